@@ -1,0 +1,63 @@
+# Espresso — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DJANGO_SETTINGS_MODULE ?= espresso.settings.dev
+
+.PHONY: run test test-sqlite test-postgres lint bench install install-dev system-deps messages demo migrate clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: system-deps $(VENV)/.installed
+install-dev: system-deps $(VENV)/.installed-dev
+
+## Debian packages: WeasyPrint's Pango, gettext, poppler (PDF checks), Chromium (browser tests)
+system-deps:
+	@bash scripts/system_deps.sh
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+
+migrate: install messages
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## Create .venv, install, migrate, load the demo network and serve on http://127.0.0.1:8000
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## Install dev dependencies, run ruff and the whole suite on SQLite and on a throwaway PostgreSQL
+test: install-dev messages
+	$(VENV)/bin/ruff check .
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	DJANGO_SETTINGS_MODULE=espresso.settings.test $(VENV)/bin/pytest -q -n 2 $(PYTEST_ARGS)
+
+test-postgres:
+	@bash scripts/with_postgres.sh $(VENV)/bin/pytest -q -n 2 $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+## Benchmarks (numbers, not assertions)
+bench: install-dev
+	@bash scripts/with_postgres.sh $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* staticfiles

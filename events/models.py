@@ -1,0 +1,294 @@
+"""Events: EventPage (under a SpacePage), registrations and the network listing page.
+
+Every state change that counts seats lives in `events.services`.
+"""
+
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from network.validators import validate_no_control_characters, validate_time_zone
+
+from .blocks import EventBodyBlock
+
+MAX_EVENT_DURATION = timedelta(days=14)
+
+
+class EventFormat(models.TextChoices):
+    WORKSHOP = "workshop", _("Workshop")
+    SEMINAR = "seminar", _("Seminar")
+    MEETUP = "meetup", _("Meetup")
+    TALK = "talk", _("Talk")
+    UNCONFERENCE = "unconference", _("Unconference")
+    OTHER = "other", _("Other")
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    POSTPONED = "postponed", _("Postponed")
+
+
+class EventTopic(TaggedItemBase):
+    content_object = ParentalKey("events.EventPage", on_delete=models.CASCADE,
+                                 related_name="tagged_topics")
+
+
+class EventPage(Page):
+    """One event of a space. Times are stored in UTC and shown in the event's time zone."""
+
+    format = models.CharField(_("format"), max_length=20, choices=EventFormat.choices,
+                              default=EventFormat.WORKSHOP)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = StreamField(EventBodyBlock(), blank=True, verbose_name=_("description"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True,
+                                 validators=[validate_time_zone],
+                                 help_text=_("Empty = the space's time zone."))
+    room = models.CharField(_("room"), max_length=120, blank=True,
+                            validators=[validate_no_control_characters])
+    address_override = models.CharField(_("address (if not at the space)"), max_length=255,
+                                        blank=True, validators=[validate_no_control_characters])
+    online_url = models.URLField(_("online link"), blank=True,
+                                 help_text=_("For hybrid or online events."))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default="it")
+    topics = ClusterTaggableManager(through=EventTopic, blank=True, verbose_name=_("topics"))
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True,
+                                           validators=[MinValueValidator(1),
+                                                       MaxValueValidator(1_000_000)],
+                                           help_text=_("Empty = unlimited."))
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True,
+                                                 help_text=_("Empty = as soon as published."))
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True,
+                                                  blank=True,
+                                                  help_text=_("Empty = when the event starts."))
+    waitlist_enabled = models.BooleanField(_("waiting list"), default=True)
+    price_credits = models.PositiveIntegerField(_("price (credits)"), default=0,
+                                                validators=[MaxValueValidator(1_000_000)])
+    cancellation_deadline_hours = models.PositiveIntegerField(
+        _("free cancellation until (hours before start)"), default=24,
+        validators=[MaxValueValidator(24 * 60)])
+    reward_host = models.PositiveIntegerField(_("credits earned by hosts"), default=0,
+                                              validators=[MaxValueValidator(100_000)])
+    reward_speaker = models.PositiveIntegerField(_("credits earned by speakers"), default=0,
+                                                 validators=[MaxValueValidator(100_000)])
+    reward_volunteer = models.PositiveIntegerField(_("credits earned by volunteers"), default=0,
+                                                   validators=[MaxValueValidator(100_000)])
+    guests_allowed = models.BooleanField(_("guests without an account may register"),
+                                         default=False, help_text=_("Free events only."))
+    status = models.CharField(_("status"), max_length=20, choices=EventStatus.choices,
+                              default=EventStatus.SCHEDULED)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Calendar identity (invariant 7): UID never changes, SEQUENCE grows on each
+    # published change of time, place or status.
+    ical_uid = models.CharField(max_length=120, unique=True, editable=False, default="")
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Denormalised from the ancestor SpacePage so listings filter with one join.
+    space = models.ForeignKey("network.SpacePage", null=True, blank=True, editable=False,
+                              on_delete=models.SET_NULL, related_name="events")
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("format"), FieldPanel("language")]),
+        FieldPanel("summary"),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+            FieldPanel("time_zone"),
+        ], heading=_("When")),
+        MultiFieldPanel([
+            FieldPanel("room"), FieldPanel("address_override"), FieldPanel("online_url"),
+        ], heading=_("Where")),
+        FieldPanel("body"),
+        FieldPanel("topics"),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("capacity"), FieldPanel("waitlist_enabled")]),
+            FieldRowPanel([FieldPanel("registration_opens_at"),
+                           FieldPanel("registration_closes_at")]),
+            FieldRowPanel([FieldPanel("price_credits"), FieldPanel("cancellation_deadline_hours")]),
+            FieldPanel("guests_allowed"),
+        ], heading=_("Registration")),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("reward_host"), FieldPanel("reward_speaker"),
+                           FieldPanel("reward_volunteer")]),
+        ], heading=_("Rewards")),
+        MultiFieldPanel([FieldPanel("status"), FieldPanel("status_reason")],
+                        heading=_("Status")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("starts_at"),
+        index.FilterField("format"),
+        index.FilterField("status"),
+    ]
+    parent_page_types = ["network.SpacePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["starts_at"], name="event_starts_at_idx")]
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                errors.setdefault("ends_at", []).append(_("The end must come after the start."))
+            elif self.ends_at - self.starts_at > MAX_EVENT_DURATION:
+                errors.setdefault("ends_at", []).append(_("An event lasts at most 14 days."))
+        closes = self.registration_closes_at
+        if closes and self.ends_at and closes > self.ends_at:
+            errors.setdefault("registration_closes_at", []).append(
+                _("Registration must close no later than the end of the event."))
+        if (self.registration_opens_at and self.registration_closes_at
+                and self.registration_opens_at >= self.registration_closes_at):
+            errors.setdefault("registration_closes_at", []).append(
+                _("Registration must close after it opens."))
+        if self.guests_allowed and self.price_credits:
+            errors.setdefault("guests_allowed", []).append(
+                _("Only free events can accept guests without an account."))
+        if self.status != EventStatus.SCHEDULED and not self.status_reason:
+            errors.setdefault("status_reason", []).append(
+                _("Say why the event is cancelled or postponed."))
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # Identity fields only: a stable UID and the owning space (derived from the tree).
+        if not self.ical_uid:
+            self.ical_uid = f"{uuid.uuid4()}@espresso"
+        if self.space_id is None and self.depth and self.path:
+            parent = self.get_parent()
+            if parent is not None:
+                self.space_id = parent.id
+        super().save(*args, **kwargs)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        name = self.time_zone or (self.space.time_zone if self.space_id else settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(name)
+
+    @property
+    def local_starts_at(self):
+        return timezone.localtime(self.starts_at, self.tz)
+
+    @property
+    def local_ends_at(self):
+        return timezone.localtime(self.ends_at, self.tz)
+
+    @property
+    def effective_registration_closes_at(self):
+        return self.registration_closes_at or self.starts_at
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_credits == 0
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+
+class RegistrationState(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+
+
+class RegistrationRole(models.TextChoices):
+    ATTENDEE = "attendee", _("Attendee")
+    SPEAKER = "speaker", _("Speaker")
+    HOST = "host", _("Host")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+ACTIVE_STATES = [RegistrationState.CONFIRMED, RegistrationState.WAITLISTED,
+                 RegistrationState.ATTENDED]
+
+
+class Registration(models.Model):
+    """A person's place at an event: a member (user) or a guest (name + e-mail)."""
+
+    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="registrations")
+    guest_name = models.CharField(_("name"), max_length=120, blank=True,
+                                  validators=[validate_no_control_characters])
+    guest_email = models.EmailField(_("e-mail"), blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=RegistrationRole.choices,
+                            default=RegistrationRole.ATTENDEE)
+    state = models.CharField(_("state"), max_length=10, choices=RegistrationState.choices)
+    # FIFO order of the waiting list: a monotonically increasing number per event.
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    secret = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=Q(user__isnull=False, state__in=ACTIVE_STATES),
+                name="registration_one_active_per_user"),
+            models.UniqueConstraint(
+                fields=["event", "guest_email"],
+                condition=Q(user__isnull=True, state__in=ACTIVE_STATES),
+                name="registration_one_active_per_guest_email"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(guest_email=""),
+                name="registration_has_user_or_guest_email"),
+        ]
+        indexes = [models.Index(fields=["event", "state"], name="registration_event_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} — {self.event} ({self.get_state_display()})"
+
+    @property
+    def person_name(self) -> str:
+        if self.user_id:
+            profile = getattr(self.user, "profile", None)
+            return profile.display_name if profile else self.user.get_full_name() or self.user.email
+        return self.guest_name
+
+    @property
+    def email(self) -> str:
+        return self.user.email if self.user_id else self.guest_email
+
+
+class EventIndexPage(Page):
+    """The network-wide listing of events with filters and feeds."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("events listing")

@@ -1,0 +1,58 @@
+"""Creates the site's page tree (idempotent): the skeleton every instance starts from."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from events.models import EventIndexPage
+from network.models import MemberDirectoryPage, SpaceIndexPage
+
+from .models import FormatPage, HomePage
+
+
+@dataclass
+class SiteTree:
+    home: HomePage
+    spaces: SpaceIndexPage
+    events: EventIndexPage
+    members: MemberDirectoryPage
+    format: FormatPage
+
+
+def _child(parent: Page, model: type[Page], **fields) -> Page:
+    existing = model.objects.child_of(parent).first()
+    if existing is not None:
+        return existing
+    page = model(**fields)
+    parent.add_child(instance=page)
+    return page
+
+
+@transaction.atomic
+def site_tree_ensure(hostname: str = "localhost", port: int = 80) -> SiteTree:
+    """Make sure the default Site serves an Espresso HomePage with its four sections."""
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        # Wagtail's initial "Welcome" page (a plain Page) is replaced by ours.
+        Page.objects.filter(depth=2, content_type__model="page",
+                            content_type__app_label="wagtailcore").delete()
+        home = HomePage(title="Espresso", slug="home", show_in_menus=False)
+        root.add_child(instance=home)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
+                            site_name="Espresso")
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save()
+    return SiteTree(
+        home=home,
+        spaces=_child(home, SpaceIndexPage, title="Spaces", slug="spaces", show_in_menus=True),
+        events=_child(home, EventIndexPage, title="Events", slug="events", show_in_menus=True),
+        members=_child(home, MemberDirectoryPage, title="Members", slug="members-directory",
+                       show_in_menus=True),
+        format=_child(home, FormatPage, title="The Espresso format", slug="format",
+                      show_in_menus=True),
+    )
