@@ -1,0 +1,5 @@
+"""Demo events (to be filled)."""
+
+
+def load_events_demo() -> None:
+    return None

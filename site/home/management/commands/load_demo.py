@@ -1,0 +1,25 @@
+"""Loads the demo network: spaces, members, events, credits. Running it twice changes nothing."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from home.demo import load_home_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo network (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options) -> None:
+        from credits.demo import load_credits_demo
+        from events.demo import load_events_demo
+        from network.demo import DEMO_LOGINS, load_network_demo
+
+        with transaction.atomic():
+            tree = load_home_demo()
+            load_network_demo(tree.spaces, tree.members)
+            load_events_demo()
+            load_credits_demo()
+        self.stdout.write(self.style.SUCCESS("Demo network loaded."))
+        self.stdout.write("Demo logins (e-mail / password):")
+        for role, email, password in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<28} {email:<32} {password}")
