@@ -1,0 +1,42 @@
+"""Runs every benchmark module (bench/bench_*.py) against a fresh database and prints a table.
+
+Usage: `make bench` (PostgreSQL throwaway cluster) or
+`DATABASE_URL=... .venv/bin/python bench/run.py [name ...]`.
+Each module exposes `run() -> list[dict]`; each dict is one measured row
+(`name`, and any of `requests`, `ms_per_request`, `queries`, `per_second`, `note`).
+"""
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "site")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "espresso.settings.test")
+
+
+def main(selected: list[str]) -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["NAME"] == ":memory:":
+        settings.DATABASES["default"]["NAME"] = str(ROOT / "var" / "bench.sqlite3")
+    call_command("migrate", verbosity=0, interactive=False)
+    modules = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
+    if selected:
+        modules = [m for m in modules if any(s in m for s in selected)]
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"Espresso benchmarks on {engine}")
+    for name in modules:
+        module = importlib.import_module(f"bench.{name}")
+        for row in module.run():
+            cells = "  ".join(f"{k}={v}" for k, v in row.items() if k != "name")
+            print(f"{row['name']:<48} {cells}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
