@@ -207,6 +207,54 @@ class EventPage(Page):
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
 
+    # --- Display helpers for the discovery side (templates, feeds) -----------------
+
+    @property
+    def time_zone_name(self) -> str:
+        """The IANA name of the zone the event is shown in (its own, else its space's)."""
+        return str(self.tz.key)
+
+    @property
+    def is_postponed(self) -> bool:
+        return self.status == EventStatus.POSTPONED
+
+    @property
+    def is_hybrid(self) -> bool:
+        return bool(self.online_url)
+
+    @property
+    def venue_address(self) -> str:
+        """The postal address of the venue: the override, else the space's address and city."""
+        if self.address_override:
+            return self.address_override
+        if not self.space_id:
+            return ""
+        space = self.space
+        return ", ".join(part for part in (space.address, space.city, space.region,
+                                           space.country) if part)
+
+    @property
+    def location_text(self) -> str:
+        """One line for calendars: room, space name, address."""
+        parts = [self.room, self.space.title if self.space_id else "", self.venue_address]
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def seats_taken(self) -> int:
+        """Confirmed or attended registrations (annotated by events.selectors when listed)."""
+        annotated = self.__dict__.get("seats_taken_count")
+        if annotated is not None:
+            return annotated
+        return self.registrations.filter(
+            state__in=[RegistrationState.CONFIRMED, RegistrationState.ATTENDED]).count()
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats, or None when the capacity is unlimited."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
 
 class RegistrationState(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
@@ -292,3 +340,35 @@ class EventIndexPage(Page):
 
     class Meta:
         verbose_name = _("events listing")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import event_listing_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(event_listing_context(request))
+        return context
+
+
+class CalendarToken(models.Model):
+    """The secret in the address of a member's personal calendar feed; revoking it kills the URL.
+
+    Created and revoked through `events.calendar_tokens`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="calendar_tokens")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'revoked' if self.revoked_at else 'active'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
