@@ -38,8 +38,7 @@ class FormatPage(Page):
 
     lead = RichTextField(_("lead"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
-    licence = RichTextField(_("licence"), blank=True,
-                                             features=["bold", "italic", "link"])
+    licence = RichTextField(_("licence"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body"),
                       FieldPanel("licence")]
@@ -49,3 +48,10 @@ class FormatPage(Page):
 
     class Meta:
         verbose_name = _("format page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import format_page_outline
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = format_page_outline(self)
+        return context
