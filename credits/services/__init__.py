@@ -1,2 +1,38 @@
 """Every state change of the ledger. Split by concept: ledger (transfers, holds,
 reversals), daypass (day passes), topup (sales and grants). Import from here."""
+
+from .ledger import (
+    AlreadyReversed,
+    CreditsError,
+    DayPassError,
+    HoldAlreadyResolved,
+    IdempotencyMismatch,
+    InsufficientCredits,
+    InvalidTransfer,
+    account_for_member,
+    account_for_space,
+    account_network,
+    hold_place,
+    hold_post,
+    hold_void,
+    transfer_post,
+    transfer_reverse,
+)
+
+__all__ = [
+    "AlreadyReversed",
+    "CreditsError",
+    "DayPassError",
+    "HoldAlreadyResolved",
+    "IdempotencyMismatch",
+    "InsufficientCredits",
+    "InvalidTransfer",
+    "account_for_member",
+    "account_for_space",
+    "account_network",
+    "hold_place",
+    "hold_post",
+    "hold_void",
+    "transfer_post",
+    "transfer_reverse",
+]

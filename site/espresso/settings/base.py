@@ -169,6 +169,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 TAGGIT_CASE_INSENSITIVE = True
 
+# --- Credits ----------------------------------------------------------------
+# How far below zero a space's account may go: the credits a space may issue to its members.
+CREDITS_SPACE_ISSUANCE_LIMIT = env.int("CREDITS_SPACE_ISSUANCE_LIMIT", default=1000)
+
 # --- Caching (a shared cache in multi-node deployments via CACHE_URL) ------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://espresso")}
 

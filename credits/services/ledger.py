@@ -1,0 +1,416 @@
+"""The ledger's state changes: accounts, transfers, holds and reversals.
+
+Guarantees (see docs/credits.md):
+
+- Every transfer moves one positive integer amount from one account to a
+  different account, so the sum of all balances is zero by construction.
+- Stored totals change only through ``F()`` updates issued in ascending account
+  id order inside the transfer's transaction; the ``UPDATE`` takes the row
+  locks, so concurrent transfers serialise per account and never deadlock on
+  each other. Python never reads a balance to decide anything: the
+  ``account_within_limit`` CheckConstraint refuses an overdraft and its
+  violation becomes :class:`InsufficientCredits`.
+- Transfers are append-only (database triggers refuse UPDATE and DELETE).
+  **State changes of a hold are recorded as new rows**: ``hold_place`` writes
+  a ``pending`` row; ``hold_post`` / ``hold_void`` append a ``posted`` /
+  ``voided`` row whose ``resolves`` points at the hold. ``resolves`` is
+  one-to-one, so the database lets a hold be resolved at most once. The
+  pending row itself never changes; a hold is open while no row resolves it.
+- A mistake is undone by ``transfer_reverse``: a new posted row with the
+  accounts swapped, code ``reversal`` and ``reverses`` pointing at the
+  original (one-to-one: at most one reversal per transfer).
+- Every call carries an idempotency key (unique). The row stores the SHA-256
+  of the canonical request (operation, accounts, amount, code, reference); a
+  replay with the same request returns the original row, even when the
+  replays race; a replay with another request raises
+  :class:`IdempotencyMismatch`.
+- Each function runs in one transaction (a savepoint when called inside an
+  outer transaction, so a refused transfer leaves the caller's transaction
+  usable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Account, AccountKind, Transfer, TransferCode, TransferState
+
+MAX_AMOUNT = 10**12
+LIMIT_CONSTRAINT = "account_within_limit"
+
+
+class CreditsError(Exception):
+    """Base class of every error the credits services raise."""
+
+
+class InsufficientCredits(CreditsError):
+    """The debit account would go below its limit; nothing was recorded."""
+
+
+class IdempotencyMismatch(CreditsError):
+    """The idempotency key was already used for a different request."""
+
+
+class InvalidTransfer(CreditsError):
+    """The request itself is wrong (amount, accounts, code, hold state...)."""
+
+
+class HoldAlreadyResolved(CreditsError):
+    """The hold was already posted or voided."""
+
+
+class AlreadyReversed(CreditsError):
+    """The transfer was already reversed."""
+
+
+class DayPassError(CreditsError):
+    """A day pass cannot be bought, validated or refunded (see credits.services.daypass)."""
+
+
+# --- accounts -----------------------------------------------------------------
+
+
+def account_for_member(user: Any) -> Account:
+    """The member's account, created on first use (limit 0: no overdraft).
+
+    Race-safe: the one-to-one ``user`` column is unique, and Django's
+    get_or_create retries the read after an IntegrityError.
+    Raises InvalidTransfer for an unsaved or anonymous user.
+    """
+    if getattr(user, "pk", None) is None:
+        raise InvalidTransfer(_("Only a registered member has a credit account."))
+    name = (user.get_full_name() or user.get_username())[:200]
+    account, _created = Account.objects.get_or_create(
+        user=user, defaults={"kind": AccountKind.MEMBER, "name": name, "limit": 0})
+    return account
+
+
+def account_for_space(space: Any) -> Account:
+    """The space's account, created on first use.
+
+    Its limit is ``settings.CREDITS_SPACE_ISSUANCE_LIMIT`` at creation: how
+    many credits the space may issue to its members (go below zero).
+    Race-safe through the unique ``space`` column.
+    """
+    if getattr(space, "pk", None) is None:
+        raise InvalidTransfer(_("The space must be saved before it has an account."))
+    limit = int(getattr(settings, "CREDITS_SPACE_ISSUANCE_LIMIT", 1000))
+    account, _created = Account.objects.get_or_create(
+        space=space, defaults={"kind": AccountKind.SPACE, "name": str(space.title)[:200],
+                               "limit": limit})
+    return account
+
+
+def account_network(kind: Literal["issuance", "commons"]) -> Account:
+    """The network's issuance account (unlimited) or commons account (limit 0).
+
+    Race-safe through the partial unique constraint on ``kind``.
+    """
+    names = {AccountKind.ISSUANCE: "Network issuance", AccountKind.COMMONS: "Network commons"}
+    if kind not in names:
+        raise InvalidTransfer(_("Unknown network account kind: %(kind)s") % {"kind": kind})
+    account, _created = Account.objects.get_or_create(
+        kind=kind, user=None, space=None,
+        defaults={"name": names[AccountKind(kind)], "limit": 0,
+                  "unlimited": kind == AccountKind.ISSUANCE})
+    return account
+
+
+# --- validation -----------------------------------------------------------------
+
+
+def _clean_amount(amount: Any) -> int:
+    if isinstance(amount, bool):
+        raise InvalidTransfer(_("The amount must be a whole number of credits, not %(v)r.")
+                              % {"v": amount})
+    if isinstance(amount, Decimal):
+        if not amount.is_finite() or amount != amount.to_integral_value():
+            raise InvalidTransfer(_("The amount must be a whole number of credits, not %(v)s.")
+                                  % {"v": amount})
+        amount = int(amount)
+    if not isinstance(amount, int):
+        raise InvalidTransfer(_("The amount must be a whole number of credits, not %(v)r.")
+                              % {"v": amount})
+    if amount <= 0:
+        raise InvalidTransfer(_("The amount must be positive, not %(v)s.") % {"v": amount})
+    if amount > MAX_AMOUNT:
+        raise InvalidTransfer(_("The amount %(v)s is larger than the maximum %(max)s.")
+                              % {"v": amount, "max": MAX_AMOUNT})
+    return amount
+
+
+def _clean_text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidTransfer(_("%(field)s must be text.") % {"field": field})
+    if required and not value.strip():
+        raise InvalidTransfer(_("%(field)s must not be empty.") % {"field": field})
+    if len(value) > max_length:
+        raise InvalidTransfer(_("%(field)s is longer than %(max)s characters.")
+                              % {"field": field, "max": max_length})
+    return value
+
+
+def _clean_key(key: Any) -> str:
+    return _clean_text(key, "idempotency_key",
+                       Transfer._meta.get_field("idempotency_key").max_length, required=True)
+
+
+def _clean_accounts(debit: Any, credit: Any) -> tuple[int, int]:
+    for label, account in (("debit", debit), ("credit", credit)):
+        if not isinstance(account, Account) or account.pk is None:
+            raise InvalidTransfer(_("The %(side)s account must be a saved account.")
+                                  % {"side": label})
+    if debit.pk == credit.pk:
+        raise InvalidTransfer(_("An account cannot transfer credits to itself."))
+    return debit.pk, credit.pk
+
+
+def _clean_code(code: Any) -> str:
+    if code not in TransferCode.values or isinstance(code, bool):
+        raise InvalidTransfer(_("Unknown transfer code: %(code)r.") % {"code": code})
+    if code == TransferCode.REVERSAL:
+        raise InvalidTransfer(_("Reversals are recorded only by transfer_reverse."))
+    return str(code)
+
+
+def _request_hash(operation: str, **fields: Any) -> str:
+    payload = json.dumps({"operation": operation, **fields}, sort_keys=True,
+                         separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# --- the write path -------------------------------------------------------------------
+
+
+def _replayed(key: str, request_hash: str) -> Transfer | None:
+    """The row recorded under this key, if any; IdempotencyMismatch when the request differs."""
+    existing = Transfer.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_hash != request_hash:
+        raise IdempotencyMismatch(
+            _("The idempotency key %(key)s was already used for a different request.")
+            % {"key": key})
+    return existing
+
+
+def _violated_constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or str(exc)
+
+
+def _apply_totals(changes: dict[int, dict[str, int]]) -> None:
+    """Add the deltas to the accounts' stored totals, in ascending account id order.
+
+    The UPDATE takes each row lock; the fixed order means two transfers over the
+    same pair of accounts cannot deadlock.
+    """
+    for pk in sorted(changes):
+        updated = Account.objects.filter(pk=pk).update(
+            **{field: F(field) + delta for field, delta in changes[pk].items()})
+        if updated != 1:
+            raise InvalidTransfer(_("Account %(pk)s does not exist.") % {"pk": pk})
+
+
+def _record(row: Transfer, changes: dict[int, dict[str, int]],
+            on_conflict: Any = None) -> Transfer:
+    """Insert the row and apply the totals in one transaction (a savepoint if nested).
+
+    The row goes in first: a concurrent replay of the same key then waits on the
+    unique index and fails without touching any account.
+    """
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+            _apply_totals(changes)
+    except IntegrityError as exc:
+        if LIMIT_CONSTRAINT in _violated_constraint(exc):
+            raise InsufficientCredits(
+                _("Not enough credits: the account would go below its limit.")) from exc
+        replay = _replayed(row.idempotency_key, row.request_hash)
+        if replay is not None:
+            return replay
+        if on_conflict is not None:
+            on_conflict(exc)
+        raise
+    return row
+
+
+def _check_other_accounts_exist(*pks: int) -> None:
+    found = set(Account.objects.filter(pk__in=pks).values_list("pk", flat=True))
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        raise InvalidTransfer(_("Account %(pk)s does not exist.") % {"pk": missing[0]})
+
+
+def _new_movement(operation: str, state: str, *, debit: Account, credit: Account, amount: Any,
+                  code: Any, idempotency_key: Any, memo: Any, reference: Any,
+                  external_reference: Any, created_by: Any) -> Transfer:
+    debit_pk, credit_pk = _clean_accounts(debit, credit)
+    amount = _clean_amount(amount)
+    code = _clean_code(code)
+    key = _clean_key(idempotency_key)
+    memo = _clean_text(memo, "memo", Transfer._meta.get_field("memo").max_length)
+    reference = _clean_text(reference, "reference",
+                            Transfer._meta.get_field("reference").max_length)
+    external_reference = _clean_text(
+        external_reference, "external_reference",
+        Transfer._meta.get_field("external_reference").max_length)
+    request_hash = _request_hash(operation, debit=debit_pk, credit=credit_pk, amount=amount,
+                                 code=code, reference=reference)
+    replay = _replayed(key, request_hash)
+    if replay is not None:
+        return replay
+    if state == TransferState.PENDING:
+        _check_other_accounts_exist(credit_pk)
+        changes = {debit_pk: {"debits_pending": amount}}
+    else:
+        changes = {debit_pk: {"debits_posted": amount}, credit_pk: {"credits_posted": amount}}
+    row = Transfer(idempotency_key=key, request_hash=request_hash, debit_account_id=debit_pk,
+                   credit_account_id=credit_pk, amount=amount, code=code, state=state,
+                   memo=memo, reference=reference, external_reference=external_reference,
+                   created_by=created_by)
+    return _record(row, changes)
+
+
+def transfer_post(*, debit: Account, credit: Account, amount: int, code: str,
+                  idempotency_key: str, memo: str = "", reference: str = "",
+                  external_reference: str = "", created_by: Any = None) -> Transfer:
+    """Move ``amount`` credits from ``debit`` to ``credit`` now (a posted row).
+
+    Raises InvalidTransfer (bad amount, code, accounts, texts), InsufficientCredits
+    (the debit account would pass its limit), IdempotencyMismatch (key reused for
+    another request). A replay of the same request returns the original row.
+    """
+    return _new_movement("transfer", TransferState.POSTED, debit=debit, credit=credit,
+                         amount=amount, code=code, idempotency_key=idempotency_key, memo=memo,
+                         reference=reference, external_reference=external_reference,
+                         created_by=created_by)
+
+
+def hold_place(*, debit: Account, credit: Account, amount: int, code: str,
+               idempotency_key: str, memo: str = "", reference: str = "",
+               external_reference: str = "", created_by: Any = None) -> Transfer:
+    """Reserve ``amount`` on ``debit`` for a later payment to ``credit`` (a pending row).
+
+    The amount counts against the debit account's limit at once
+    (``debits_pending``); the credit account receives nothing until ``hold_post``.
+    Raises like :func:`transfer_post`.
+    """
+    return _new_movement("hold", TransferState.PENDING, debit=debit, credit=credit,
+                         amount=amount, code=code, idempotency_key=idempotency_key, memo=memo,
+                         reference=reference, external_reference=external_reference,
+                         created_by=created_by)
+
+
+def _fresh(transfer: Any) -> Transfer:
+    if not isinstance(transfer, Transfer):
+        raise InvalidTransfer(_("Expected a transfer."))
+    fresh = Transfer.objects.filter(pk=transfer.pk).first()
+    if fresh is None:
+        raise InvalidTransfer(_("Transfer %(pk)s does not exist.") % {"pk": transfer.pk})
+    return fresh
+
+
+def _resolve_hold(hold: Any, state: str, *, idempotency_key: Any, created_by: Any) -> Transfer:
+    hold = _fresh(hold)
+    key = _clean_key(idempotency_key)
+    operation = "hold_post" if state == TransferState.POSTED else "hold_void"
+    request_hash = _request_hash(operation, hold=str(hold.pk))
+    replay = _replayed(key, request_hash)
+    if replay is not None:
+        return replay
+    if hold.state != TransferState.PENDING:
+        raise InvalidTransfer(_("Only a hold (a pending transfer) can be posted or voided."))
+    if Transfer.objects.filter(resolves=hold).exists():
+        raise HoldAlreadyResolved(_("This hold was already posted or voided."))
+    amount = hold.amount
+    if state == TransferState.POSTED:
+        changes = {hold.debit_account_id: {"debits_pending": -amount, "debits_posted": amount},
+                   hold.credit_account_id: {"credits_posted": amount}}
+    else:
+        changes = {hold.debit_account_id: {"debits_pending": -amount}}
+    row = Transfer(idempotency_key=key, request_hash=request_hash,
+                   debit_account_id=hold.debit_account_id,
+                   credit_account_id=hold.credit_account_id, amount=amount, code=hold.code,
+                   state=state, resolves=hold, memo=hold.memo, reference=hold.reference,
+                   external_reference=hold.external_reference, created_by=created_by)
+
+    def on_conflict(exc: IntegrityError) -> None:
+        if Transfer.objects.filter(resolves=hold).exists():
+            raise HoldAlreadyResolved(_("This hold was already posted or voided.")) from exc
+
+    return _record(row, changes, on_conflict)
+
+
+def hold_post(hold: Transfer, *, idempotency_key: str, created_by: Any = None) -> Transfer:
+    """Pay a hold: append a posted row resolving it; the credit account receives the amount.
+
+    Exactly once: raises HoldAlreadyResolved if the hold was posted or voided
+    (also when a post and a void race: the database lets only one row resolve it).
+    Raises InvalidTransfer if ``hold`` is not a pending transfer, IdempotencyMismatch
+    if the key was used for another request. A replay returns the original row.
+    """
+    return _resolve_hold(hold, TransferState.POSTED, idempotency_key=idempotency_key,
+                         created_by=created_by)
+
+
+def hold_void(hold: Transfer, *, idempotency_key: str, created_by: Any = None) -> Transfer:
+    """Release a hold: append a voided row resolving it; no credits move.
+
+    Raises like :func:`hold_post`.
+    """
+    return _resolve_hold(hold, TransferState.VOIDED, idempotency_key=idempotency_key,
+                         created_by=created_by)
+
+
+def transfer_reverse(transfer: Transfer, *, idempotency_key: str, memo: str = "",
+                     created_by: Any = None) -> Transfer:
+    """Undo a posted transfer with a new posted row moving the amount back.
+
+    Passing a hold that was posted reverses the row that posted it. At most once:
+    raises AlreadyReversed if the transfer was reversed. Raises InvalidTransfer for
+    an open hold (void it instead), a voided row or a reversal row;
+    InsufficientCredits if the receiving account has already spent the credits
+    beyond its limit; IdempotencyMismatch if the key was used for another request.
+    """
+    original = _fresh(transfer)
+    key = _clean_key(idempotency_key)
+    memo = _clean_text(memo, "memo", Transfer._meta.get_field("memo").max_length)
+    if original.state == TransferState.PENDING:
+        resolution = Transfer.objects.filter(resolves=original).first()
+        if resolution is None:
+            raise InvalidTransfer(_("An open hold cannot be reversed: void it instead."))
+        original = resolution
+    request_hash = _request_hash("reverse", transfer=str(original.pk))
+    replay = _replayed(key, request_hash)
+    if replay is not None:
+        return replay
+    if original.state != TransferState.POSTED:
+        raise InvalidTransfer(_("A voided hold moved no credits: there is nothing to reverse."))
+    if original.code == TransferCode.REVERSAL:
+        raise InvalidTransfer(_("A reversal cannot itself be reversed; post a new transfer."))
+    if Transfer.objects.filter(reverses=original).exists():
+        raise AlreadyReversed(_("This transfer was already reversed."))
+    amount = original.amount
+    changes = {original.credit_account_id: {"debits_posted": amount},
+               original.debit_account_id: {"credits_posted": amount}}
+    row = Transfer(idempotency_key=key, request_hash=request_hash,
+                   debit_account_id=original.credit_account_id,
+                   credit_account_id=original.debit_account_id, amount=amount,
+                   code=TransferCode.REVERSAL, state=TransferState.POSTED, reverses=original,
+                   memo=memo, reference=original.reference, created_by=created_by)
+
+    def on_conflict(exc: IntegrityError) -> None:
+        if Transfer.objects.filter(reverses=original).exists():
+            raise AlreadyReversed(_("This transfer was already reversed.")) from exc
+
+    return _record(row, changes, on_conflict)
