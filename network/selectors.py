@@ -1,13 +1,143 @@
-"""Reads for the network's pages (directory of spaces, member directory)."""
+"""Reads of the network: who may see which profile, who coordinates or organises what, and
+the context of the spaces directory and the member directory."""
 
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
+from .models import MemberProfile, Membership, MembershipRole, SpacePage, Visibility
 
-def space_directory_context(page, request: HttpRequest) -> dict:
-    from .models import SpacePage
+COORDINATORS_GROUP = "Network coordinators"
+DIRECTORY_PAGE_SIZE = 20
 
-    return {"spaces": SpacePage.objects.live().descendant_of(page).order_by("title")}
+
+def is_coordinator(user) -> bool:
+    """Superusers and members of the "Network coordinators" group."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_network_is_coordinator", None)
+    if cached is None:
+        cached = user.groups.filter(name=COORDINATORS_GROUP).exists()
+        user._network_is_coordinator = cached
+    return cached
+
+
+def organiser_spaces(user) -> QuerySet[SpacePage]:
+    """The spaces the user organises (every space for a coordinator)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return SpacePage.objects.none()
+    if is_coordinator(user):
+        return SpacePage.objects.all().order_by("title")
+    return SpacePage.objects.filter(
+        memberships__user=user, memberships__role=MembershipRole.ORGANISER,
+    ).distinct().order_by("title")
+
+
+def profiles_visible_to(viewer) -> QuerySet[MemberProfile]:
+    """Profiles `viewer` may see: anonymous → public; logged-in member → public + network
+    (plus their own, even hidden); coordinator → all. A hidden profile appears to nobody else."""
+    profiles = MemberProfile.objects.all()
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return profiles.filter(visibility=Visibility.PUBLIC)
+    if is_coordinator(viewer):
+        return profiles
+    return profiles.filter(Q(visibility__in=[Visibility.PUBLIC, Visibility.NETWORK])
+                           | Q(user=viewer))
+
+
+def profile_email_visible(profile: MemberProfile, viewer) -> bool:
+    """The e-mail shows only where the member allowed it, or to the member themself.
+    (Callers only render profiles taken from `profiles_visible_to(viewer)`.)"""
+    if viewer is not None and viewer.is_authenticated and viewer.pk == profile.user_id:
+        return True
+    return profile.show_email
+
+
+def profiles_for_directory(viewer) -> QuerySet[MemberProfile]:
+    """Visible profiles with everything the directory shows, in a fixed number of queries."""
+    return (profiles_visible_to(viewer)
+            .select_related("user", "home_space", "avatar")
+            .prefetch_related(
+                "skills",
+                Prefetch("user__memberships",
+                         queryset=Membership.objects.select_related("space").order_by(
+                             "space__title")),
+            ))
+
+
+def profile_for_viewer(slug: str, viewer) -> MemberProfile | None:
+    return profiles_for_directory(viewer).filter(slug=slug).first()
 
 
 def member_directory_context(page, request: HttpRequest) -> dict:
-    return {"profiles": []}
+    from django.core.paginator import Paginator
+
+    from .filters import MemberFilter
+
+    viewer = request.user
+    member_filter = MemberFilter(request.GET or None, queryset=profiles_for_directory(viewer))
+    paginator = Paginator(member_filter.qs, DIRECTORY_PAGE_SIZE)
+    profiles_page = paginator.get_page(request.GET.get("page"))
+    for profile in profiles_page.object_list:
+        profile.email_visible = profile_email_visible(profile, viewer)
+    return {
+        "filter": member_filter,
+        "profiles": profiles_page,
+        "is_filtered": member_filter.is_bound and any(
+            value for key, value in request.GET.items() if key != "page"),
+    }
+
+
+# --- the spaces directory ------------------------------------------------------------
+
+@dataclass
+class MapPoint:
+    space: SpacePage
+    x: float
+    y: float
+
+
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 600, 360, 30
+
+
+def space_map_points(spaces) -> list[MapPoint]:
+    """Place spaces on a small equirectangular map fitted to their bounding box (longitude
+    scaled by cos(mean latitude) so shapes are not stretched). No tiles, no network."""
+    located = [s for s in spaces if s.latitude is not None and s.longitude is not None]
+    if not located:
+        return []
+    lats = [float(s.latitude) for s in located]
+    lons = [float(s.longitude) for s in located]
+    scale_x = math.cos(math.radians(sum(lats) / len(lats)))
+    xs = [lon * scale_x for lon in lons]
+    min_x, max_x, min_y, max_y = min(xs), max(xs), min(lats), max(lats)
+    span_x, span_y = max(max_x - min_x, 1e-6), max(max_y - min_y, 1e-6)
+    usable_w, usable_h = MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD
+    factor = min(usable_w / span_x, usable_h / span_y)
+    offset_x = MAP_PAD + (usable_w - span_x * factor) / 2
+    offset_y = MAP_PAD + (usable_h - span_y * factor) / 2
+    return [MapPoint(space=s, x=round(offset_x + (x - min_x) * factor, 1),
+                     y=round(offset_y + (max_y - lat) * factor, 1))
+            for s, x, lat in zip(located, xs, lats, strict=True)]
+
+
+def space_directory_context(page, request: HttpRequest) -> dict:
+    from .filters import SpaceFilter
+
+    spaces = (SpacePage.objects.live().descendant_of(page)
+              .select_related("logo", "photo").order_by("region", "city", "title"))
+    space_filter = SpaceFilter(request.GET or None, queryset=spaces)
+    results = list(space_filter.qs)
+    return {
+        "filter": space_filter,
+        "spaces": results,
+        "map_points": space_map_points(results),
+        "map_size": {"width": MAP_WIDTH, "height": MAP_HEIGHT},
+        "is_filtered": any(request.GET.values()),
+    }

@@ -1,42 +1,236 @@
-"""State changes of the network that must keep groups and permissions right."""
+"""State changes of the network that must keep groups and permissions right.
 
-from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+Every function here runs in one transaction and is safe to call twice (idempotent), so the
+demo loader, the admin and the sign-up flow can all go through the same doors.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
-from .models import SpacePage
+from .models import MemberProfile, Membership, MembershipRole, SpacePage
+from .selectors import COORDINATORS_GROUP
 
-COORDINATORS_GROUP = "Network coordinators"
 ORGANISER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 ORGANISER_IMAGE_PERMISSIONS = ["add_image", "change_image", "choose_image"]
+# Organisers manage the memberships of their own space (the admin views scope the rows).
+ORGANISER_MODEL_PERMISSIONS = [
+    ("network", "add_membership"), ("network", "change_membership"),
+    ("network", "delete_membership"), ("network", "view_membership"),
+]
+COORDINATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "delete_page",
+                                "bulk_delete_page", "lock_page", "unlock_page"]
+COORDINATOR_COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"), ("wagtailimages", "change_image"),
+    ("wagtailimages", "delete_image"), ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"), ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "delete_document"), ("wagtaildocs", "choose_document"),
+    ("wagtailcore", "add_collection"), ("wagtailcore", "change_collection"),
+    ("wagtailcore", "delete_collection"),
+]
+COORDINATOR_MODEL_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    *[("network", f"{action}_{model}") for model in ("memberprofile", "membership")
+      for action in ("add", "change", "delete", "view")],
+]
+
+
+class NetworkError(Exception):
+    """Base class of the network's named errors."""
+
+
+class InvalidRole(NetworkError, ValueError):
+    """The role is not one of MembershipRole's values."""
 
 
 def organiser_group_name(space: SpacePage) -> str:
     return f"Organisers: {space.title} (#{space.pk})"[:150]
 
 
+def _permission(app_label: str, codename: str, registry=global_apps):
+    permission_model = registry.get_model("auth", "Permission")
+    return permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+
+
 @transaction.atomic
 def space_setup_permissions(space: SpacePage) -> Group:
     """Give a space its organiser group: page rights on its subtree only, its own image
-    collection, and access to the admin. Idempotent."""
+    collection, the right to manage memberships (scoped to the space by the admin views) and
+    access to the admin. Idempotent."""
     group = space.organiser_group
     if group is None:
-        group, _ = Group.objects.get_or_create(name=organiser_group_name(space))
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin",
-                                                 codename="access_admin"))
+        group, _created = Group.objects.get_or_create(name=organiser_group_name(space))
+    group.permissions.add(_permission("wagtailadmin", "access_admin"),
+                          *[_permission(app, code) for app, code in ORGANISER_MODEL_PERMISSIONS])
     for codename in ORGANISER_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
-            group=group, page=space,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore",
-                                              codename=codename))
+            group=group, page=space, permission=_permission("wagtailcore", codename))
     collection = space.collection
     if collection is None:
         collection = Collection.get_first_root_node().add_child(name=space.title[:255])
     for codename in ORGANISER_IMAGE_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection,
-            permission=Permission.objects.get(content_type__app_label="wagtailimages",
-                                              codename=codename))
+            group=group, collection=collection, permission=_permission("wagtailimages", codename))
     SpacePage.objects.filter(pk=space.pk).update(organiser_group=group, collection=collection)
     space.organiser_group, space.collection = group, collection
     return group
+
+
+def coordinators_group_build(registry=global_apps):
+    """The body of `coordinators_group_ensure`, written against an app registry so the data
+    migration can run it with historical models. Returns the group (of that registry)."""
+    group_model = registry.get_model("auth", "Group")
+    page_model = registry.get_model("wagtailcore", "Page")
+    collection_model = registry.get_model("wagtailcore", "Collection")
+    page_permission_model = registry.get_model("wagtailcore", "GroupPagePermission")
+    collection_permission_model = registry.get_model("wagtailcore", "GroupCollectionPermission")
+
+    group, _created = group_model.objects.get_or_create(name=COORDINATORS_GROUP)
+    group.permissions.add(*[_permission(app, code, registry)
+                            for app, code in COORDINATOR_MODEL_PERMISSIONS])
+    root_page = page_model.objects.filter(depth=1).order_by("path").first()
+    if root_page is not None:
+        for codename in COORDINATOR_PAGE_PERMISSIONS:
+            page_permission_model.objects.get_or_create(
+                group=group, page=root_page,
+                permission=_permission("wagtailcore", codename, registry))
+    root_collection = collection_model.objects.filter(depth=1).order_by("path").first()
+    if root_collection is not None:
+        for app, codename in COORDINATOR_COLLECTION_PERMISSIONS:
+            collection_permission_model.objects.get_or_create(
+                group=group, collection=root_collection,
+                permission=_permission(app, codename, registry))
+    return group
+
+
+@transaction.atomic
+def coordinators_group_ensure() -> Group:
+    """Make sure the "Network coordinators" group exists with every right: all page
+    permissions on the tree's root, all image/document/collection permissions on the root
+    collection, admin access, and full rights on member profiles and memberships.
+    Idempotent; also run by the data migration `0002_coordinators_group`."""
+    return coordinators_group_build(global_apps)
+
+
+def _organiser_group_sync(user, space: SpacePage) -> None:
+    """The user is in the space's organiser group iff they hold an organiser membership of it."""
+    if space.organiser_group_id is None:
+        space_setup_permissions(space)
+    is_organiser = Membership.objects.filter(user=user, space=space,
+                                             role=MembershipRole.ORGANISER).exists()
+    if is_organiser:
+        user.groups.add(space.organiser_group)
+    else:
+        user.groups.remove(space.organiser_group)
+
+
+@transaction.atomic
+def membership_set(user, space: SpacePage, role: str = MembershipRole.MEMBER) -> Membership:
+    """Give `user` exactly one membership of `space` with `role` (created or updated).
+
+    Guarantees: an organiser is in the space's organiser group; any other role is not (the
+    group follows the stored memberships). Raises InvalidRole for an unknown role."""
+    if role not in MembershipRole.values:
+        raise InvalidRole(_("Unknown role “%(role)s”.") % {"role": role})
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, space=space, defaults={"role": role})
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    _organiser_group_sync(user, space)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(user, space: SpacePage) -> None:
+    """Remove the user's membership of `space` (no-op if there is none) and take them out of
+    the space's organiser group."""
+    Membership.objects.filter(user=user, space=space).delete()
+    _organiser_group_sync(user, space)
+
+
+def _default_display_name(user) -> str:
+    full_name = (user.get_full_name() or "").strip()
+    if full_name:
+        return full_name[:120]
+    email = (getattr(user, "email", "") or "").strip()
+    if email:
+        return email.split("@", 1)[0][:120]
+    return (user.get_username() or "member")[:120]
+
+
+def _unique_slug(name: str, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:70].strip("-") or "member"
+    taken = MemberProfile.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    taken_slugs = set(taken.values_list("slug", flat=True))
+    if base not in taken_slugs:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken_slugs:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+PROFILE_FIELDS = {"display_name", "headline", "bio", "city", "home_space", "website", "links",
+                  "avatar", "visibility", "show_email"}
+
+
+def profile_ensure(user, **fields) -> MemberProfile:
+    """Return the user's profile, creating it if missing (with a unique ASCII slug made from
+    the display name: "Niccolò Rossi" → "niccolo-rossi", then "niccolo-rossi-2"...).
+
+    Given fields (any of PROFILE_FIELDS, plus `skills` as a list of names) are applied to the
+    profile, new or existing, so calling it twice with the same fields changes nothing. The
+    slug never changes once set, so profile URLs stay stable.
+    Raises ValidationError for invalid values (nothing is saved) and TypeError for unknown
+    field names."""
+    unknown = set(fields) - PROFILE_FIELDS - {"skills"}
+    if unknown:
+        raise TypeError(f"profile_ensure() got unknown fields: {sorted(unknown)}")
+    skills = fields.pop("skills", None)
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return _profile_ensure_once(user, fields, skills)
+        except IntegrityError:
+            # Two requests raced for the same new slug (or profile): try again.
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _profile_ensure_once(user, fields: dict, skills: list[str] | None) -> MemberProfile:
+    profile = MemberProfile.objects.filter(user=user).first()
+    if profile is None:
+        profile = MemberProfile(user=user, display_name=_default_display_name(user))
+    changed = profile.pk is None
+    for name, value in fields.items():
+        if getattr(profile, name) != value:
+            setattr(profile, name, value)
+            changed = True
+    if skills is not None:
+        wanted = sorted({s.strip() for s in skills if s.strip()}, key=str.lower)
+        current = sorted(profile.skills.names(), key=str.lower) if profile.pk else []
+        if [s.lower() for s in wanted] != [s.lower() for s in current]:
+            profile.skills.set(wanted)
+            changed = True
+    if not profile.slug:
+        profile.slug = _unique_slug(profile.display_name)
+    if changed:
+        profile.full_clean(exclude=["slug"])
+        profile.save()
+    return profile
+
+
+__all__ = [
+    "COORDINATORS_GROUP", "InvalidRole", "NetworkError",
+    "coordinators_group_ensure", "membership_remove", "membership_set", "profile_ensure",
+    "space_setup_permissions",
+]
