@@ -207,6 +207,16 @@ class EventPage(Page):
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
 
+    def with_content_json(self, content):
+        """Calendar identity belongs to the page, not to a revision: publishing an older
+        revision must never bring back an old SEQUENCE (invariant 7), so keep the stored one."""
+        obj = super().with_content_json(content)
+        stored = (EventPage.objects.filter(pk=self.pk).values_list("sequence", "ical_uid")
+                  .first() if self.pk else None)
+        if stored is not None:
+            obj.sequence, obj.ical_uid = stored
+        return obj
+
     # --- Display helpers for the discovery side (templates, feeds) -----------------
 
     @property

@@ -1,0 +1,88 @@
+"""E-mails to registered people: plain text + HTML, translatable, each with the secret
+cancel link; confirmations and changes carry the event's .ics.
+
+`events.services` calls `registration_email_send` from `transaction.on_commit`, so nothing
+leaves for a change that was rolled back.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import Registration
+
+logger = logging.getLogger(__name__)
+
+#: kind -> whether the event's calendar file is attached
+KINDS = {
+    "confirmed": True,
+    "waitlisted": False,
+    "promoted": True,
+    "cancelled": False,
+    "event_changed": True,
+    "event_cancelled": True,
+    "payment_failed": False,
+}
+
+
+def site_base_url(event) -> str:
+    site = event.get_site() if event.pk else None
+    base = site.root_url if site is not None else settings.WAGTAILADMIN_BASE_URL
+    return base.rstrip("/")
+
+
+def registration_cancel_url(registration: Registration) -> str:
+    """The absolute secret link that cancels a registration without logging in."""
+    path = reverse("events:registration_cancel_secret", kwargs={"secret": registration.secret})
+    return site_base_url(registration.event) + path
+
+
+def _one_line(text: str) -> str:
+    # Subjects are headers: never let a title or a translation carry a line break.
+    return " ".join(str(text).split())
+
+
+def registration_email_build(kind: str, registration: Registration,
+                             extra: dict | None = None) -> EmailMultiAlternatives:
+    """Build (not send) the e-mail of `kind` for `registration`."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown e-mail kind {kind!r}")
+    event = registration.event
+    base = site_base_url(event)
+    context = {
+        "registration": registration,
+        "event": event,
+        "person_name": registration.person_name,
+        "event_url": base + (event.url or ""),
+        "cancel_url": registration_cancel_url(registration),
+        "my_events_url": base + reverse("events:my_events"),
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", "Espresso"),
+        **(extra or {}),
+    }
+    subject = _one_line(render_to_string(f"events/email/{kind}_subject.txt", context))
+    body = render_to_string(f"events/email/{kind}.txt", context)
+    html = render_to_string(f"events/email/{kind}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[registration.email],
+                                     from_email=settings.DEFAULT_FROM_EMAIL)
+    message.attach_alternative(html, "text/html")
+    if KINDS[kind]:
+        from .calendar import event_to_ical  # the discovery side owns calendar files
+
+        message.attach(f"{event.slug or 'event'}.ics", event_to_ical(event),
+                       "text/calendar; charset=utf-8; method=PUBLISH")
+    return message
+
+
+def registration_email_send(kind: str, registration: Registration,
+                            extra: dict | None = None) -> None:
+    """Send one e-mail; a failing mail server is logged, never undoes the registration."""
+    if not registration.email:
+        return
+    message = registration_email_build(kind, registration, extra)
+    try:
+        message.send()
+    except OSError:
+        logger.exception("could not send %s e-mail for registration %s", kind, registration.pk)

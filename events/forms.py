@@ -1,0 +1,34 @@
+"""Forms of the registration side (the listing's filters live in events.filters)."""
+
+from django import forms
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from network.validators import validate_no_control_characters
+
+from .models import RegistrationRole
+
+
+class GuestRegistrationForm(forms.Form):
+    """Name and e-mail of someone registering without an account."""
+
+    name = forms.CharField(label=_("Your name"), max_length=120, strip=False,
+                           validators=[validate_no_control_characters])
+    email = forms.EmailField(label=_("Your e-mail"), max_length=254)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not strip_tags(name).strip():
+            raise forms.ValidationError(_("Please write your name as plain text."),
+                                        code="html_only")
+        return name
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if any(ch in email for ch in "\r\n"):
+            raise forms.ValidationError(_("Enter a valid email address."), code="invalid")
+        return email.lower()
+
+
+class RegistrationRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=RegistrationRole.choices)

@@ -1,0 +1,371 @@
+"""Every state change of registrations: register, cancel, waiting list, check-in, roles,
+and what happens when an event is published again.
+
+Each public function runs in one transaction and first locks the event row
+(`SELECT ... FOR UPDATE`; on SQLite the IMMEDIATE transaction serialises writers),
+then counts seats and writes. E-mails leave only after the transaction commits.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from network.validators import validate_no_control_characters
+
+from . import emails
+from .models import (
+    ACTIVE_STATES,
+    EventPage,
+    EventStatus,
+    Registration,
+    RegistrationRole,
+    RegistrationState,
+)
+from .selectors_registration import SEAT_STATES, registration_window, user_manages_event
+
+# Only the control test of the concurrency suite turns this on (through settings): the
+# service then skips the row lock and waits a moment between counting and inserting, so
+# the race the lock prevents becomes visible.
+RACE_WINDOW_SECONDS = 0.05
+GUEST_NAME_MAX_LENGTH = 120
+
+#: Fields whose change in a published event is news for registered people (and for calendars).
+TIME_FIELDS = ("starts_at", "ends_at", "time_zone")
+PLACE_FIELDS = ("room", "address_override", "online_url")
+
+
+class EventError(Exception):
+    """Base of every refusal by the registration services; str() is a message for people."""
+
+    default_message = _("This registration cannot be changed.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class EventFull(EventError):
+    default_message = _("Sorry, the event is full.")
+
+
+class RegistrationClosed(EventError):
+    default_message = _("Registration for this event is closed.")
+
+
+class EventCancelled(EventError):
+    default_message = _("This event has been cancelled.")
+
+
+class GuestsNotAllowed(EventError):
+    default_message = _("Please log in to register for this event.")
+
+
+class RegistrationInvalid(EventError):
+    default_message = _("Please give a valid name and e-mail address.")
+
+
+class RegistrationNotAllowed(EventError):
+    default_message = _("You are not allowed to change this registration.")
+
+
+class RegistrationStateError(EventError):
+    default_message = _("This registration is not in a state that allows this.")
+
+
+def _lock_disabled() -> bool:
+    return bool(getattr(settings, "EVENTS_DISABLE_REGISTRATION_LOCK", False))
+
+
+def _lock_event(event_pk: int, *, lock: bool = True) -> EventPage:
+    """Fetch the event, locking its row (only the events table, not Wagtail's page row)."""
+    qs = EventPage.objects.select_related("space")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=event_pk)
+
+
+def _clean_guest(guest_name: str, guest_email: str) -> tuple[str, str]:
+    name = (guest_name or "").strip()
+    email = (guest_email or "").strip()
+    try:
+        validate_no_control_characters(guest_name or "")
+        validate_no_control_characters(guest_email or "")
+    except ValidationError as exc:
+        raise RegistrationInvalid(_("Names and e-mail addresses must be one line.")) from exc
+    if not name or not strip_tags(name).strip() or len(name) > GUEST_NAME_MAX_LENGTH:
+        raise RegistrationInvalid(_("Please give your name (up to 120 characters)."))
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise RegistrationInvalid(_("Please give a valid e-mail address.")) from exc
+    return name, email.lower()
+
+
+def _active_registration(event_pk: int, user, guest_email: str) -> Registration | None:
+    qs = Registration.objects.filter(event_id=event_pk, state__in=ACTIVE_STATES)
+    qs = qs.filter(user=user) if user is not None else qs.filter(user__isnull=True,
+                                                                 guest_email=guest_email)
+    return qs.select_related("user").first()
+
+
+def _seats_taken(event: EventPage) -> int:
+    return Registration.objects.filter(event=event, state__in=SEAT_STATES).count()
+
+
+def _has_free_seat(event: EventPage, taken: int) -> bool:
+    return event.capacity is None or taken < event.capacity
+
+
+def _check_open(event: EventPage, now) -> None:
+    if event.is_cancelled:
+        raise EventCancelled()
+    opens, closes = registration_window(event)
+    if not event.live or opens is None or now < opens:
+        raise RegistrationClosed(_("Registration for this event is not open yet."))
+    if now >= closes:
+        raise RegistrationClosed()
+
+
+def registration_create(event: EventPage, *, user=None, guest_name: str = "",
+                        guest_email: str = "", role: str = RegistrationRole.ATTENDEE,
+                        actor=None) -> Registration:
+    """Register a member (`user`) or a guest (`guest_name` + `guest_email`) for `event`.
+
+    Guarantees: confirmed registrations never exceed the capacity; when full, the person
+    joins the waiting list with the next `waitlist_position` (FIFO), and nobody jumps
+    ahead of people already waiting; registering twice returns the same active
+    registration. An organiser of the event's space (`actor`) may add people outside the
+    registration window and give them a non-attendee role.
+
+    Raises: RegistrationInvalid (bad guest data or role), GuestsNotAllowed, EventCancelled,
+    RegistrationClosed, EventFull (full and no waiting list), RegistrationNotAllowed
+    (a role other than attendee without being an organiser).
+    """
+    if user is not None and (guest_name or guest_email):
+        raise RegistrationInvalid(_("A registration is either for a member or for a guest."))
+    if user is None:
+        guest_name, guest_email = _clean_guest(guest_name, guest_email)
+    elif not user.is_active:
+        raise RegistrationInvalid(_("This account is not active."))
+    if role not in RegistrationRole.values:
+        raise RegistrationInvalid(_("Unknown role."))
+    by_organiser = actor is not None and user_manages_event(actor, event)
+    if role != RegistrationRole.ATTENDEE and not by_organiser:
+        raise RegistrationNotAllowed(_("Only organisers assign speakers, hosts and volunteers."))
+    try:
+        with transaction.atomic():
+            return _registration_create_locked(
+                event.pk, user=user, guest_name=guest_name, guest_email=guest_email,
+                role=role, by_organiser=by_organiser)
+    except IntegrityError:
+        # Two submissions raced past the lock-free path: the partial unique constraint
+        # kept one; hand back that one.
+        existing = _active_registration(event.pk, user, guest_email)
+        if existing is None:
+            raise
+        return existing
+
+
+def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_email: str,
+                                role: str, by_organiser: bool) -> Registration:
+    locked = not _lock_disabled()
+    event = _lock_event(event_pk, lock=locked)
+    existing = _active_registration(event.pk, user, guest_email)
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    if by_organiser:
+        if event.is_cancelled:
+            raise EventCancelled()
+    else:
+        _check_open(event, now)
+    if user is None and not event.guests_allowed:
+        raise GuestsNotAllowed()
+    taken = _seats_taken(event)
+    waiting = Registration.objects.filter(event=event,
+                                          state=RegistrationState.WAITLISTED).exists()
+    if waiting and _has_free_seat(event, taken):
+        # Seats freed without a promotion (e.g. capacity raised): people waiting go first.
+        _promote_locked(event)
+        taken = _seats_taken(event)
+        waiting = Registration.objects.filter(event=event,
+                                              state=RegistrationState.WAITLISTED).exists()
+    if not locked:
+        time.sleep(RACE_WINDOW_SECONDS)
+    registration = Registration(event=event, user=user, guest_name=guest_name,
+                                guest_email=guest_email, role=role, created_at=now)
+    if _has_free_seat(event, taken) and not waiting:
+        registration.state = RegistrationState.CONFIRMED
+        registration.confirmed_at = now
+    elif event.waitlist_enabled:
+        last = Registration.objects.filter(event=event).aggregate(m=Max("waitlist_position"))["m"]
+        registration.state = RegistrationState.WAITLISTED
+        registration.waitlist_position = (last or 0) + 1
+    else:
+        raise EventFull()
+    registration.save()
+    registration.event = event
+    kind = "confirmed" if registration.state == RegistrationState.CONFIRMED else "waitlisted"
+    _notify_on_commit(kind, registration)
+    return registration
+
+
+def _notify_on_commit(kind: str, registration: Registration) -> None:
+    transaction.on_commit(lambda: emails.registration_email_send(kind, registration))
+
+
+def _check_may_act_for(registration: Registration, actor, event: EventPage) -> None:
+    """`actor=None` is the holder of the secret link (or the system); otherwise the person
+    themself or an organiser of the event's space."""
+    if actor is None:
+        return
+    if registration.user_id is not None and registration.user_id == actor.pk:
+        return
+    if user_manages_event(actor, event):
+        return
+    raise RegistrationNotAllowed()
+
+
+def _fetch_locked(registration: Registration) -> tuple[EventPage, Registration]:
+    event = _lock_event(registration.event_id)
+    fresh = (Registration.objects.select_for_update(of=("self",)).select_related("user")
+             .get(pk=registration.pk))
+    fresh.event = event
+    return event, fresh
+
+
+@transaction.atomic
+def registration_cancel(registration: Registration, *, actor=None) -> Registration:
+    """Cancel a confirmed or waitlisted registration (by the person, by an organiser, or by
+    whoever holds the secret link when `actor` is None). Frees the seat and promotes the
+    first people waiting (FIFO), who are told by e-mail. Cancelling twice is harmless.
+
+    Raises: RegistrationNotAllowed (someone else's registration), RegistrationStateError
+    (already attended).
+    """
+    event, fresh = _fetch_locked(registration)
+    _check_may_act_for(fresh, actor, event)
+    if fresh.state == RegistrationState.CANCELLED:
+        return fresh
+    if fresh.state == RegistrationState.ATTENDED:
+        raise RegistrationStateError(_("An attended registration cannot be cancelled."))
+    fresh.state = RegistrationState.CANCELLED
+    fresh.cancelled_at = timezone.now()
+    fresh.save(update_fields=["state", "cancelled_at", "updated_at"])
+    _notify_on_commit("cancelled", fresh)
+    _promote_locked(event)
+    return fresh
+
+
+def registration_leave_waitlist(registration: Registration, *, actor=None) -> Registration:
+    """Take a waitlisted person off the waiting list (a cancellation of a waitlisted one).
+
+    Raises: RegistrationStateError (not on the waiting list), RegistrationNotAllowed.
+    """
+    if registration.state != RegistrationState.WAITLISTED:
+        raise RegistrationStateError(_("You are not on the waiting list."))
+    return registration_cancel(registration, actor=actor)
+
+
+def _promote_locked(event: EventPage) -> list[Registration]:
+    if event.is_cancelled:
+        return []
+    promoted: list[Registration] = []
+    taken = _seats_taken(event)
+    waiting = (Registration.objects.filter(event=event, state=RegistrationState.WAITLISTED)
+               .select_related("user").order_by("waitlist_position", "id"))
+    if event.capacity is not None:
+        waiting = waiting[:max(event.capacity - taken, 0)]
+    now = timezone.now()
+    for registration in waiting:
+        registration.state = RegistrationState.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["state", "confirmed_at", "updated_at"])
+        registration.event = event
+        _notify_on_commit("promoted", registration)
+        promoted.append(registration)
+    return promoted
+
+
+@transaction.atomic
+def registration_promote_waitlist(event: EventPage) -> list[Registration]:
+    """Fill free seats from the waiting list in FIFO order (e.g. after the capacity was
+    raised); returns the promoted registrations. With the capacity lowered below the number
+    of confirmed people nobody is dropped and nobody is promoted."""
+    return _promote_locked(_lock_event(event.pk))
+
+
+@transaction.atomic
+def registration_mark_attended(registration: Registration, *, actor) -> Registration:
+    """Check a confirmed person in (organisers only). Idempotent.
+
+    Raises: RegistrationNotAllowed, RegistrationStateError (waitlisted or cancelled).
+    """
+    event, fresh = _fetch_locked(registration)
+    if not user_manages_event(actor, event):
+        raise RegistrationNotAllowed()
+    if fresh.state == RegistrationState.ATTENDED:
+        return fresh
+    if fresh.state != RegistrationState.CONFIRMED:
+        raise RegistrationStateError(_("Only confirmed people can be checked in."))
+    fresh.state = RegistrationState.ATTENDED
+    fresh.attended_at = timezone.now()
+    fresh.save(update_fields=["state", "attended_at", "updated_at"])
+    return fresh
+
+
+@transaction.atomic
+def registration_set_role(registration: Registration, role: str, *, actor) -> Registration:
+    """Make someone an attendee, speaker, host or volunteer (organisers only).
+
+    Raises: RegistrationNotAllowed, RegistrationInvalid (unknown role),
+    RegistrationStateError (cancelled registration).
+    """
+    event, fresh = _fetch_locked(registration)
+    if not user_manages_event(actor, event):
+        raise RegistrationNotAllowed()
+    if role not in RegistrationRole.values:
+        raise RegistrationInvalid(_("Unknown role."))
+    if fresh.state == RegistrationState.CANCELLED:
+        raise RegistrationStateError(_("A cancelled registration has no role."))
+    if fresh.role != role:
+        fresh.role = role
+        fresh.save(update_fields=["role", "updated_at"])
+    return fresh
+
+
+def _fields_changed(event: EventPage, previous: EventPage, fields: tuple[str, ...]) -> bool:
+    return any(getattr(event, name) != getattr(previous, name) for name in fields)
+
+
+@transaction.atomic
+def event_record_published_change(event: EventPage, previous: EventPage | None = None) -> bool:
+    """Called when `event` is published; `previous` is the previously live version (None
+    on the first publication). When its time, place or status changed: SEQUENCE grows by
+    one (F() update, so concurrent publishes never lose a step) and every active registrant
+    is told "event changed" or "event cancelled" after commit. Free seats (e.g. a raised
+    capacity) are offered to the waiting list. Returns whether the change was news."""
+    locked = _lock_event(event.pk)
+    changed = previous is not None and (
+        _fields_changed(locked, previous, TIME_FIELDS)
+        or _fields_changed(locked, previous, PLACE_FIELDS)
+        or locked.status != previous.status)
+    if changed:
+        EventPage.objects.filter(pk=locked.pk).update(sequence=F("sequence") + 1)
+        locked.refresh_from_db(fields=["sequence"])
+        event.sequence = locked.sequence
+        kind = "event_cancelled" if locked.status == EventStatus.CANCELLED else "event_changed"
+        registrations = (Registration.objects.filter(event=locked, state__in=ACTIVE_STATES)
+                         .select_related("user"))
+        for registration in registrations:
+            registration.event = locked
+            _notify_on_commit(kind, registration)
+    _promote_locked(locked)
+    return changed
