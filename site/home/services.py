@@ -51,7 +51,7 @@ def site_tree_ensure(hostname: str = "localhost", port: int = 80) -> SiteTree:
         home=home,
         spaces=_child(home, SpaceIndexPage, title="Spaces", slug="spaces", show_in_menus=True),
         events=_child(home, EventIndexPage, title="Events", slug="events", show_in_menus=True),
-        members=_child(home, MemberDirectoryPage, title="Members", slug="members-directory",
+        members=_child(home, MemberDirectoryPage, title="Members", slug="members",
                        show_in_menus=True),
         format=_child(home, FormatPage, title="The Espresso format", slug="format",
                       show_in_menus=True),
