@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -22,7 +23,7 @@ from wagtail.models import Collection, Page
 from wagtail.search import index
 
 from .blocks import BodyBlock
-from .validators import validate_no_control_characters, validate_time_zone
+from .validators import validate_link_lines, validate_no_control_characters, validate_time_zone
 
 
 class SpaceKind(models.TextChoices):
@@ -60,7 +61,8 @@ class SpacePage(Page):
                             default=SpaceKind.COWORKING)
     tagline = models.CharField(_("tagline"), max_length=200, blank=True,
                                validators=[validate_no_control_characters])
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True,
+                               validators=[validate_no_control_characters])
     city = models.CharField(_("city"), max_length=100, validators=[validate_no_control_characters])
     region = models.CharField(_("region"), max_length=100, blank=True,
                               validators=[validate_no_control_characters])
@@ -132,6 +134,18 @@ class SpacePage(Page):
         verbose_name = _("space")
         verbose_name_plural = _("spaces")
 
+    def clean(self) -> None:
+        """Page titles are Wagtail's field: refuse newlines and control characters here."""
+        super().clean()
+        try:
+            validate_no_control_characters(self.title or "")
+        except ValidationError as error:
+            raise ValidationError({"title": error.messages}) from None
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public — anyone")
@@ -162,6 +176,7 @@ class MemberProfile(index.Indexed, ClusterableModel):
                                    related_name="home_members", verbose_name=_("home space"))
     website = models.URLField(_("website"), blank=True)
     links = models.TextField(_("other links"), blank=True,
+                             validators=[MaxLengthValidator(2000), validate_link_lines],
                              help_text=_("One address per line (GitHub, LinkedIn, Mastodon...)."))
     avatar = models.ForeignKey("wagtailimages.Image", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+",
@@ -193,7 +208,9 @@ class MemberProfile(index.Indexed, ClusterableModel):
 
     @property
     def link_list(self) -> list[str]:
-        return [line.strip() for line in self.links.splitlines() if line.strip()]
+        """Only http(s) lines, whatever was stored, so no `javascript:` ever reaches an href."""
+        lines = [line.strip() for line in self.links.splitlines() if line.strip()]
+        return [line for line in lines if line.lower().startswith(("http://", "https://"))]
 
 
 class MembershipRole(models.TextChoices):

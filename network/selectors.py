@@ -61,10 +61,14 @@ def profile_email_visible(profile: MemberProfile, viewer) -> bool:
 
 def profiles_for_directory(viewer) -> QuerySet[MemberProfile]:
     """Visible profiles with everything the directory shows, in a fixed number of queries."""
+    from wagtail.images import get_image_model
+
     return (profiles_visible_to(viewer)
-            .select_related("user", "home_space", "avatar")
+            .select_related("user", "home_space")
             .prefetch_related(
                 "skills",
+                Prefetch("avatar", queryset=get_image_model().objects
+                         .prefetch_renditions("fill-160x160")),
                 Prefetch("user__memberships",
                          queryset=Membership.objects.select_related("space").order_by(
                              "space__title")),
@@ -128,10 +132,14 @@ def space_map_points(spaces) -> list[MapPoint]:
 
 
 def space_directory_context(page, request: HttpRequest) -> dict:
+    from wagtail.images import get_image_model
+
     from .filters import SpaceFilter
 
     spaces = (SpacePage.objects.live().descendant_of(page)
-              .select_related("logo", "photo").order_by("region", "city", "title"))
+              .prefetch_related(Prefetch("photo", queryset=get_image_model().objects
+                                         .prefetch_renditions("fill-640x360")))
+              .order_by("country", "region", "city", "title"))
     space_filter = SpaceFilter(request.GET or None, queryset=spaces)
     results = list(space_filter.qs)
     return {

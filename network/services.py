@@ -229,8 +229,45 @@ def _profile_ensure_once(user, fields: dict, skills: list[str] | None) -> Member
     return profile
 
 
+AVATAR_COLLECTION = "Member avatars"
+
+
+@transaction.atomic
+def profile_avatar_set(profile: MemberProfile, upload) -> MemberProfile:
+    """Store an uploaded (already validated) image as the member's avatar, in the shared
+    "Member avatars" collection, and point the profile at it. The previous avatar image is
+    deleted so no orphan photos of a member stay behind."""
+    from wagtail.images import get_image_model
+
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=AVATAR_COLLECTION).first()
+    if collection is None:
+        collection = root.add_child(name=AVATAR_COLLECTION)
+    image = get_image_model().objects.create(
+        title=profile.display_name[:255], file=upload, collection=collection,
+        uploaded_by_user=profile.user)
+    previous = profile.avatar
+    profile.avatar = image
+    profile.save(update_fields=["avatar", "updated_at"])
+    if previous is not None:
+        previous.delete()
+    return profile
+
+
+@transaction.atomic
+def profile_avatar_remove(profile: MemberProfile) -> MemberProfile:
+    """Drop the member's avatar (and its image file)."""
+    previous = profile.avatar
+    if previous is not None:
+        profile.avatar = None
+        profile.save(update_fields=["avatar", "updated_at"])
+        previous.delete()
+    return profile
+
+
 __all__ = [
     "COORDINATORS_GROUP", "InvalidRole", "NetworkError",
-    "coordinators_group_ensure", "membership_remove", "membership_set", "profile_ensure",
+    "coordinators_group_ensure", "membership_remove", "membership_set", "profile_avatar_remove",
+    "profile_avatar_set", "profile_ensure",
     "space_setup_permissions",
 ]

@@ -18,3 +18,24 @@ def validate_no_control_characters(value: str) -> None:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise ValidationError(_("Use a single line without control characters."),
                               code="control_characters")
+
+
+MAX_LINKS = 10
+
+
+def validate_link_lines(value: str) -> None:
+    """Profile links: one http(s) address per line, at most MAX_LINKS, each a complete URL."""
+    from django.core.validators import URLValidator
+
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if len(lines) > MAX_LINKS:
+        raise ValidationError(_("Give at most %(max)s links."), params={"max": MAX_LINKS},
+                              code="too_many_links")
+    check = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(lines, start=1):
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                _("Line %(number)s is not a complete web address (https://…): “%(line)s”."),
+                params={"number": number, "line": line[:80]}, code="invalid_link") from None

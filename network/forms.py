@@ -1,0 +1,63 @@
+"""Forms of the network: a member's own profile."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagField
+from taggit.utils import edit_string_for_tags
+from wagtail.images.fields import WagtailImageField
+
+from .models import MemberProfile, SpacePage
+
+MAX_SKILLS = 20
+MAX_SKILL_LENGTH = 50
+
+
+class ProfileForm(forms.ModelForm):
+    """The member edits their own profile. Model validators refuse control characters in
+    one-line fields, over-long text and malformed links; `skills` and the avatar are applied by
+    `network.services` (profile_ensure, profile_avatar_set)."""
+
+    website = forms.URLField(label=_("Website"), required=False, max_length=200,
+                             assume_scheme="https",
+                             help_text=_("A complete address, e.g. https://example.org"))
+    skills = TagField(label=_("Skills"), required=False, max_length=600,
+                      help_text=_("Separate skills with commas, e.g. Python, facilitation, "
+                                  "3D printing."))
+    avatar_upload = WagtailImageField(label=_("Avatar"), required=False,
+                                      help_text=_("A square photo works best (JPEG, PNG, WebP)."))
+    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
+
+    class Meta:
+        model = MemberProfile
+        fields = ["display_name", "headline", "bio", "city", "home_space", "website", "links",
+                  "visibility", "show_email"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "links": forms.Textarea(attrs={"rows": 4}),
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_space"].queryset = SpacePage.objects.live().order_by("title")
+        self.fields["display_name"].strip = True
+        if self.instance.pk and not self.is_bound:
+            self.initial["skills"] = edit_string_for_tags(list(self.instance.skills.all()))
+
+    def clean_skills(self) -> list[str]:
+        skills = self.cleaned_data["skills"] or []
+        if len(skills) > MAX_SKILLS:
+            raise forms.ValidationError(_("List at most %(max)s skills."),
+                                        params={"max": MAX_SKILLS})
+        for skill in skills:
+            if len(skill) > MAX_SKILL_LENGTH or any(ord(ch) < 32 for ch in skill):
+                raise forms.ValidationError(
+                    _("Each skill is one short line (at most %(max)s characters)."),
+                    params={"max": MAX_SKILL_LENGTH})
+        return skills
+
+    def profile_fields(self) -> dict:
+        """The cleaned model fields, ready for `profile_ensure(user, **fields)`."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
