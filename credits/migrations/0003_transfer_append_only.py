@@ -13,8 +13,8 @@ MESSAGE = "credits_transfer is append-only: post a reversing transfer instead"
 POSTGRES_FORWARD = f"""
 CREATE OR REPLACE FUNCTION credits_transfer_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION '{MESSAGE} (% refused)', TG_OP
-        USING ERRCODE = 'restrict_violation';
+    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+        MESSAGE = '{MESSAGE} (' || TG_OP || ' refused)';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER credits_transfer_append_only
