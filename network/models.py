@@ -193,6 +193,8 @@ class MemberProfile(index.Indexed, ClusterableModel):
         index.SearchField("bio"),
         index.SearchField("city"),
         index.FilterField("visibility"),
+        # Site search runs on `profiles_visible_to(viewer)`, which filters on the owner.
+        index.FilterField("user"),
     ]
 
     class Meta:
