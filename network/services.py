@@ -164,7 +164,8 @@ def _default_display_name(user) -> str:
     return (user.get_username() or "member")[:120]
 
 
-def _unique_slug(name: str, exclude_pk: int | None = None) -> str:
+def profile_slug_unique(name: str, exclude_pk: int | None = None) -> str:
+    """An ASCII slug made from `name`, not yet used by another profile (suffix -2, -3...)."""
     base = slugify(name)[:70].strip("-") or "member"
     taken = MemberProfile.objects.filter(slug__startswith=base)
     if exclude_pk is not None:
@@ -222,7 +223,7 @@ def _profile_ensure_once(user, fields: dict, skills: list[str] | None) -> Member
             profile.skills.set(wanted)
             changed = True
     if not profile.slug:
-        profile.slug = _unique_slug(profile.display_name)
+        profile.slug = profile_slug_unique(profile.display_name)
     if changed:
         profile.full_clean(exclude=["slug"])
         profile.save()
@@ -268,6 +269,6 @@ def profile_avatar_remove(profile: MemberProfile) -> MemberProfile:
 __all__ = [
     "COORDINATORS_GROUP", "InvalidRole", "NetworkError",
     "coordinators_group_ensure", "membership_remove", "membership_set", "profile_avatar_remove",
-    "profile_avatar_set", "profile_ensure",
+    "profile_avatar_set", "profile_ensure", "profile_slug_unique",
     "space_setup_permissions",
 ]

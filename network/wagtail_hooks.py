@@ -1,0 +1,214 @@
+"""The network's admin: member profiles (coordinators) and memberships (coordinators see all;
+organisers see and manage only the memberships of the spaces they organise).
+
+Writes go through `network.services` so an organiser's group always follows their
+memberships, whichever door (admin, demo, code) the change came through.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+
+from .models import MemberProfile, Membership
+from .selectors import is_coordinator, organiser_spaces
+from .services import membership_remove, membership_set, profile_slug_unique
+
+
+def memberships_managed_by(user) -> QuerySet[Membership]:
+    """Every membership for a coordinator; those of the user's own spaces for an organiser."""
+    memberships = Membership.objects.select_related("user", "space")
+    if is_coordinator(user):
+        return memberships
+    return memberships.filter(space__in=organiser_spaces(user))
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+class MembershipCreateForm(WagtailAdminModelForm):
+    """Add a member to a space by e-mail address (no list of every user is shown)."""
+
+    email = forms.EmailField(label=_("Member's e-mail"), max_length=254,
+                             help_text=_("The address the member signed up with."))
+
+    class Meta:
+        model = Membership
+        fields = ["space", "role"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["email", "space", "role"])
+        self.fields["space"].queryset = organiser_spaces(self.for_user)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email, space = cleaned.get("email"), cleaned.get("space")
+        if not email:
+            return cleaned
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            self.add_error("email", _("Nobody has signed up with this e-mail address."))
+            return cleaned
+        if space is not None and Membership.objects.filter(user=user, space=space).exists():
+            self.add_error("email", _("This person is already a member of this space; "
+                                      "edit that membership instead."))
+        self.instance.user = user
+        return cleaned
+
+
+class MembershipEditForm(WagtailAdminModelForm):
+    """Only the role changes; member and space stay as they are."""
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class ScopedObjectMixin:
+    """Single-object views: a membership outside the user's spaces does not exist for them."""
+
+    def get_queryset(self):
+        return memberships_managed_by(self.request.user)
+
+    def get_base_object_queryset(self):
+        return memberships_managed_by(self.request.user)
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not memberships_managed_by(self.request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
+
+
+class MembershipIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return memberships_managed_by(self.request.user)
+
+
+class MembershipCreateView(generic.CreateView):
+    def save_instance(self):
+        form = self.form
+        space = form.cleaned_data["space"]
+        if not organiser_spaces(self.request.user).filter(pk=space.pk).exists():
+            raise PermissionDenied
+        membership = membership_set(form.instance.user, space, form.cleaned_data["role"])
+        log(instance=membership, action="wagtail.create", user=self.request.user)
+        return membership
+
+
+class MembershipEditView(ScopedObjectMixin, generic.EditView):
+    def save_instance(self):
+        membership = membership_set(self.object.user, self.object.space,
+                                    self.form.cleaned_data["role"])
+        log(instance=membership, action="wagtail.edit", user=self.request.user)
+        return membership
+
+
+class MembershipDeleteView(ScopedObjectMixin, generic.DeleteView):
+    def delete_action(self):
+        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        membership_remove(self.object.user, self.object.space)
+
+
+class MembershipHistoryView(ScopedObjectMixin, generic.HistoryView):
+    pass
+
+
+class MembershipUsageView(ScopedObjectMixin, generic.UsageView):
+    pass
+
+
+class MembershipViewSet(ModelViewSet):
+    model = Membership
+    icon = "group"
+    menu_label = _("Memberships")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    index_view_class = MembershipIndexView
+    add_view_class = MembershipCreateView
+    edit_view_class = MembershipEditView
+    delete_view_class = MembershipDeleteView
+    history_view_class = MembershipHistoryView
+    usage_view_class = MembershipUsageView
+    list_display = ["user", "space", "role", "since"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "space__title"]
+
+    def get_form_class(self, for_update: bool = False):
+        return MembershipEditForm if for_update else MembershipCreateForm
+
+
+# --- member profiles -----------------------------------------------------------------------
+
+PROFILE_PANELS = [
+    FieldPanel("display_name"),
+    FieldPanel("headline"),
+    FieldPanel("bio"),
+    FieldPanel("skills"),
+    FieldRowPanel([FieldPanel("city"), FieldPanel("home_space")]),
+    MultiFieldPanel([FieldPanel("website"), FieldPanel("links")], heading=_("Links")),
+    FieldPanel("avatar"),
+    FieldRowPanel([FieldPanel("visibility"), FieldPanel("show_email")]),
+]
+
+
+class MemberProfileCreateView(generic.CreateView):
+    def save_instance(self):
+        # The slug is made once from the name and never changes, so profile URLs stay stable.
+        self.form.instance.slug = profile_slug_unique(self.form.instance.display_name)
+        return super().save_instance()
+
+
+class MemberProfileViewSet(ModelViewSet):
+    """Coordinators edit anyone's profile here (organisers hold no profile permissions)."""
+
+    model = MemberProfile
+    icon = "user"
+    menu_label = _("Member profiles")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    add_view_class = MemberProfileCreateView
+    list_display = ["display_name", "city", Column("visibility", label=_("Visibility"),
+                                                    accessor="get_visibility_display"),
+                    "updated_at"]
+    list_filter = ["visibility", "show_email"]
+    search_fields = ["display_name", "headline", "city", "user__email"]
+    panels = PROFILE_PANELS
+
+    def get_add_view_kwargs(self, **kwargs):
+        # Creating also picks the user; editing never moves a profile to another user.
+        create_panel = ObjectList([FieldPanel("user"), *PROFILE_PANELS]).bind_to_model(
+            MemberProfile)
+        return super().get_add_view_kwargs(
+            panel=create_panel, form_class=create_panel.get_form_class(), **kwargs)
+
+
+class NetworkViewSetGroup(ViewSetGroup):
+    menu_label = _("Network")
+    menu_icon = "site"
+    menu_order = 250
+    items = (MemberProfileViewSet("member_profiles"), MembershipViewSet("memberships"))
+
+
+@hooks.register("register_admin_viewset")
+def register_network_viewsets():
+    return NetworkViewSetGroup()
+
+
+__all__ = [
+    "MemberProfileViewSet",
+    "MembershipViewSet",
+    "NetworkViewSetGroup",
+    "memberships_managed_by",
+]
