@@ -1,24 +1,109 @@
-"""Template tags through which lower layers (network, home) show events without importing them."""
+"""Template tags through which pages show events (and lower apps show them without importing).
+
+- `{% upcoming_events 6 %}`: the next events of the network (cards).
+- `{% space_upcoming_events space 10 %}`: the next events of one space (cards + feed link).
+- `{% event_calendar_links event %}`: .ics download, Google / Outlook links, subscribe links.
+- `{% space_calendar_links space %}`: subscribe links for one space's calendar.
+- `{% event_jsonld event %}`: the schema.org JSON-LD <script> of an event page.
+"""
+
+from urllib.parse import urlencode
 
 from django import template
-from django.utils import timezone
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from events.models import EventPage
+from events.calendar import google_calendar_url, outlook_calendar_url, webcal_url
+from events.feeds import event_to_jsonld, jsonld_script_content
+from events.selectors import event_list_upcoming
 
 register = template.Library()
+
+MAX_LIMIT = 50
+
+
+def _limit(value, default: int) -> int:
+    try:
+        return max(1, min(int(value), MAX_LIMIT))
+    except (TypeError, ValueError):
+        return default
+
+
+def _absolute(request: HttpRequest | None, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 @register.inclusion_tag("events/includes/event_list.html", takes_context=True)
 def upcoming_events(context, limit: int = 6) -> dict:
-    """The next live events of the whole network."""
-    events = (EventPage.objects.live().filter(ends_at__gte=timezone.now())
-              .select_related("space").order_by("starts_at")[:limit])
-    return {"events": events, "request": context.get("request")}
+    """The next events of the whole network (three queries whatever the limit)."""
+    events = list(event_list_upcoming()[:_limit(limit, 6)])
+    return {"events": events, "request": context.get("request"), "show_space": True}
 
 
-@register.inclusion_tag("events/includes/event_list.html", takes_context=True)
+@register.inclusion_tag("events/includes/space_event_list.html", takes_context=True)
 def space_upcoming_events(context, space, limit: int = 10) -> dict:
-    """The next live events of one space."""
-    events = (EventPage.objects.live().filter(space=space, ends_at__gte=timezone.now())
-              .select_related("space").order_by("starts_at")[:limit])
-    return {"events": events, "request": context.get("request")}
+    """The next events of one space, with the space's calendar subscription link."""
+    request = context.get("request")
+    events = list(event_list_upcoming(space=space)[:_limit(limit, 10)])
+    feed = _absolute(request, reverse("events:calendar_space", kwargs={"slug": space.slug}))
+    return {"events": events, "request": request, "show_space": False, "space": space,
+            "feed_url": feed, "webcal_url": webcal_url(feed)}
+
+
+@register.inclusion_tag("events/includes/calendar_links.html", takes_context=True)
+def event_calendar_links(context, event) -> dict:
+    request = context.get("request")
+    url = event.get_full_url(request) or ""
+    ics = reverse("events:calendar_event", kwargs={"pk": event.pk})
+    space_feed = ""
+    if event.space_id:
+        space_feed = _absolute(request, reverse("events:calendar_space",
+                                                kwargs={"slug": event.space.slug}))
+    return {
+        "event": event,
+        "ics_url": ics,
+        "google_url": google_calendar_url(event, url),
+        "outlook_url": outlook_calendar_url(event, url),
+        "space_webcal_url": webcal_url(space_feed) if space_feed else "",
+        "network_webcal_url": webcal_url(_absolute(request, reverse("events:calendar_network"))),
+        "user": getattr(request, "user", None),
+    }
+
+
+@register.inclusion_tag("events/includes/space_calendar_links.html", takes_context=True)
+def space_calendar_links(context, space) -> dict:
+    request = context.get("request")
+    feed = _absolute(request, reverse("events:calendar_space", kwargs={"slug": space.slug}))
+    return {"space": space, "feed_url": feed, "webcal_url": webcal_url(feed)}
+
+
+@register.simple_tag(takes_context=True)
+def event_jsonld(context, event) -> str:
+    """<script type="application/ld+json"> with the event as schema.org Event."""
+    data = event_to_jsonld(event, request=context.get("request"))
+    return mark_safe(  # noqa: S308 — JSON with <, > and & escaped by jsonld_script_content
+        f'<script type="application/ld+json">{jsonld_script_content(data)}</script>')
+
+
+@register.filter
+def event_map_url(event) -> str:
+    """An OpenStreetMap link: the space's coordinates, else a search for the address."""
+    space = event.space if event.space_id else None
+    if (not event.address_override and space is not None and space.latitude is not None
+            and space.longitude is not None):
+        lat, lon = space.latitude, space.longitude
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+    address = event.venue_address
+    if not address:
+        return ""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
+
+
+@register.simple_tag(takes_context=True)
+def events_listing_url(context) -> str:
+    """The URL of the network's EventIndexPage ("" if the site has none)."""
+    from events.models import EventIndexPage
+
+    index = EventIndexPage.objects.live().first()
+    return index.get_url(context.get("request")) if index is not None else ""

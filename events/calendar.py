@@ -1,0 +1,254 @@
+"""iCalendar (RFC 5545 + RFC 7986) for events, built with icalendar 7.
+
+`event_to_ical(event)` gives a one-event file (METHOD:PUBLISH, e.g. for e-mails);
+`events_to_ical(events, name)` gives a subscribable feed. Both are plain functions
+of already-loaded events: pass querysets from `events.selectors` (they join the
+space and prefetch topics), so building a feed costs no further queries.
+
+Identity (invariant 7): UID is the stored `event.ical_uid`, SEQUENCE the stored
+`event.sequence`; cancelled events stay in feeds with STATUS:CANCELLED.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from html import unescape
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import normalize_newlines
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vGeo, vText
+
+from .models import EventPage, EventStatus, RegistrationState
+
+PRODID = "-//Espresso//Espresso events//EN"
+REFRESH = dt.timedelta(hours=1)
+
+ICAL_STATUS = {
+    EventStatus.SCHEDULED: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+    EventStatus.POSTPONED: "TENTATIVE",
+}
+
+
+def _single_line(text: str) -> str:
+    """Names used as parameters or one-line values: line breaks and controls become spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _text(text: str) -> str:
+    """A TEXT value kept as written (line breaks included; icalendar escapes them), minus
+    the control characters RFC 5545 forbids."""
+    text = normalize_newlines(text or "")
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+
+
+def _plain(text: str) -> str:
+    """Plain text with \\n line ends, no control characters other than the newline."""
+    text = normalize_newlines(text or "")
+    return "".join(ch for ch in text if ch == "\n" or ch.isprintable()).strip()
+
+
+def event_body_text(event: EventPage) -> str:
+    """The body stream as plain text, read from the raw JSON (no block rendering, no queries)."""
+    lines: list[str] = []
+    for block in event.body.raw_data:
+        kind, value = block.get("type"), block.get("value") or {}
+        if kind == "text" and isinstance(value, str):
+            html = value.replace("</p>", "</p>\n").replace("<br/>", "\n").replace("<br>", "\n")
+            lines.append(strip_tags(html).strip())
+        elif kind == "agenda" and isinstance(value, dict):
+            if value.get("heading"):
+                lines.append(value["heading"])
+            for item in value.get("items") or []:
+                item = item.get("value", item) if isinstance(item, dict) else {}
+                time = (item.get("time") or "")[:5]
+                line = f"{time} {item.get('title') or ''}".strip()
+                if item.get("description"):
+                    line += f" — {item['description']}"
+                lines.append(line)
+        elif kind == "speaker" and isinstance(value, dict):
+            role = f" ({value['role']})" if value.get("role") else ""
+            lines.append(f"{_('Speaker')}: {value.get('name', '')}{role}")
+    return _plain(unescape("\n".join(line for line in lines if line)))
+
+
+def event_description_text(event: EventPage, url: str = "") -> str:
+    """DESCRIPTION: status and reason first, then summary, body, online link and price."""
+    parts: list[str] = []
+    if event.status != EventStatus.SCHEDULED:
+        reason = f": {event.status_reason}" if event.status_reason else ""
+        parts.append(f"{event.get_status_display().upper()}{reason}")
+    if event.summary:
+        parts.append(event.summary)
+    body = event_body_text(event)
+    if body:
+        parts.append(body)
+    if event.online_url:
+        parts.append(f"{_('Online')}: {event.online_url}")
+    if event.price_credits:
+        parts.append(_("Price: %(n)s credits") % {"n": event.price_credits})
+    if url:
+        parts.append(url)
+    return _plain("\n\n".join(parts))
+
+
+def _event_dates(event: EventPage) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """CREATED, LAST-MODIFIED and DTSTAMP, deterministic (taken from the page's history)."""
+    modified = (event.last_published_at or event.latest_revision_created_at
+                or event.first_published_at or event.starts_at)
+    created = event.first_published_at or modified
+    created = min(created, modified)
+    return created, modified, modified
+
+
+def _event_url(event: EventPage, request: HttpRequest | None) -> str:
+    return event.get_full_url(request) or ""
+
+
+def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None = None,
+                 registration_state: str | None = None) -> Event:
+    """One VEVENT with every property of the Espresso format."""
+    created, modified, default_stamp = _event_dates(event)
+    status = ICAL_STATUS.get(event.status, "CONFIRMED")
+    description = event_description_text(event, url)
+    if registration_state == RegistrationState.WAITLISTED:
+        status = "TENTATIVE" if status == "CONFIRMED" else status
+        description = _plain(_("You are on the waiting list.") + "\n\n" + description)
+    categories = [str(event.get_format_display()), *(t.name for t in event.topics.all())]
+    tz = event.tz
+    vevent = Event.new(
+        uid=event.ical_uid,
+        stamp=stamp or default_stamp,
+        created=created,
+        last_modified=modified,
+        sequence=event.sequence,
+        summary=_text(event.title),
+        description=description or None,
+        start=timezone.localtime(event.starts_at, tz),
+        end=timezone.localtime(event.ends_at, tz),
+        location=_single_line(event.location_text) or None,
+        url=url or None,
+        status=status,
+        categories=[_single_line(c) for c in categories if c],
+    )
+    space = event.space if event.space_id else None
+    if space is not None:
+        if space.latitude is not None and space.longitude is not None:
+            vevent.add("geo", vGeo((float(space.latitude), float(space.longitude))))
+        address = f"mailto:{space.email}" if space.email else (space.get_full_url() or "")
+        if address:
+            organizer = vCalAddress(address)
+            organizer.params["CN"] = vText(_single_line(space.title))
+            vevent.add("organizer", organizer)
+    if event.online_url:
+        # RFC 7986 CONFERENCE: the video link of a hybrid event.
+        vevent.add("conference", event.online_url,
+                   parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
+    vevent.add("transp", "TRANSPARENT" if event.is_cancelled else "OPAQUE")
+    return vevent
+
+
+def _stable_uid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"espresso-calendar:{name}"))
+
+
+def _calendar(name: str, *, description: str = "", url: str = "",
+              method: str | None = None) -> Calendar:
+    calendar = Calendar.new(prodid=PRODID, name=_single_line(name) or "Espresso",
+                            uid=_stable_uid(url or name), method=method,
+                            description=_plain(description) or None, url=url or None)
+    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    return calendar
+
+
+def _add_timezones(calendar: Calendar, events: list[EventPage]) -> None:
+    """A VTIMEZONE for every zone used, covering just the span of the events."""
+    zones: dict[str, tuple[dt.date, dt.date]] = {}
+    for event in events:
+        key = event.time_zone_name
+        # Whole years, so each VTIMEZONE carries both daylight-saving transitions.
+        first = event.starts_at.date().replace(month=1, day=1)
+        last = event.ends_at.date().replace(month=12, day=31)
+        if key in zones:
+            first, last = min(first, zones[key][0]), max(last, zones[key][1])
+        zones[key] = (first, last)
+    for key, (first, last) in sorted(zones.items()):
+        if key == "UTC":
+            continue
+        calendar.add_component(Timezone.from_tzid(
+            key, first_date=first, last_date=last))
+
+
+def events_to_ical(events: Iterable[EventPage], name: str, *, request: HttpRequest | None = None,
+                   description: str = "", url: str = "",
+                   registration_states: Mapping[int, str] | None = None) -> bytes:
+    """A subscribable calendar of `events` (VTIMEZONEs, X-WR-CALNAME, REFRESH-INTERVAL).
+
+    `registration_states` ({event id: state}) marks waitlisted events in a personal feed.
+    """
+    events = list(events)
+    calendar = _calendar(name, description=description, url=url)
+    _add_timezones(calendar, events)
+    states = registration_states or {}
+    for event in events:
+        calendar.add_component(event_vevent(event, url=_event_url(event, request),
+                                            registration_state=states.get(event.pk)))
+    return calendar.to_ical()
+
+
+def event_to_ical(event: EventPage, *, request: HttpRequest | None = None) -> bytes:
+    """One event as a METHOD:PUBLISH calendar (a download, or an e-mail attachment)."""
+    calendar = _calendar(event.title, method="PUBLISH")
+    _add_timezones(calendar, [event])
+    calendar.add_component(event_vevent(event, url=_event_url(event, request),
+                                        stamp=timezone.now()))
+    return calendar.to_ical()
+
+
+# --- "Add to my calendar" links ---------------------------------------------------------
+
+def _utc_stamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_calendar_url(event: EventPage, url: str = "") -> str:
+    """Google Calendar's "create event" template link."""
+    details = event.summary + (f"\n\n{url}" if url else "")
+    query = {
+        "action": "TEMPLATE",
+        "text": _single_line(event.title),
+        "dates": f"{_utc_stamp(event.starts_at)}/{_utc_stamp(event.ends_at)}",
+        "details": details,
+        "location": _single_line(event.location_text),
+        "ctz": event.time_zone_name,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(event: EventPage, url: str = "") -> str:
+    """Outlook on the web's "compose event" deep link."""
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": _single_line(event.title),
+        "startdt": event.starts_at.astimezone(dt.UTC).isoformat(),
+        "enddt": event.ends_at.astimezone(dt.UTC).isoformat(),
+        "body": event.summary + (f"\n\n{url}" if url else ""),
+        "location": _single_line(event.location_text),
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
+
+
+def webcal_url(absolute_url: str) -> str:
+    """The webcal:// form of an http(s) feed address (calendar apps subscribe to it)."""
+    for scheme in ("https://", "http://"):
+        if absolute_url.startswith(scheme):
+            return "webcal://" + absolute_url[len(scheme):]
+    return absolute_url

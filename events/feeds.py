@@ -1,0 +1,176 @@
+"""The open event format in JSON: the Espresso JSON feed and schema.org JSON-LD.
+
+The feed is described by docs/format/event-feed.schema.json and docs/format/README.md.
+Both builders are plain functions of loaded events (see `events.selectors`), so they
+run no queries of their own beyond what the selectors prefetch.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .calendar import event_body_text
+from .models import EventPage, EventStatus
+
+FORMAT_VERSION = "espresso-events/1.0"
+# Credits are not a national currency: ISO 4217 leaves XAA-XZZ free for user-assigned
+# codes, so the feed and the JSON-LD price events in "XCR" (Espresso credit).
+CREDIT_CURRENCY = "XCR"
+FEED_PAGE_SIZE = 200
+
+SCHEMA_STATUS = {
+    EventStatus.SCHEDULED: "https://schema.org/EventScheduled",
+    EventStatus.CANCELLED: "https://schema.org/EventCancelled",
+    EventStatus.POSTPONED: "https://schema.org/EventPostponed",
+}
+
+
+def _iso(value: dt.datetime | None, tz=None) -> str | None:
+    if value is None:
+        return None
+    return timezone.localtime(value, tz or dt.UTC).isoformat()
+
+
+def _decimal(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def attendance_mode(event: EventPage) -> str:
+    """offline, or mixed when the event also has an online link."""
+    return "mixed" if event.online_url else "offline"
+
+
+def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) -> dict:
+    """One event in the Espresso JSON feed format (see docs/format/README.md)."""
+    tz = event.tz
+    space = event.space if event.space_id else None
+    url = event.get_full_url(request) or ""
+    return {
+        "id": event.ical_uid,
+        "url": url,
+        "title": event.title,
+        "summary": event.summary,
+        "description": event_body_text(event),
+        "format": event.format,
+        "language": event.language,
+        "topics": sorted(t.name for t in event.topics.all()),
+        "status": event.status,
+        "status_reason": event.status_reason,
+        "starts_at": _iso(event.starts_at, tz),
+        "ends_at": _iso(event.ends_at, tz),
+        "time_zone": event.time_zone_name,
+        "attendance_mode": attendance_mode(event),
+        "online_url": event.online_url or None,
+        "venue": {
+            "name": space.title if space else "",
+            "room": event.room,
+            "address": event.venue_address,
+            "city": space.city if space else "",
+            "region": space.region if space else "",
+            "country": space.country if space else "",
+            "latitude": _decimal(space.latitude) if space else None,
+            "longitude": _decimal(space.longitude) if space else None,
+        },
+        "organizer": {
+            "name": space.title if space else "",
+            "url": space.get_full_url(request) if space else None,
+            "email": (space.email or None) if space else None,
+        },
+        "capacity": event.capacity,
+        "seats_left": event.seats_left,
+        "waitlist": event.waitlist_enabled,
+        "price": {"amount": event.price_credits, "currency": CREDIT_CURRENCY},
+        "registration": {
+            "opens_at": _iso(event.registration_opens_at, tz),
+            "closes_at": _iso(event.effective_registration_closes_at, tz),
+            "guests_allowed": event.guests_allowed,
+        },
+        "sequence": event.sequence,
+        "created_at": _iso(event.first_published_at),
+        "updated_at": _iso(event.last_published_at or event.first_published_at),
+    }
+
+
+def events_to_json_feed(events: Iterable[EventPage], *, title: str, feed_url: str,
+                        home_page_url: str = "", next_url: str | None = None,
+                        request: HttpRequest | None = None) -> dict:
+    """The whole feed document: metadata plus one item per event."""
+    return {
+        "version": FORMAT_VERSION,
+        "title": title,
+        "home_page_url": home_page_url or None,
+        "feed_url": feed_url,
+        "next_url": next_url,
+        "items": [event_to_feed_item(event, request=request) for event in events],
+    }
+
+
+def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> dict:
+    """schema.org Event for the event page (Google's Event rich result shape)."""
+    tz = event.tz
+    space = event.space if event.space_id else None
+    url = event.get_full_url(request) or ""
+    place: dict = {"@type": "Place", "name": ", ".join(p for p in (
+        event.room, space.title if space else "") if p) or event.venue_address}
+    address = {"@type": "PostalAddress"}
+    if event.address_override:
+        address["streetAddress"] = event.address_override
+    elif space is not None:
+        address.update({k: v for k, v in (
+            ("streetAddress", space.address), ("addressLocality", space.city),
+            ("addressRegion", space.region), ("addressCountry", space.country)) if v})
+    place["address"] = address
+    if space is not None and space.latitude is not None and space.longitude is not None:
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": float(space.latitude),
+                        "longitude": float(space.longitude)}
+    location: dict | list = place
+    if event.online_url:
+        location = [place, {"@type": "VirtualLocation", "url": event.online_url}]
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "@id": url + "#event" if url else event.ical_uid,
+        "identifier": event.ical_uid,
+        "name": event.title,
+        "description": event.summary or event_body_text(event)[:500],
+        "url": url,
+        "startDate": _iso(event.starts_at, tz),
+        "endDate": _iso(event.ends_at, tz),
+        "eventStatus": SCHEMA_STATUS.get(event.status, SCHEMA_STATUS[EventStatus.SCHEDULED]),
+        "eventAttendanceMode": ("https://schema.org/MixedEventAttendanceMode" if event.online_url
+                                else "https://schema.org/OfflineEventAttendanceMode"),
+        "location": location,
+        "inLanguage": event.language,
+        "keywords": ", ".join(sorted(t.name for t in event.topics.all())),
+        "isAccessibleForFree": event.is_free,
+        "offers": {
+            "@type": "Offer",
+            "url": url,
+            "price": event.price_credits,
+            "priceCurrency": CREDIT_CURRENCY,
+            "availability": ("https://schema.org/SoldOut" if event.seats_left == 0
+                             else "https://schema.org/InStock"),
+            "validFrom": _iso(event.registration_opens_at or event.first_published_at, tz),
+        },
+    }
+    if event.capacity is not None:
+        data["maximumAttendeeCapacity"] = event.capacity
+        data["remainingAttendeeCapacity"] = event.seats_left
+    if space is not None:
+        organizer = {"@type": "Organization", "name": space.title,
+                     "url": space.get_full_url(request)}
+        if space.email:
+            organizer["email"] = space.email
+        data["organizer"] = organizer
+    return data
+
+
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def jsonld_script_content(data: dict) -> str:
+    """JSON safe to place inside <script type="application/ld+json"> (no </script> breakout)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_ESCAPES)

@@ -1,0 +1,155 @@
+"""Reads of events for listings, feeds and template tags.
+
+Every list goes through `events_for_listing()`, which joins the space, prefetches
+the topics and annotates the number of taken seats, so a page or a feed costs the
+same few queries whatever the number of events.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from network.models import SpacePage
+
+from .calendar import webcal_url
+from .filters import EventFilterSet
+from .models import ACTIVE_STATES, EventPage, Registration, RegistrationState
+
+# Registrations that hold a seat.
+SEAT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
+LISTING_PAGE_SIZE = 20
+# Subscribed feeds (network, space) carry future events and those of the last year.
+FEED_PAST_DAYS = 365
+
+
+def events_for_listing(queryset: QuerySet[EventPage] | None = None) -> QuerySet[EventPage]:
+    """Live events with their space, topics and `seats_taken_count` (a constant query count)."""
+    queryset = EventPage.objects.all() if queryset is None else queryset
+    taken = (Registration.objects.filter(event=OuterRef("pk"), state__in=SEAT_STATES)
+             .order_by().values("event").annotate(n=Count("pk")).values("n"))
+    return (queryset.live()
+            .select_related("space")
+            .prefetch_related("topics")
+            .annotate(seats_taken_count=Coalesce(Subquery(taken, output_field=IntegerField()), 0)))
+
+
+def event_list_upcoming(*, now: dt.datetime | None = None,
+                        space: SpacePage | None = None) -> QuerySet[EventPage]:
+    """Events not yet over, soonest first (cancelled ones included: they show their status)."""
+    queryset = events_for_listing().filter(ends_at__gte=now or timezone.now())
+    if space is not None:
+        queryset = queryset.filter(space=space)
+    return queryset.order_by("starts_at", "pk")
+
+
+def event_list_past(*, now: dt.datetime | None = None) -> QuerySet[EventPage]:
+    """Events already over, latest first."""
+    return events_for_listing().filter(ends_at__lt=now or timezone.now()).order_by("-starts_at",
+                                                                                     "-pk")
+
+
+def event_list_filtered(params: QueryDict | dict, *, now: dt.datetime | None = None,
+                        ) -> tuple[EventFilterSet, QuerySet[EventPage]]:
+    """The listing filtered by query parameters (see events.filters); bad values are ignored
+    and reported in `filterset.errors`."""
+    if not isinstance(params, QueryDict):
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            query[key] = value
+        params = query
+    filterset = EventFilterSet(params, queryset=events_for_listing(), now=now)
+    return filterset, filterset.qs
+
+
+def event_list_for_feed(*, space: SpacePage | None = None,
+                        now: dt.datetime | None = None) -> QuerySet[EventPage]:
+    """What a subscribed calendar carries: the last year and everything to come."""
+    since = (now or timezone.now()) - dt.timedelta(days=FEED_PAST_DAYS)
+    queryset = events_for_listing().filter(ends_at__gte=since)
+    if space is not None:
+        queryset = queryset.filter(space=space)
+    return queryset.order_by("starts_at", "pk")
+
+
+def event_list_for_user(user) -> QuerySet[EventPage]:
+    """Events the user holds an active registration for (confirmed, waitlisted, attended)."""
+    registered = Registration.objects.filter(user=user, state__in=ACTIVE_STATES).values("event_id")
+    return events_for_listing().filter(pk__in=registered).order_by("starts_at", "pk")
+
+
+def registration_states_for_user(user, events) -> dict[int, str]:
+    """{event id: registration state} for the user's active registrations among `events`."""
+    return dict(Registration.objects.filter(user=user, state__in=ACTIVE_STATES,
+                                            event__in=[e.pk for e in events])
+                .values_list("event_id", "state"))
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """What a conditional GET compares: an ETag and a Last-Modified date."""
+
+    etag: str
+    last_modified: dt.datetime | None
+
+
+def feed_version(queryset: QuerySet[EventPage], *extra: object) -> FeedVersion:
+    """One aggregate query: the latest publication among the events, their count and ids.
+
+    Any published change (new event, edit, cancellation, unpublishing) changes the ETag.
+    `extra` adds whatever else shapes the output (the feed kind, a user's registrations).
+    """
+    summary = queryset.order_by().aggregate(
+        latest=Max("last_published_at"), latest_revision=Max("latest_revision_created_at"),
+        count=Count("pk"), top=Max("pk"))
+    seed = "|".join(str(part) for part in (
+        summary["latest"], summary["latest_revision"], summary["count"], summary["top"], *extra))
+    etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    return FeedVersion(etag=etag, last_modified=summary["latest"])
+
+
+def _querystring_without(params: QueryDict, *names: str) -> str:
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def event_listing_context(request: HttpRequest) -> dict:
+    """Everything the EventIndexPage template shows: filters, a page of events, feed links."""
+    filterset, queryset = event_list_filtered(request.GET)
+    paginator = Paginator(queryset, LISTING_PAGE_SIZE)
+    page_obj: PaginatorPage = paginator.get_page(request.GET.get("page"))
+    active = filterset.active_filters
+    feed_query = QueryDict(mutable=True)
+    feed_query.update(active)
+    listing_feed = request.build_absolute_uri(reverse("events:calendar_listing"))
+    if feed_query:
+        listing_feed += "?" + feed_query.urlencode()
+    tabs = {}
+    for when in ("upcoming", "past"):
+        query = QueryDict(mutable=True)
+        query.update({k: v for k, v in active.items() if k != "when"})
+        if when != "upcoming":
+            query["when"] = when
+        tabs[when] = query.urlencode()
+    return {
+        "listing_webcal_url": webcal_url(listing_feed),
+        "upcoming_querystring": tabs["upcoming"],
+        "past_querystring": tabs["past"],
+        "filterset": filterset,
+        "filter_errors": filterset.form.errors,
+        "events": page_obj.object_list,
+        "page_obj": page_obj,
+        "when": filterset.time_window,
+        "active_filters": active,
+        "feed_querystring": feed_query.urlencode(),
+        "page_querystring": _querystring_without(request.GET, "page"),
+    }
