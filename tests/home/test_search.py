@@ -1,0 +1,93 @@
+"""Site search: pages and the member profiles the viewer may see, grouped and paginated."""
+
+import pytest
+
+from network.services import coordinators_group_ensure
+from tests.network.factories import MemberProfileFactory, UserFactory, make_space
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def members(site_tree):
+    return {
+        "public": MemberProfileFactory(display_name="Zoë Quokkafield", visibility="public"),
+        "network": MemberProfileFactory(display_name="Łukasz Quokkafield", visibility="network"),
+        "hidden": MemberProfileFactory(display_name="Ana María Quokkafield",
+                                       visibility="hidden"),
+    }
+
+
+def _found_members(client, query="Quokkafield") -> set[str]:
+    response = client.get("/search/", {"q": query, "type": "members"})
+    assert response.status_code == 200
+    return {profile.display_name for profile in response.context["page_obj"].object_list}
+
+
+def test_anonymous_visitors_find_public_members_only(client, members):
+    assert _found_members(client) == {"Zoë Quokkafield"}
+    assert "Ana María" not in client.get("/search/", {"q": "Quokkafield"}).content.decode()
+
+
+def test_members_find_public_and_network_members_but_never_hidden_ones(client, members):
+    client.force_login(UserFactory(username="viewer"))
+    assert _found_members(client) == {"Zoë Quokkafield", "Łukasz Quokkafield"}
+    html = client.get("/search/", {"q": "Quokkafield"}).content.decode()
+    assert "Ana María" not in html
+
+
+def test_hidden_member_finds_their_own_profile(client, members):
+    client.force_login(members["hidden"].user)
+    assert "Ana María Quokkafield" in _found_members(client)
+
+
+def test_coordinators_find_hidden_members(client, members):
+    coordinator = UserFactory(username="coordinator")
+    coordinator.groups.add(coordinators_group_ensure())
+    client.force_login(coordinator)
+    assert _found_members(client) == {"Zoë Quokkafield", "Łukasz Quokkafield",
+                                       "Ana María Quokkafield"}
+
+
+def test_search_finds_spaces_and_the_format_page_grouped(client, site_tree):
+    make_space(site_tree.spaces, "Cowo360", city="Roma", tagline="Quokka coworking")
+    make_space(site_tree.spaces, "Closed Quokka", active=False)
+    response = client.get("/search/", {"q": "Quokka"})
+    groups = {group.key: group for group in response.context["groups"]}
+    assert [p.title for p in groups["spaces"].results] == ["Cowo360"]
+    assert groups["members"].count == 0
+    format_response = client.get("/search/", {"q": "Espresso format", "type": "pages"})
+    assert "The Espresso format" in [p.title for p in format_response.context["page_obj"]]
+
+
+def test_search_paginates_a_group(client, site_tree):
+    for number in range(25):
+        make_space(site_tree.spaces, f"Quokka Space {number:02d}")
+    first = client.get("/search/", {"q": "Quokka", "type": "spaces"})
+    second = client.get("/search/", {"q": "Quokka", "type": "spaces", "page": "2"})
+    assert len(first.context["page_obj"].object_list) == 20
+    assert len(second.context["page_obj"].object_list) == 5
+    overview = client.get("/search/", {"q": "Quokka"})
+    assert len(overview.context["previews"][0][1]) == 5
+    assert "All 25 results" in overview.content.decode()
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "Quokka", "type": "spaces", "page": "abc"},
+    {"q": "Quokka", "type": "spaces", "page": "-5"},
+    {"q": "Quokka", "type": "spaces", "page": "99999999999999999999"},
+    {"q": "Quokka", "type": "<script>"},
+    {"q": "x" * 5000},
+    {"q": "line\nbreak\x00nul"},
+    {"q": "<script>alert(1)</script>"},
+    {"q": "ليلى 🚀 ☕"},
+    {"q": "   "},
+    {},
+])
+def test_bad_search_parameters_never_fail(client, site_tree, params):
+    make_space(site_tree.spaces, "Quokka Space")
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert len(response.context["search_query"]) <= 200
+    assert "\x00" not in response.context["search_query"]
