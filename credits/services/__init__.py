@@ -1,6 +1,7 @@
 """Every state change of the ledger. Split by concept: ledger (transfers, holds,
 reversals), daypass (day passes), topup (sales and grants). Import from here."""
 
+from .daypass import daypass_buy, daypass_cancel, daypass_validate
 from .ledger import (
     AlreadyReversed,
     CreditsError,
@@ -18,6 +19,7 @@ from .ledger import (
     transfer_post,
     transfer_reverse,
 )
+from .topup import grant_from_network, topup_sell
 
 __all__ = [
     "AlreadyReversed",
@@ -30,9 +32,14 @@ __all__ = [
     "account_for_member",
     "account_for_space",
     "account_network",
+    "daypass_buy",
+    "daypass_cancel",
+    "daypass_validate",
+    "grant_from_network",
     "hold_place",
     "hold_post",
     "hold_void",
+    "topup_sell",
     "transfer_post",
     "transfer_reverse",
 ]

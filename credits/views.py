@@ -1,0 +1,328 @@
+"""HTTP views of the credits pages. They translate requests into calls of
+credits.services (every movement of credits) and credits.reports (every read)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from network.models import SpacePage
+
+from . import reports
+from .forms import DayPassBuyForm, DayPassValidateForm, GrantForm, PeriodForm, TopUpForm
+from .models import DayPass, DayPassState
+from .selectors import account_balance
+from .services import (
+    CreditsError,
+    IdempotencyMismatch,
+    account_for_member,
+    account_for_space,
+    daypass_buy,
+    daypass_cancel,
+    daypass_validate,
+    grant_from_network,
+    topup_sell,
+)
+from .services.daypass import space_today
+
+# --- member ---------------------------------------------------------------------------
+
+
+@login_required
+def statement(request: HttpRequest) -> HttpResponse:
+    """The member's own balance, statement, holds and day passes."""
+    account = account_for_member(request.user)
+    page, lines = reports.statement_page(account, request.GET.get("page"))
+    upcoming, past = reports.day_passes_of(request.user, timezone.localdate())
+    return render(request, "credits/statement.html", {
+        "account": account, "balance": account_balance(account), "page_obj": page,
+        "lines": lines, "holds": reports.open_holds(account), "upcoming_passes": upcoming,
+        "past_passes": past[:20], "organised_spaces": reports.spaces_organised_by(request.user),
+        "is_coordinator": reports.is_coordinator(request.user)})
+
+
+def _csv_safe(value) -> object:
+    """Text cells that a spreadsheet would run as a formula are prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(rows: Iterator[list], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([_csv_safe(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _statement_rows(account) -> Iterator[list]:
+    yield ["date", "time", "type", "description", "counterparty", "credits", "balance",
+           "reference", "payment_reference"]
+    for line in reports.statement_lines_oldest_first(account):
+        t = line.transfer
+        when = timezone.localtime(t.created_at)
+        yield [when.date().isoformat(), when.strftime("%H:%M:%S"), t.code, t.memo,
+               line.counterparty, line.signed, line.balance_after, t.reference,
+               t.external_reference]
+
+
+@login_required
+def statement_csv(request: HttpRequest) -> StreamingHttpResponse:
+    account = account_for_member(request.user)
+    return _csv_response(_statement_rows(account), "espresso-credits-statement.csv")
+
+
+def _qr_svg(data: str) -> str:
+    # Only our own URL goes into the SVG (no user text), so it is safe to inline.
+    return mark_safe(segno.make(data, error="m").svg_inline(  # noqa: S308
+        scale=5, dark="#2b211c", title=_("Day pass QR code")))
+
+
+@login_required
+def daypass_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's own pass: code, QR (the validation URL) and, before its day, cancel."""
+    day_pass = get_object_or_404(DayPass.objects.select_related("space"), pk=pk,
+                                 user=request.user)
+    validate_url = request.build_absolute_uri(
+        reverse("credits:space_validate", args=[day_pass.space_id])
+        + f"?code={day_pass.code}")
+    today = space_today(day_pass.space)
+    day_pass.expired = day_pass.state == DayPassState.VALID and day_pass.date < today
+    return render(request, "credits/daypass_detail.html", {
+        "day_pass": day_pass, "qr_svg": _qr_svg(validate_url),
+        "is_today": day_pass.date == today, "expired": day_pass.expired,
+        "can_cancel": day_pass.state == DayPassState.VALID and day_pass.date > today})
+
+
+@login_required
+@require_POST
+def daypass_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    day_pass = get_object_or_404(DayPass.objects.select_related("space"), pk=pk,
+                                 user=request.user)
+    try:
+        daypass_cancel(day_pass, request.user)
+    except CreditsError as exc:
+        messages.error(request, str(exc))
+        return redirect("credits:daypass_detail", pk=day_pass.pk)
+    messages.success(request, _("Your day pass was cancelled and %(n)s credits refunded.")
+                     % {"n": day_pass.price})
+    return redirect("credits:statement")
+
+
+@require_http_methods(["GET", "POST"])
+def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
+    """Buy a day pass at a space (the SpacePage's form posts here; GET shows the form)."""
+    space = get_object_or_404(SpacePage.objects.live(), pk=space_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = DayPassBuyForm(request.POST or None, space=space)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                day_pass = daypass_buy(request.user, space, form.cleaned_data["date"],
+                                       request_token=form.cleaned_data["token"])
+            except CreditsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your day pass at %(space)s is ready.")
+                                 % {"space": space.title})
+                return redirect("credits:daypass_detail", pk=day_pass.pk)
+    account = account_for_member(request.user)
+    return render(request, "credits/daypass_buy.html", {
+        "space": space, "form": form, "balance": account_balance(account)}, status=status)
+
+
+# --- space organisers ----------------------------------------------------------------------
+
+
+def _organised_space(request: HttpRequest, space_id: int) -> SpacePage:
+    space = get_object_or_404(SpacePage, pk=space_id)
+    if not reports.organises(request.user, space):
+        raise PermissionDenied
+    return space
+
+
+@login_required
+def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
+    """A space's account, the transfers touching it and the passes it sold (organisers)."""
+    space = _organised_space(request, space_id)
+    account = account_for_space(space)
+    page, lines = reports.statement_page(account, request.GET.get("page"))
+    passes = Paginator(reports.day_passes_sold(space), 25).get_page(request.GET.get("passes"))
+    passes.object_list = list(passes.object_list)
+    for day_pass in passes.object_list:
+        day_pass.holder = reports.member_label(day_pass.user)
+    return render(request, "credits/space_credits.html", {
+        "space": space, "account": account, "balance": account_balance(account),
+        "page_obj": page, "lines": lines, "passes": passes,
+        "pass_counts": reports.day_pass_counts(space), "today": space_today(space),
+        "validate_form": DayPassValidateForm(), "topup_form": TopUpForm(space=space)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
+    """Validate a pass by its code: GET shows it (e.g. from the QR), POST marks it used."""
+    space = _organised_space(request, space_id)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = DayPassValidateForm(data)
+    validated, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                validated = daypass_validate(form.cleaned_data["code"], space, request.user)
+            except CreditsError as exc:
+                form.add_error("code", str(exc))
+            else:
+                status = 200
+                form = DayPassValidateForm()
+    return render(request, "credits/space_validate.html", {
+        "space": space, "form": form, "validated": validated,
+        "holder": reports.member_label(validated.user) if validated else ""}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
+    """An organiser sells credits to a member of the space."""
+    space = _organised_space(request, space_id)
+    form = TopUpForm(request.POST or None, space=space)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                topup_sell(space, form.member, form.cleaned_data["amount"],
+                           form.cleaned_data["external_reference"], request.user,
+                           request_token=form.cleaned_data["token"])
+            except IdempotencyMismatch:
+                form.add_error(None, _("This form was already submitted with other values; "
+                                       "reload the page to sell again."))
+            except CreditsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("%(n)s credits sold to %(member)s.") % {
+                    "n": form.cleaned_data["amount"], "member": reports.member_label(form.member)})
+                return redirect("credits:space", space_id=space.pk)
+    return render(request, "credits/space_topup.html", {"space": space, "form": form},
+                  status=status)
+
+
+# --- network coordinators -------------------------------------------------------------------
+
+
+def _coordinator_only(request: HttpRequest) -> None:
+    if not reports.is_coordinator(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant(request: HttpRequest) -> HttpResponse:
+    """A coordinator grants credits to any member from the network's issuance account."""
+    _coordinator_only(request)
+    form = GrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                grant_from_network(form.member, form.cleaned_data["amount"],
+                                   form.cleaned_data["memo"], request.user,
+                                   request_token=form.cleaned_data["token"])
+            except IdempotencyMismatch:
+                form.add_error(None, _("This form was already submitted with other values; "
+                                       "reload the page to grant again."))
+            except CreditsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("%(n)s credits granted to %(member)s.") % {
+                    "n": form.cleaned_data["amount"], "member": reports.member_label(form.member)})
+                return redirect("credits:grant")
+    return render(request, "credits/grant.html", {"form": form}, status=status)
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, object]:
+    today = timezone.localdate()
+    data = request.GET if ("start" in request.GET or "end" in request.GET) else {
+        "start": today.replace(day=1).isoformat(), "end": today.isoformat()}
+    form = PeriodForm(data)
+    return form, form.is_valid()
+
+
+@login_required
+def clearing(request: HttpRequest) -> HttpResponse:
+    """Clearing between spaces for a period: matrix, net positions, settlement payments."""
+    _coordinator_only(request)
+    form, valid = _period(request)
+    result = None
+    if valid:
+        result = reports.clearing_for_period(form.cleaned_data["start"],
+                                             form.cleaned_data["end"])
+    return render(request, "credits/clearing.html", {"form": form, "clearing": result,
+                                                     "query": request.GET.urlencode()},
+                  status=200 if valid else 400)
+
+
+def _clearing_rows(result: reports.Clearing) -> Iterator[list]:
+    names = [result.names[p] for p in result.parties]
+    yield [_("Period"), result.start.isoformat() if result.start else "",
+           result.end.isoformat() if result.end else ""]
+    yield []
+    yield [_("Issued by \\ redeemed at"), *names, _("Total")]
+    for row in result.rows():
+        yield [row["name"], *row["cells"], row["total"]]
+    yield [_("Total"), *result.column_totals(), sum(result.column_totals())]
+    yield []
+    yield [_("Party"), _("Issued in period"), _("Net position")]
+    for row in result.rows():
+        yield [row["name"], row["issued"], row["net"]]
+    yield []
+    yield [_("Payer"), _("Payee"), _("Credits")]
+    for payment in result.named_payments():
+        yield [payment["debtor"], payment["creditor"], payment["amount"]]
+
+
+@login_required
+def clearing_csv(request: HttpRequest) -> HttpResponse:
+    _coordinator_only(request)
+    form, valid = _period(request)
+    if not valid:
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    result = reports.clearing_for_period(start, end)
+    label = f"{start or 'start'}_{end or 'today'}"
+    return _csv_response(_clearing_rows(result), f"espresso-clearing-{label}.csv")
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+def transparency(request: HttpRequest) -> HttpResponse:
+    """Public: per space credits issued, redeemed and outstanding; network totals."""
+    return render(request, "credits/transparency.html", reports.transparency_figures())
