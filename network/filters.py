@@ -12,6 +12,25 @@ from django.utils.translation import gettext_lazy as _
 from .models import MemberProfile, SpaceKind, SpacePage
 
 MAX_QUERY_LENGTH = 100
+MAX_ID = 2**63 - 1
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice by numeric id that refuses non-numbers and ids beyond a 64-bit integer
+    before they reach the database (SQLite raises OverflowError on those)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+            raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                        code="invalid_choice")
+        return super().to_python(text)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
 
 
 def _distinct_values(queryset: QuerySet, field: str) -> list[tuple[str, str]]:
@@ -55,7 +74,7 @@ class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_text", max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, headline…")}))
-    space = django_filters.ModelChoiceFilter(
+    space = IdChoiceFilter(
         label=_("Space"), method="filter_space", empty_label=_("Any space"),
         queryset=SpacePage.objects.live().order_by("title"))
     skill = django_filters.CharFilter(label=_("Skill"), method="filter_skill",
