@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
+from network.selectors import is_coordinator, organiser_spaces
+
 from .models import Account, Transfer, TransferState
 
 
@@ -99,32 +101,16 @@ def ledger_balance_sum() -> int:
 
 
 def accounts_visible_to(user) -> QuerySet[Account]:
-    """Accounts a user may see in the admin: all for coordinators/superusers,
-    their spaces' accounts for organisers, none otherwise."""
-    return Account.objects.filter(_visibility_q(user, "pk")).distinct()
+    """Accounts a user may see in the admin: every account for coordinators (and
+    superusers), their own spaces' accounts for organisers, none for anyone else."""
+    if is_coordinator(user):
+        return Account.objects.all()
+    return Account.objects.filter(space__in=organiser_spaces(user).values("pk"))
 
 
 def transfers_visible_to(user) -> QuerySet[Transfer]:
-    """Transfers touching an account the user may see."""
+    """Transfers touching an account the user may see (see accounts_visible_to)."""
+    if is_coordinator(user):
+        return Transfer.objects.all()
     visible = accounts_visible_to(user).values("pk")
-    return Transfer.objects.filter(
-        Q(debit_account__in=visible) | Q(credit_account__in=visible))
-
-
-def _visibility_q(user, field: str) -> Q:
-    from network.models import SpacePage
-
-    if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    if user.is_superuser or _is_coordinator(user):
-        return Q()
-    spaces = SpacePage.objects.filter(organiser_group__in=user.groups.all())
-    return Q(space__in=spaces)
-
-
-def _is_coordinator(user) -> bool:
-    try:
-        from network.selectors import is_coordinator
-    except ImportError:  # the network helper's selector is not there yet
-        return user.groups.filter(name="Network coordinators").exists()
-    return is_coordinator(user)
+    return Transfer.objects.filter(Q(debit_account__in=visible) | Q(credit_account__in=visible))
