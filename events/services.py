@@ -142,7 +142,7 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
     joins the waiting list with the next `waitlist_position` (FIFO), and nobody jumps
     ahead of people already waiting; registering twice returns the same active
     registration. An organiser of the event's space (`actor`) may add people outside the
-    registration window and give them a non-attendee role.
+    registration window, add guests to free events, and give a non-attendee role.
 
     Raises: RegistrationInvalid (bad guest data or role), GuestsNotAllowed, EventCancelled,
     RegistrationClosed, EventFull (full and no waiting list), RegistrationNotAllowed
@@ -186,7 +186,8 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
             raise EventCancelled()
     else:
         _check_open(event, now)
-    if user is None and not event.guests_allowed:
+    # Organisers may add a guest (e.g. an outside speaker) to any free event.
+    if user is None and not (event.guests_allowed or (by_organiser and event.is_free)):
         raise GuestsNotAllowed()
     taken = _seats_taken(event)
     waiting = Registration.objects.filter(event=event,

@@ -1,0 +1,251 @@
+"""Registrations in the Wagtail admin, for organisers (their spaces only) and coordinators.
+
+The listing (filters, CSV/XLSX export) is Wagtail's generic index view on a queryset
+limited to the user's spaces; adding, cancelling, changing the role and checking in all go
+through `events.services`. A registration of another space's event is a 404 everywhere.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from django_filters import ChoiceFilter, ModelChoiceFilter
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from . import services
+from .models import Registration, RegistrationRole, RegistrationState
+from .selectors_registration import (
+    events_managed_by,
+    registrations_visible_to,
+    spaces_managed_by,
+    user_is_coordinator,
+    user_manages_event,
+)
+
+User = get_user_model()
+
+
+class RegistrationPermissionPolicy(BasePermissionPolicy):
+    """Organisers act on registrations of their spaces' events, coordinators on all.
+    Registrations are never deleted (they are cancelled), so "delete" is never granted."""
+
+    ALLOWED = {"add", "change", "view", "export"}
+
+    def _is_manager(self, user) -> bool:
+        return user_is_coordinator(user) or spaces_managed_by(user).exists()
+
+    def user_has_permission(self, user, action) -> bool:
+        return action in self.ALLOWED and self._is_manager(user)
+
+    def users_with_any_permission(self, actions):
+        from network.services import COORDINATORS_GROUP
+
+        if not self.ALLOWED.intersection(actions):
+            return User.objects.none()
+        return User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name=COORDINATORS_GROUP)
+            | Q(groups__space__isnull=False), is_active=True).distinct()
+
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        return action in self.ALLOWED and user_manages_event(user, instance.event)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.ALLOWED.intersection(actions):
+            return Registration.objects.none()
+        return registrations_visible_to(user)
+
+
+registration_permission_policy = RegistrationPermissionPolicy(Registration)
+register_permission_policy(Registration, registration_permission_policy)
+
+
+class RegistrationFilterSet(WagtailFilterSet):
+    event = ModelChoiceFilter(label=_("Event"),
+                              queryset=lambda request: events_managed_by(request.user)
+                              .order_by("-starts_at"))
+    state = ChoiceFilter(label=_("State"), choices=RegistrationState.choices)
+    role = ChoiceFilter(label=_("Role"), choices=RegistrationRole.choices)
+
+    class Meta:
+        model = Registration
+        fields = ["event", "state", "role"]
+
+
+class RegistrationIndexView(IndexView):
+    def get_base_queryset(self):
+        return registrations_visible_to(self.request.user)
+
+
+class RegistrationAddForm(forms.Form):
+    event = forms.ModelChoiceField(label=_("Event"), queryset=Registration.objects.none())
+    member_email = forms.EmailField(label=_("Member's e-mail"), required=False,
+                                    help_text=_("For someone with an account."))
+    guest_name = forms.CharField(label=_("Guest's name"), max_length=120, required=False)
+    guest_email = forms.EmailField(label=_("Guest's e-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=RegistrationRole.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events_managed_by(user).order_by("-starts_at")
+
+    def clean(self):
+        data = super().clean()
+        email = data.get("member_email")
+        if email:
+            try:
+                data["user"] = User.objects.get(email__iexact=email)
+            except (User.DoesNotExist, User.MultipleObjectsReturned):
+                self.add_error("member_email", _("No member has this e-mail address."))
+        elif not (data.get("guest_name") and data.get("guest_email")):
+            raise forms.ValidationError(
+                _("Give a member's e-mail, or a guest's name and e-mail."))
+        return data
+
+
+class RegistrationRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=RegistrationRole.choices)
+
+
+class RegistrationAddView(WagtailAdminTemplateMixin, FormView):
+    template_name = "events/registration/admin_add.html"
+    page_title = _("Add a registration")
+    header_icon = "user"
+    form_class = RegistrationAddForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not registration_permission_policy.user_has_permission(request.user, "add"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            registration = services.registration_create(
+                data["event"], user=data.get("user"),
+                guest_name="" if data.get("user") else data["guest_name"],
+                guest_email="" if data.get("user") else data["guest_email"],
+                role=data["role"], actor=self.request.user)
+        except services.EventError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Registration added: %(name)s (%(state)s).") % {
+            "name": registration.person_name, "state": registration.get_state_display()})
+        return HttpResponseRedirect(reverse("event_registrations:edit", args=[registration.pk]))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class RegistrationManageView(WagtailAdminTemplateMixin, FormView):
+    """One registration: details, change role, cancel, check in (all POST, all services)."""
+
+    template_name = "events/registration/admin_manage.html"
+    page_title = _("Registration")
+    header_icon = "user"
+    form_class = RegistrationRoleForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.registration = get_object_or_404(registrations_visible_to(request.user),
+                                              pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.registration.person_name
+
+    def get_initial(self):
+        return {"role": self.registration.role}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "registration": self.registration,
+                "index_url": reverse("event_registrations:index")
+                + f"?event={self.registration.event_id}"}
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        registration, actor = self.registration, request.user
+        try:
+            if action == "cancel":
+                services.registration_cancel(registration, actor=actor)
+                messages.success(request, _("Registration cancelled."))
+            elif action == "attended":
+                services.registration_mark_attended(registration, actor=actor)
+                messages.success(request, _("Checked in."))
+            elif action == "role":
+                form = self.get_form()
+                if not form.is_valid():
+                    return self.form_invalid(form)
+                services.registration_set_role(registration, form.cleaned_data["role"],
+                                               actor=actor)
+                messages.success(request, _("Role changed."))
+            else:
+                messages.error(request, _("Unknown action."))
+                return HttpResponseRedirect(request.path)
+        except services.EventError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(request.path)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class RegistrationViewSet(ModelViewSet):
+    model = Registration
+    icon = "user"
+    menu_label = _("Registrations")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    index_view_class = RegistrationIndexView
+    filterset_class = RegistrationFilterSet
+    list_display = [Column("person_name", label=_("Name")), Column("email", label=_("E-mail")),
+                     "event", "state", "role", "waitlist_position", "created_at"]
+    list_export = ["event", "person_name", "email", "role", "state", "waitlist_position",
+                   "created_at", "confirmed_at", "cancelled_at", "attended_at"]
+    export_headings = {"person_name": _("Name"), "email": _("E-mail")}
+    export_filename = "registrations"
+    ordering = ["-created_at"]
+    form_fields = ["role"]
+
+    def get_urlpatterns(self):
+        # Only the listing comes from Wagtail; history/usage/delete views check permissions
+        # per model, not per space, so they are not offered at all.
+        kept = {"index", "index_results"}
+        patterns = [p for p in super().get_urlpatterns() if p.name in kept]
+        return [
+            *patterns,
+            path("new/", RegistrationAddView.as_view(), name="add"),
+            path("edit/<int:pk>/", RegistrationManageView.as_view(), name="edit"),
+        ]
+
+
+class EventsAdminGroup(ViewSetGroup):
+    menu_label = _("Events")
+    menu_icon = "date"
+    menu_order = 250
+    items = [RegistrationViewSet("event_registrations", url_prefix="events/registrations")]
+
+
+@hooks.register("register_admin_viewset")
+def register_events_admin():
+    return EventsAdminGroup()
