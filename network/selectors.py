@@ -110,6 +110,13 @@ class MapPoint:
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 600, 360, 30
 
 
+def _window(low: float, high: float, minimum: float = 1.0) -> tuple[float, float]:
+    if high - low >= minimum:
+        return low, high - low
+    middle = (low + high) / 2
+    return middle - minimum / 2, minimum
+
+
 def space_map_points(spaces) -> list[MapPoint]:
     """Place spaces on a small equirectangular map fitted to their bounding box (longitude
     scaled by cos(mean latitude) so shapes are not stretched). No tiles, no network."""
@@ -120,8 +127,10 @@ def space_map_points(spaces) -> list[MapPoint]:
     lons = [float(s.longitude) for s in located]
     scale_x = math.cos(math.radians(sum(lats) / len(lats)))
     xs = [lon * scale_x for lon in lons]
-    min_x, max_x, min_y, max_y = min(xs), max(xs), min(lats), max(lats)
-    span_x, span_y = max(max_x - min_x, 1e-6), max(max_y - min_y, 1e-6)
+    # A minimum window of one degree keeps a lone space (or a single city) centred.
+    min_x, span_x = _window(min(xs), max(xs))
+    min_y, span_y = _window(min(lats), max(lats))
+    max_y = min_y + span_y
     usable_w, usable_h = MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD
     factor = min(usable_w / span_x, usable_h / span_y)
     offset_x = MAP_PAD + (usable_w - span_x * factor) / 2
