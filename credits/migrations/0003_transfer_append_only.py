@@ -3,7 +3,8 @@
 PostgreSQL: a plpgsql function raising an exception, fired BEFORE UPDATE OR DELETE
 for each row. SQLite: two BEFORE triggers with RAISE(ABORT). Holds change state by
 appending rows (see credits/services/ledger.py), so no UPDATE is ever needed.
-TRUNCATE is left alone on purpose: it is how Django's test runner empties tables.
+TRUNCATE is left alone on purpose: it is how Django's test runner empties tables on
+PostgreSQL (on SQLite tests/conftest.py lets the test runner's flush through).
 """
 
 from django.db import migrations
@@ -25,17 +26,19 @@ POSTGRES_BACKWARD = """
 DROP TRIGGER IF EXISTS credits_transfer_append_only ON credits_transfer;
 DROP FUNCTION IF EXISTS credits_transfer_append_only();
 """
+SQLITE_CREATE_DELETE_TRIGGER = f"""CREATE TRIGGER credits_transfer_no_delete
+    BEFORE DELETE ON credits_transfer
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE} (DELETE refused)'); END;"""
+SQLITE_DROP_DELETE_TRIGGER = "DROP TRIGGER IF EXISTS credits_transfer_no_delete;"
 SQLITE_FORWARD = [
     f"""CREATE TRIGGER credits_transfer_no_update BEFORE UPDATE ON credits_transfer
     BEGIN SELECT RAISE(ABORT, '{MESSAGE} (UPDATE refused)'); END;""",
-    f"""CREATE TRIGGER credits_transfer_no_delete BEFORE DELETE ON credits_transfer
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE} (DELETE refused)'); END;""",
+    SQLITE_CREATE_DELETE_TRIGGER,
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS credits_transfer_no_update;",
-    "DROP TRIGGER IF EXISTS credits_transfer_no_delete;",
+    SQLITE_DROP_DELETE_TRIGGER,
 ]
-
 
 def _run(apps, schema_editor, statements: dict) -> None:
     vendor = schema_editor.connection.vendor
