@@ -30,6 +30,7 @@ from .models import (
     TransferCode,
     TransferState,
 )
+from .selectors import account_balance
 
 NETWORK = "network"  # the party key of the network (grants) in clearing
 
@@ -115,7 +116,7 @@ def statement_page(account: Account, page_number, per_page: int = 25
     newer_sum = 0
     if newer:
         newer_sum = transfers[:newer].aggregate(total=Sum("signed"))["total"] or 0
-    balance = account.balance - newer_sum
+    balance = account_balance(account).posted - newer_sum  # fresh, not the caller's copy
     lines = []
     for transfer in page.object_list:
         lines.append(_line(account, transfer, balance))

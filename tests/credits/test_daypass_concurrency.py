@@ -18,7 +18,8 @@ from tests.credits.features_factories import (
 )
 from tests.credits.ledger_factories import assert_ledger_sound
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 THREADS = 12
 
 
