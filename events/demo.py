@@ -138,8 +138,18 @@ def _agenda(item: DemoEvent) -> tuple[str, dict]:
                        "items": items})
 
 
+INTRO = {
+    "it": ("<p>Aperto a tutti i membri della rete e a chi passa di qui per la prima volta. "
+           "Porta la tua curiosità (e, se serve, il portatile): il resto lo mettiamo noi.</p>"
+           "<p>Alla fine restiamo per un caffè e per decidere insieme il prossimo incontro.</p>"),
+    "en": ("<p>Open to every member of the network and to first-time visitors. Bring your "
+           "curiosity (and a laptop when it helps); we provide the rest.</p>"
+           "<p>We stay for a coffee afterwards to choose the next topic together.</p>"),
+}
+
+
 def _body(item: DemoEvent) -> list:
-    body = [("text", RichText(f"<p>{item.summary}</p>"))]
+    body = [("text", RichText(INTRO[item.language]))]
     if item.with_agenda:
         body.append(_agenda(item))
     return body

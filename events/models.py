@@ -233,6 +233,10 @@ class EventPage(Page):
         return bool(self.online_url)
 
     @property
+    def has_ended(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
     def venue_address(self) -> str:
         """The postal address of the venue: the override, else the space's address and city."""
         if self.address_override:
