@@ -38,8 +38,12 @@ def ledger_flush_through_append_only_trigger():
     trigger, empty the tables, recreate it (one transaction: SQLite rolls back DDL)."""
     import importlib
 
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3.base import DatabaseWrapper
 
+    DatabaseOperations = DatabaseWrapper.ops_class
     triggers = importlib.import_module("credits.migrations.0003_transfer_append_only")
     original = DatabaseOperations.sql_flush
 
