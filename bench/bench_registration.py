@@ -1,0 +1,139 @@
+"""Registration throughput: `events.services.registration_create` with 8 concurrent threads.
+
+Two scenarios: (a) every thread registers people for ONE event (all contend on the event's
+row lock; capacity 100, the rest join the waiting list), (b) each thread has its own event
+(no contention). The figures include building the confirmation e-mail with its .ics file
+after commit (the test settings' in-memory mail backend), as a real request would; the third row
+leaves the e-mail out to show the database-bound part alone.
+`queries` is the number of SQL queries of one registration, measured single-threaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+from unittest import mock
+
+THREADS = 8
+PER_THREAD = 60
+
+
+def _event(space, title: str, capacity: int | None):
+    from django.utils import timezone
+
+    from events.models import EventPage
+
+    start = timezone.now() + dt.timedelta(days=10)
+    event = EventPage(title=title, slug=f"bench-{uuid.uuid4().hex[:10]}", starts_at=start,
+                      ends_at=start + dt.timedelta(hours=2), capacity=capacity, language="en")
+    space.add_child(instance=event)
+    event.save_revision().publish()
+    event.refresh_from_db()
+    return event
+
+
+def _users(run: str, count: int) -> list:
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    return list(user_model.objects.bulk_create(
+        [user_model(username=f"reg-{run}-{i}", email=f"reg-{run}-{i}@example.org")
+         for i in range(count)]))
+
+
+def _space():
+    from home.services import site_tree_ensure
+    from network.models import SpacePage
+
+    tree = site_tree_ensure()
+    space = SpacePage(title=f"Bench space {uuid.uuid4().hex[:6]}", city="Roma",
+                      slug=f"bench-space-{uuid.uuid4().hex[:8]}")
+    tree.spaces.add_child(instance=space)
+    space.save_revision().publish()
+    space.refresh_from_db()
+    return space
+
+
+def _run_threads(events: list, users: list) -> float:
+    from django.db import connection
+
+    from events.services import registration_create
+
+    barrier = threading.Barrier(THREADS + 1)
+    errors: list[Exception] = []
+
+    def worker(index: int) -> None:
+        event = events[index % len(events)]
+        mine = users[index * PER_THREAD:(index + 1) * PER_THREAD]
+        barrier.wait()
+        try:
+            for user in mine:
+                registration_create(event, user=user)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    start = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def _queries_per_registration(space) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.services import registration_create
+
+    event = _event(space, "Bench queries", capacity=100)
+    (warm, user) = _users(uuid.uuid4().hex[:6], 2)
+    registration_create(event, user=warm)
+    with CaptureQueriesContext(connection) as ctx:
+        registration_create(event, user=user)
+    return len(ctx.captured_queries)
+
+
+def run() -> list[dict]:
+    from events.models import Registration, RegistrationState
+
+    space = _space()
+    total = THREADS * PER_THREAD
+    rows = []
+    scenarios = [
+        ("registration: 8 threads, one event (hot lock)", lambda: [
+            _event(space, "Bench hot", capacity=100)], True),
+        ("registration: 8 threads, one event each", lambda: [
+            _event(space, f"Bench {i}", capacity=None) for i in range(THREADS)], True),
+        ("registration: 8 threads, one event, no e-mail", lambda: [
+            _event(space, "Bench hot, no mail", capacity=100)], False),
+    ]
+    queries = _queries_per_registration(space)
+    for name, make_events, mails in scenarios:
+        events = make_events()
+        users = _users(uuid.uuid4().hex[:6], total)
+        if mails:
+            elapsed = _run_threads(events, users)
+        else:
+            with mock.patch("events.emails.registration_email_send"):
+                elapsed = _run_threads(events, users)
+        confirmed = Registration.objects.filter(event__in=events,
+                                                state=RegistrationState.CONFIRMED).count()
+        rows.append({
+            "name": name,
+            "requests": total,
+            "per_second": round(total / elapsed, 1),
+            "ms_per_request": round(elapsed * 1000 * THREADS / total, 2),
+            "queries": queries,
+            "note": f"confirmed={confirmed} waitlisted={total - confirmed}",
+        })
+    return rows
