@@ -171,7 +171,12 @@ class EventFilterSet(django_filters.FilterSet):
             value = self.form.cleaned_data.get(name)
             if value in (None, "", False):
                 continue
-            active[name] = value.isoformat() if isinstance(value, dt.date) else str(value)
+            if value is True:
+                active[name] = "on"  # what the checkbox sends
+            elif isinstance(value, dt.date):
+                active[name] = value.isoformat()
+            else:
+                active[name] = str(value)
         if active.get("when") == "upcoming":
             del active["when"]
         return active
