@@ -29,6 +29,9 @@ class ProfileForm(forms.ModelForm):
                                       help_text=_("A square photo works best (JPEG, PNG, WebP)."))
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
+    field_order = ["display_name", "headline", "bio", "skills", "city", "home_space", "website",
+                   "links", "avatar_upload", "remove_avatar", "visibility", "show_email"]
+
     class Meta:
         model = MemberProfile
         fields = ["display_name", "headline", "bio", "city", "home_space", "website", "links",

@@ -3,13 +3,11 @@ the context of the spaces directory and the member directory."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from .models import MemberProfile, Membership, MembershipRole, SpacePage, Visibility
+from .space_map import MapPoint, space_map
 
 COORDINATORS_GROUP = "Network coordinators"
 DIRECTORY_PAGE_SIZE = 20
@@ -100,44 +98,9 @@ def member_directory_context(page, request: HttpRequest) -> dict:
 
 # --- the spaces directory ------------------------------------------------------------
 
-@dataclass
-class MapPoint:
-    space: SpacePage
-    x: float
-    y: float
-
-
-MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 600, 360, 30
-
-
-def _window(low: float, high: float, minimum: float = 1.0) -> tuple[float, float]:
-    if high - low >= minimum:
-        return low, high - low
-    middle = (low + high) / 2
-    return middle - minimum / 2, minimum
-
-
 def space_map_points(spaces) -> list[MapPoint]:
-    """Place spaces on a small equirectangular map fitted to their bounding box (longitude
-    scaled by cos(mean latitude) so shapes are not stretched). No tiles, no network."""
-    located = [s for s in spaces if s.latitude is not None and s.longitude is not None]
-    if not located:
-        return []
-    lats = [float(s.latitude) for s in located]
-    lons = [float(s.longitude) for s in located]
-    scale_x = math.cos(math.radians(sum(lats) / len(lats)))
-    xs = [lon * scale_x for lon in lons]
-    # A minimum window of one degree keeps a lone space (or a single city) centred.
-    min_x, span_x = _window(min(xs), max(xs))
-    min_y, span_y = _window(min(lats), max(lats))
-    max_y = min_y + span_y
-    usable_w, usable_h = MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD
-    factor = min(usable_w / span_x, usable_h / span_y)
-    offset_x = MAP_PAD + (usable_w - span_x * factor) / 2
-    offset_y = MAP_PAD + (usable_h - span_y * factor) / 2
-    return [MapPoint(space=s, x=round(offset_x + (x - min_x) * factor, 1),
-                     y=round(offset_y + (max_y - lat) * factor, 1))
-            for s, x, lat in zip(located, xs, lats, strict=True)]
+    """The drawn points of the directory map (see network.space_map)."""
+    return space_map(spaces).points
 
 
 def space_directory_context(page, request: HttpRequest) -> dict:
@@ -154,7 +117,6 @@ def space_directory_context(page, request: HttpRequest) -> dict:
     return {
         "filter": space_filter,
         "spaces": results,
-        "map_points": space_map_points(results),
-        "map_size": {"width": MAP_WIDTH, "height": MAP_HEIGHT},
+        "space_map": space_map(results),
         "is_filtered": any(request.GET.values()),
     }

@@ -4,7 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from network.selectors import MAP_HEIGHT, MAP_PAD, MAP_WIDTH, space_map_points
+from network.selectors import space_map_points
+from network.space_map import HEIGHT as MAP_HEIGHT
+from network.space_map import PAD as MAP_PAD
+from network.space_map import WIDTH as MAP_WIDTH
+from network.space_map import space_map
 from tests.network.factories import make_space
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +117,31 @@ def test_space_page_shows_its_data_and_the_includes(client, network):
                  "mailto:ciao@cowo360.example.org", "40", "Coworking", "Upcoming events",
                  "Day pass", "12 credits per day", "openstreetmap.org/?mlat=41.890200"]:
         assert text in html, text
+
+
+def test_a_far_away_space_is_listed_under_the_map_not_drawn(network, site_tree):
+    far = make_space(site_tree.spaces, "Cambridge Innovation Center", city="Cambridge",
+                     region="Massachusetts", country="United States",
+                     time_zone="America/New_York", latitude=Decimal("42.3629"),
+                     longitude=Decimal("-71.0844"))
+    drawn = space_map([network["rome"], network["turin"], network["paris"], far])
+    assert [p.space.title for p in drawn.points] == ["Cowo360", "Toolbox", "Mutinerie"]
+    assert drawn.elsewhere == [far]
+
+
+def test_map_labels_never_overlap(network, site_tree):
+    close = [make_space(site_tree.spaces, f"Space {n}", city=f"Town number {n}",
+                        latitude=Decimal("45.0") + Decimal(n) / 50,
+                        longitude=Decimal("7.6") + Decimal(n) / 50) for n in range(8)]
+    drawn = space_map(close)
+    boxes = []
+    for point in drawn.points:
+        if point.show_label:
+            width = 7.2 * len(point.label) + 4
+            left = {"start": point.label_x, "end": point.label_x - width,
+                    "middle": point.label_x - width / 2}[point.label_anchor]
+            box = (left, point.label_y - 12, left + width, point.label_y + 2)
+            assert all(box[2] <= o[0] or o[2] <= box[0] or box[3] <= o[1] or o[3] <= box[1]
+                       for o in boxes)
+            boxes.append(box)
+    assert 1 <= len(boxes) < 8
