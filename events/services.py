@@ -7,6 +7,7 @@ then counts seats and writes. E-mails leave only after the transaction commits.
 """
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.validators import validate_no_control_characters
 
-from . import emails
+from . import emails, payments
 from .models import (
     ACTIVE_STATES,
     EventPage,
@@ -77,6 +78,14 @@ class RegistrationNotAllowed(EventError):
 
 class RegistrationStateError(EventError):
     default_message = _("This registration is not in a state that allows this.")
+
+
+class NotEnoughCredits(EventError):
+    default_message = _("You do not have enough credits available for this event.")
+
+
+class RewardNotPaid(EventError):
+    default_message = _("The space's account cannot pay this reward now.")
 
 
 def _lock_disabled() -> bool:
@@ -186,8 +195,11 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
             raise EventCancelled()
     else:
         _check_open(event, now)
-    # Organisers may add a guest (e.g. an outside speaker) to any free event.
-    if user is None and not (event.guests_allowed or (by_organiser and event.is_free)):
+    # Organisers may add a guest (e.g. an outside speaker) to any free event; a guest
+    # has no account, so never to a paid one.
+    if user is None and not event.is_free:
+        raise GuestsNotAllowed(_("Paid events are for members with credits."))
+    if user is None and not (event.guests_allowed or by_organiser):
         raise GuestsNotAllowed()
     taken = _seats_taken(event)
     waiting = Registration.objects.filter(event=event,
@@ -213,9 +225,24 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         raise EventFull()
     registration.save()
     registration.event = event
+    if registration.state == RegistrationState.CONFIRMED:
+        _charge(registration, event)
     kind = "confirmed" if registration.state == RegistrationState.CONFIRMED else "waitlisted"
     _notify_on_commit(kind, registration)
     return registration
+
+
+def _charge(registration: Registration, event: EventPage, *, by=None) -> None:
+    """Place the hold for a seat of a paid event (raises NotEnoughCredits; the caller's
+    transaction then rolls the seat back with it)."""
+    try:
+        payments.registration_hold_place(registration, event, by=by)
+    except payments.NotEnoughCreditsForEvent as exc:
+        raise NotEnoughCredits(str(exc)) from exc
+
+
+def _cancellation_deadline(event: EventPage):
+    return event.starts_at - timedelta(hours=event.cancellation_deadline_hours)
 
 
 def _notify_on_commit(kind: str, registration: Registration) -> None:
@@ -248,6 +275,9 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
     whoever holds the secret link when `actor` is None). Frees the seat and promotes the
     first people waiting (FIFO), who are told by e-mail. Cancelling twice is harmless.
 
+    Paid events: a cancellation before `starts_at - cancellation_deadline_hours`, or by an
+    organiser, voids the hold (credits back); a later one posts it (no refund).
+
     Raises: RegistrationNotAllowed (someone else's registration), RegistrationStateError
     (already attended).
     """
@@ -257,9 +287,18 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
         return fresh
     if fresh.state == RegistrationState.ATTENDED:
         raise RegistrationStateError(_("An attended registration cannot be cancelled."))
+    now = timezone.now()
     fresh.state = RegistrationState.CANCELLED
-    fresh.cancelled_at = timezone.now()
+    fresh.cancelled_at = now
     fresh.save(update_fields=["state", "cancelled_at", "updated_at"])
+    # Paid seats: before the deadline (or when an organiser cancels) the credits come back;
+    # after it the seat is paid for, as announced on the event page.
+    by_organiser = (actor is not None and actor.pk != fresh.user_id
+                    and user_manages_event(actor, event))
+    if by_organiser or now < _cancellation_deadline(event):
+        payments.registration_hold_void(fresh, by=actor)
+    else:
+        payments.registration_hold_post(fresh, by=actor)
     _notify_on_commit("cancelled", fresh)
     _promote_locked(event)
     return fresh
@@ -276,20 +315,36 @@ def registration_leave_waitlist(registration: Registration, *, actor=None) -> Re
 
 
 def _promote_locked(event: EventPage) -> list[Registration]:
+    """Fill free seats from the waiting list, first come first served. On a paid event a
+    waiting person is charged now; whoever cannot pay is taken off the list (and told), and
+    the seat goes to the next one."""
     if event.is_cancelled:
         return []
+    free = None if event.capacity is None else event.capacity - _seats_taken(event)
+    if free is not None and free <= 0:
+        return []
     promoted: list[Registration] = []
-    taken = _seats_taken(event)
     waiting = (Registration.objects.filter(event=event, state=RegistrationState.WAITLISTED)
                .select_related("user").order_by("waitlist_position", "id"))
-    if event.capacity is not None:
-        waiting = waiting[:max(event.capacity - taken, 0)]
     now = timezone.now()
     for registration in waiting:
-        registration.state = RegistrationState.CONFIRMED
-        registration.confirmed_at = now
-        registration.save(update_fields=["state", "confirmed_at", "updated_at"])
+        if free is not None and len(promoted) >= free:
+            break
         registration.event = event
+        try:
+            with transaction.atomic():
+                registration.state = RegistrationState.CONFIRMED
+                registration.confirmed_at = now
+                registration.save(update_fields=["state", "confirmed_at", "updated_at"])
+                _charge(registration, event)
+        except NotEnoughCredits:
+            registration.state = RegistrationState.CANCELLED
+            registration.confirmed_at = None
+            registration.cancelled_at = now
+            registration.save(update_fields=["state", "confirmed_at", "cancelled_at",
+                                             "updated_at"])
+            _notify_on_commit("payment_failed", registration)
+            continue
         _notify_on_commit("promoted", registration)
         promoted.append(registration)
     return promoted
@@ -299,15 +354,19 @@ def _promote_locked(event: EventPage) -> list[Registration]:
 def registration_promote_waitlist(event: EventPage) -> list[Registration]:
     """Fill free seats from the waiting list in FIFO order (e.g. after the capacity was
     raised); returns the promoted registrations. With the capacity lowered below the number
-    of confirmed people nobody is dropped and nobody is promoted."""
+    of confirmed people nobody is dropped and nobody is promoted. On paid events people who
+    cannot pay are skipped (their registration is cancelled and they are told)."""
     return _promote_locked(_lock_event(event.pk))
 
 
 @transaction.atomic
 def registration_mark_attended(registration: Registration, *, actor) -> Registration:
-    """Check a confirmed person in (organisers only). Idempotent.
+    """Check a confirmed person in (organisers only). Idempotent. On a paid event the hold
+    is posted to the space; a host, speaker or volunteer is paid the event's reward for the
+    role from the space's account, once per registration.
 
-    Raises: RegistrationNotAllowed, RegistrationStateError (waitlisted or cancelled).
+    Raises: RegistrationNotAllowed, RegistrationStateError (waitlisted or cancelled),
+    RewardNotPaid (the space's account is at its issuance limit; nothing changes).
     """
     event, fresh = _fetch_locked(registration)
     if not user_manages_event(actor, event):
@@ -319,6 +378,11 @@ def registration_mark_attended(registration: Registration, *, actor) -> Registra
     fresh.state = RegistrationState.ATTENDED
     fresh.attended_at = timezone.now()
     fresh.save(update_fields=["state", "attended_at", "updated_at"])
+    payments.registration_hold_post(fresh, by=actor)
+    try:
+        payments.registration_reward_pay(fresh, event, by=actor)
+    except payments.SpaceCannotPayReward as exc:
+        raise RewardNotPaid(str(exc)) from exc
     return fresh
 
 
@@ -352,7 +416,8 @@ def event_record_published_change(event: EventPage, previous: EventPage | None =
     on the first publication). When its time, place or status changed: SEQUENCE grows by
     one (F() update, so concurrent publishes never lose a step) and every active registrant
     is told "event changed" or "event cancelled" after commit. Free seats (e.g. a raised
-    capacity) are offered to the waiting list. Returns whether the change was news."""
+    capacity) are offered to the waiting list. When the event is cancelled, every open hold
+    is voided (credits back). Returns whether the change was news."""
     locked = _lock_event(event.pk)
     changed = previous is not None and (
         _fields_changed(locked, previous, TIME_FIELDS)
@@ -362,11 +427,32 @@ def event_record_published_change(event: EventPage, previous: EventPage | None =
         EventPage.objects.filter(pk=locked.pk).update(sequence=F("sequence") + 1)
         locked.refresh_from_db(fields=["sequence"])
         event.sequence = locked.sequence
-        kind = "event_cancelled" if locked.status == EventStatus.CANCELLED else "event_changed"
+        cancelled = locked.status == EventStatus.CANCELLED
+        kind = "event_cancelled" if cancelled else "event_changed"
         registrations = (Registration.objects.filter(event=locked, state__in=ACTIVE_STATES)
                          .select_related("user"))
         for registration in registrations:
             registration.event = locked
+            if cancelled:
+                payments.registration_hold_void(registration)
             _notify_on_commit(kind, registration)
     _promote_locked(locked)
     return changed
+
+
+def event_settle_started(*, now=None, window: timedelta = timedelta(days=30)) -> int:
+    """Post the open holds of confirmed or attended registrations of paid events that
+    started (within `window` before `now`). One transaction per event, with its row locked,
+    so a concurrent cancellation or check-in cannot resolve the same hold. Idempotent.
+    Returns the number of holds posted."""
+    now = now or timezone.now()
+    events = EventPage.objects.filter(price_credits__gt=0, starts_at__lte=now,
+                                      starts_at__gte=now - window).values_list("pk", flat=True)
+    posted = 0
+    for event_pk in events:
+        with transaction.atomic():
+            _lock_event(event_pk)
+            registrations = Registration.objects.filter(event_id=event_pk, state__in=SEAT_STATES)
+            for registration in registrations:
+                posted += payments.registration_hold_post(registration)
+    return posted

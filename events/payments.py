@@ -1,0 +1,104 @@
+"""What registrations pay and earn, through `credits.services` only.
+
+Called by `events.services` inside its transactions (with the event row locked), so a
+refused payment rolls the registration change back with it. Every ledger call carries an
+idempotency key derived from the registration, and the reference
+"events.registration:<pk>", so a retry never charges or rewards twice.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from credits import services as credits
+from credits.selectors import hold_open_for_reference
+
+from .models import EventPage, Registration, RegistrationRole
+
+
+class PaymentError(Exception):
+    """Base for refusals raised here; events.services re-raises them as EventError."""
+
+
+class NotEnoughCreditsForEvent(PaymentError):
+    pass
+
+
+class SpaceCannotPayReward(PaymentError):
+    pass
+
+
+REWARD_CODES = {
+    RegistrationRole.HOST: ("reward_host", "earn_host"),
+    RegistrationRole.SPEAKER: ("reward_speaker", "earn_speaker"),
+    RegistrationRole.VOLUNTEER: ("reward_volunteer", "earn_volunteer"),
+}
+
+
+def registration_reference(registration: Registration) -> str:
+    return f"events.registration:{registration.pk}"
+
+
+def _key(registration: Registration, step: str) -> str:
+    return f"{registration_reference(registration)}:{step}"
+
+
+def registration_hold_place(registration: Registration, event: EventPage, *, by=None) -> None:
+    """Reserve the event's price on the member's account for the event's space.
+    No-op for free events. Raises NotEnoughCreditsForEvent."""
+    if not event.price_credits or registration.user_id is None:
+        return
+    try:
+        credits.hold_place(
+            debit=credits.account_for_member(registration.user),
+            credit=credits.account_for_space(event.space),
+            amount=event.price_credits, code="spend_event",
+            idempotency_key=_key(registration, "hold"),
+            memo=str(event.title)[:300], reference=registration_reference(registration),
+            created_by=by or registration.user)
+    except credits.InsufficientCredits as exc:
+        raise NotEnoughCreditsForEvent(
+            _("You need %(price)s credits for this event and your account does not have "
+              "them available.") % {"price": event.price_credits}) from exc
+
+
+def registration_hold_post(registration: Registration, *, by=None) -> bool:
+    """Pay the open hold (check-in, the event started, or a late cancellation).
+    Returns whether a hold was posted."""
+    hold = hold_open_for_reference(registration_reference(registration))
+    if hold is None:
+        return False
+    credits.hold_post(hold, idempotency_key=_key(registration, "post"), created_by=by)
+    return True
+
+
+def registration_hold_void(registration: Registration, *, by=None) -> bool:
+    """Give the reserved credits back (a timely cancellation, a cancelled event).
+    Returns whether a hold was voided."""
+    hold = hold_open_for_reference(registration_reference(registration))
+    if hold is None:
+        return False
+    credits.hold_void(hold, idempotency_key=_key(registration, "void"), created_by=by)
+    return True
+
+
+def registration_reward_pay(registration: Registration, event: EventPage, *, by=None) -> int:
+    """Pay a host, speaker or volunteer the event's reward from the space's account, once
+    per registration (the idempotency key makes a retry return the first transfer).
+    Returns the amount paid (0 when there is no reward). Raises SpaceCannotPayReward."""
+    field_code = REWARD_CODES.get(registration.role)
+    if field_code is None or registration.user_id is None:
+        return 0
+    amount = getattr(event, field_code[0])
+    if not amount:
+        return 0
+    try:
+        credits.transfer_post(
+            debit=credits.account_for_space(event.space),
+            credit=credits.account_for_member(registration.user),
+            amount=amount, code=field_code[1], idempotency_key=_key(registration, "reward"),
+            memo=str(event.title)[:300], reference=registration_reference(registration),
+            created_by=by)
+    except credits.InsufficientCredits as exc:
+        raise SpaceCannotPayReward(
+            _("The space's account cannot pay this reward now (issuance limit reached).")
+        ) from exc
+    return amount
