@@ -1,0 +1,48 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against pytest-django's
+live_server, with the demo network loaded. Screenshots go to var/screenshots/."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it (loading the demo) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a browser downloaded by `playwright install`."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync"]}
+
+
+@pytest.fixture
+def demo_server(live_server, django_db_serialized_rollback):
+    """The live server with the demo network loaded (`manage.py load_demo`).
+
+    Serialized rollback restores the migrations' data (Wagtail's root page, the coordinators
+    group...) that the transactional flush of the previous live-server test removed."""
+    call_command("load_demo", stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): a full-page PNG in var/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
