@@ -13,10 +13,10 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT, PAD = 600, 360, 30
+WIDTH, HEIGHT, PAD = 480, 440, 30
 MAX_SPREAD_LAT, MAX_SPREAD_LON = 20.0, 30.0  # degrees from the median space
 MIN_WINDOW = 1.0  # degrees: a lone space (or one city) is centred, not in a corner
-CHAR_WIDTH, LABEL_HEIGHT, RADIUS = 7.2, 14.0, 7.0
+CHAR_WIDTH, LABEL_HEIGHT, RADIUS = 9.6, 18.0, 8.0  # for a 17px label font
 
 
 @dataclass
@@ -55,15 +55,17 @@ def _place_labels(points: list[MapPoint]) -> None:
     taken = [(p.x - RADIUS, p.y - RADIUS, p.x + RADIUS, p.y + RADIUS) for p in points]
     for point in sorted(points, key=lambda p: (p.y, p.x)):
         width = CHAR_WIDTH * len(point.label) + 4
-        candidates = [  # (box, text x, text baseline y, anchor)
-            ((point.x + 10, point.y - 8, point.x + 10 + width, point.y + 6),
-             point.x + 10, point.y + 4, "start"),
-            ((point.x - 10 - width, point.y - 8, point.x - 10, point.y + 6),
-             point.x - 10, point.y + 4, "end"),
-            ((point.x - width / 2, point.y - 10 - LABEL_HEIGHT, point.x + width / 2, point.y - 10),
-             point.x, point.y - 13, "middle"),
-            ((point.x - width / 2, point.y + 10, point.x + width / 2, point.y + 10 + LABEL_HEIGHT),
-             point.x, point.y + 21, "middle"),
+        gap, half = RADIUS + 4, LABEL_HEIGHT / 2
+        left, right = point.x - width / 2, point.x + width / 2
+        candidates = [  # (box, text x, text baseline y, anchor): right, left, above, below
+            ((point.x + gap, point.y - half, point.x + gap + width, point.y + half),
+             point.x + gap, point.y + half - 4, "start"),
+            ((point.x - gap - width, point.y - half, point.x - gap, point.y + half),
+             point.x - gap, point.y + half - 4, "end"),
+            ((left, point.y - gap - LABEL_HEIGHT, right, point.y - gap),
+             point.x, point.y - gap - 4, "middle"),
+            ((left, point.y + gap, right, point.y + gap + LABEL_HEIGHT),
+             point.x, point.y + gap + LABEL_HEIGHT - 4, "middle"),
         ]
         for box, text_x, text_y, anchor in candidates:
             inside = box[0] >= 2 and box[1] >= 2 and box[2] <= WIDTH - 2 and box[3] <= HEIGHT - 2

@@ -96,7 +96,7 @@ def test_map_of_a_single_space_does_not_divide_by_zero(network):
 
 def test_directory_renders_an_inline_svg_map(client, network):
     html = client.get(network["tree"].spaces.url).content.decode()
-    assert '<svg viewBox="0 0 600 360" role="img"' in html
+    assert '<svg viewBox="0 0 480 440" role="img"' in html
     assert html.count("<circle ") == 3
     assert "tile" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].lower()
 
@@ -137,10 +137,10 @@ def test_map_labels_never_overlap(network, site_tree):
     boxes = []
     for point in drawn.points:
         if point.show_label:
-            width = 7.2 * len(point.label) + 4
+            width = 9.6 * len(point.label) + 4
             left = {"start": point.label_x, "end": point.label_x - width,
                     "middle": point.label_x - width / 2}[point.label_anchor]
-            box = (left, point.label_y - 12, left + width, point.label_y + 2)
+            box = (left, point.label_y - 14, left + width, point.label_y + 4)
             assert all(box[2] <= o[0] or o[2] <= box[0] or box[3] <= o[1] or o[3] <= box[1]
                        for o in boxes)
             boxes.append(box)
