@@ -97,6 +97,8 @@ class ReadOnlyLedgerViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_admin_menu = False
+    # Ledger rows reference nothing editable; indexing them would add writes to every transfer.
+    add_to_reference_index = False
 
     @property
     def url_finder_class(self) -> type:
