@@ -5,30 +5,38 @@ URL is routed), and the permission policy grants nothing but "view", so no butto
 for a write appears either: the ledger changes only through `credits.services`.
 Coordinators see every account and transfer; an organiser sees the accounts of the
 spaces they organise and the transfers touching them; nobody else sees the menu.
+Coordinators may reverse a transfer from its inspect page: that calls `transfer_reverse`.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from network.selectors import COORDINATORS_GROUP, is_coordinator, organiser_spaces
 
-from .models import Account, Transfer
+from .models import Account, Transfer, TransferCode, TransferState
 from .selectors import accounts_visible_to, transfers_visible_to
+from .services import CreditsError, transfer_reverse
 
 VISIBLE = {Account: accounts_visible_to, Transfer: transfers_visible_to}
 
@@ -89,6 +97,61 @@ class ScopedInspectView(generic.InspectView):
                                  pk=unquote(str(self.pk)))
 
 
+def reversible(transfer: Transfer) -> bool:
+    """Worth offering a reversal: a posted, non-reversal row that was not reversed yet."""
+    return (transfer.state == TransferState.POSTED and transfer.code != TransferCode.REVERSAL
+            and not Transfer.objects.filter(reverses=transfer).exists())
+
+
+class TransferInspectView(ScopedInspectView):
+    """Inspect a transfer; coordinators also get a "Reverse" button."""
+
+    @property
+    def header_more_buttons(self) -> list:
+        buttons = list(super().header_more_buttons)
+        if is_coordinator(self.request.user) and reversible(self.object):
+            buttons.append(Button(_("Reverse"), icon_name="undo", priority=30,
+                                  url=reverse("credits_transfers:reverse",
+                                              args=[self.object.pk])))
+        return buttons
+
+
+class TransferReverseView(WagtailAdminTemplateMixin, TemplateView):
+    """Coordinators reverse a transfer through `transfer_reverse`, never by editing it.
+
+    The idempotency key is derived from the transfer, so a double submission records
+    one reversal; the service's refusals come back as error messages.
+    """
+
+    template_name = "credits/admin/transfer_reverse.html"
+    page_title = _("Reverse transfer")
+    header_icon = "undo"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_coordinator(request.user):
+            raise PermissionDenied
+        self.object = get_object_or_404(Transfer, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self) -> str:
+        return str(self.object)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "object": self.object,
+                "inspect_url": reverse("credits_transfers:inspect", args=[self.object.pk])}
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            reversal = transfer_reverse(
+                self.object, idempotency_key=f"admin:reverse:{self.object.pk}",
+                memo=request.POST.get("memo", ""), created_by=request.user)
+        except CreditsError as exc:
+            messages.error(request, str(exc))
+            return redirect("credits_transfers:inspect", self.object.pk)
+        messages.success(request, _("The transfer was reversed."))
+        return redirect("credits_transfers:inspect", reversal.pk)
+
+
 class ReadOnlyLedgerViewSet(ModelViewSet):
     """Index and inspect only; every write URL is absent, not merely hidden."""
 
@@ -142,6 +205,7 @@ class AccountViewSet(ReadOnlyLedgerViewSet):
 
 class TransferViewSet(ReadOnlyLedgerViewSet):
     model = Transfer
+    inspect_view_class = TransferInspectView
     icon = "list-ul"
     menu_label = _("Transfers")
     name = "credits_transfers"
@@ -152,6 +216,10 @@ class TransferViewSet(ReadOnlyLedgerViewSet):
                            "code", "state", "resolves", "reverses", "memo", "reference",
                            "external_reference", "created_by", "idempotency_key",
                            "request_hash"]
+
+    def get_urlpatterns(self) -> list:
+        return [*super().get_urlpatterns(),
+                path("reverse/<uuid:pk>/", TransferReverseView.as_view(), name="reverse")]
 
 
 class CreditsViewSetGroup(ViewSetGroup):

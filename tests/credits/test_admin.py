@@ -123,3 +123,46 @@ def test_list_pages_offer_no_write_buttons(client, ledger):
 def test_credits_menu_is_shown_to_an_organiser(client, ledger):
     client.force_login(ledger["organiser"])
     assert reverse("credits_accounts:index") in client.get("/admin/").content.decode()
+
+
+# --- reversal through the service ---------------------------------------------------------
+
+
+def test_coordinator_reverses_a_transfer_once_through_the_service(client, ledger):
+    user = coordinator()
+    client.force_login(user)
+    sale = ledger["roma_sale"]
+    inspect = client.get(reverse("credits_transfers:inspect", args=[sale.pk])).content.decode()
+    url = reverse("credits_transfers:reverse", args=[sale.pk])
+    assert url in inspect
+    assert client.get(url).status_code == 200
+    first = client.post(url, {"memo": "sold twice by mistake"})
+    second = client.post(url, {"memo": "sold twice by mistake"})
+    reversal = Transfer.objects.get(reverses=sale)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == reverse("credits_transfers:inspect", args=[reversal.pk])
+    assert (reversal.code, reversal.amount, reversal.created_by, reversal.memo) == (
+        "reversal", 40, user, "sold twice by mistake")
+    assert Transfer.objects.filter(code="reversal").count() == 1
+    ledger["anna"].refresh_from_db()
+    assert ledger["anna"].balance == 5
+
+
+def test_refused_reversal_is_reported_and_changes_nothing(client, ledger):
+    client.force_login(coordinator())
+    sale = ledger["milano_sale"]  # bruno gave 5 of his 30 away; 30 cannot come back
+    transfer_post(debit=ledger["bruno"], credit=ledger["anna"], amount=25, code="grant",
+                  idempotency_key=new_key())
+    response = client.post(reverse("credits_transfers:reverse", args=[sale.pk]), follow=True)
+    assert "Not enough credits" in response.content.decode()
+    assert not Transfer.objects.filter(reverses=sale).exists()
+
+
+def test_organiser_cannot_reverse(client, ledger):
+    client.force_login(ledger["organiser"])
+    sale = ledger["roma_sale"]
+    inspect = client.get(reverse("credits_transfers:inspect", args=[sale.pk])).content.decode()
+    assert "/reverse/" not in inspect
+    response = client.post(reverse("credits_transfers:reverse", args=[sale.pk]))
+    assert response.status_code in (302, 403) and response.status_code != 200
+    assert not Transfer.objects.filter(reverses=sale).exists()
