@@ -4,7 +4,9 @@
 - A new member who signs up through allauth gets a profile at once.
 
 Why a signal for sign-up: allauth owns the sign-up view and `user_signed_up` is its documented
-extension point, so the profile exists before the member first sees the directory. Users made
+extension point, so the profile exists before the member first sees the directory. (The site's
+sign-up form, home.forms.SignupForm, already creates it with the chosen name; this receiver
+then finds it and changes nothing, and covers any other allauth sign-up path.) Users made
 any other way (createsuperuser, the Django admin, the demo loader) get their profile lazily:
 the own-profile view calls `profile_ensure` too, and the demo calls it explicitly.
 """

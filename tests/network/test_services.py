@@ -145,7 +145,8 @@ def test_signing_up_creates_a_profile(site_tree):
 
 def test_signup_through_allauth_creates_a_profile(client, site_tree):
     response = client.post("/accounts/signup/", {
-        "email": "signup@example.org", "password1": "a-Long-pass-phrase-42",
-        "password2": "a-Long-pass-phrase-42"})
+        "email": "signup@example.org", "display_name": "Sara Signùp",
+        "password1": "a-Long-pass-phrase-42", "password2": "a-Long-pass-phrase-42"})
     assert response.status_code == 302
-    assert MemberProfile.objects.get(user__email="signup@example.org").slug == "signup"
+    profile = MemberProfile.objects.get(user__email="signup@example.org")
+    assert (profile.display_name, profile.slug) == ("Sara Signùp", "sara-signup")
