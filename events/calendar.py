@@ -10,23 +10,32 @@ Identity (invariant 7): UID is the stored `event.ical_uid`, SEQUENCE the stored
 """
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from html import unescape
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import normalize_newlines
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vGeo, vText
 
 from .models import EventPage, EventStatus, RegistrationState
+from .selectors import event_topic_names
 
 PRODID = "-//Espresso//Espresso events//EN"
 REFRESH = dt.timedelta(hours=1)
+# Bump when the VEVENT layout changes, so cached VEVENTs of the old layout are not reused.
+CACHE_REVISION = 1
+VEVENT_CACHE_SECONDS = 7 * 24 * 3600
+VEVENT_BUCKET = 100
 
 ICAL_STATUS = {
     EventStatus.SCHEDULED: "CONFIRMED",
@@ -119,7 +128,7 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
     if registration_state == RegistrationState.WAITLISTED:
         status = "TENTATIVE" if status == "CONFIRMED" else status
         description = _plain(_("You are on the waiting list.") + "\n\n" + description)
-    categories = [str(event.get_format_display()), *(t.name for t in event.topics.all())]
+    categories = [str(event.get_format_display()), *event_topic_names(event)]
     tz = event.tz
     vevent = Event.new(
         uid=event.ical_uid,
@@ -186,21 +195,78 @@ def _add_timezones(calendar: Calendar, events: list[EventPage]) -> None:
             key, first_date=first, last_date=last))
 
 
+def _vevent_cache_key(event: EventPage, url: str, state: str | None) -> str:
+    """A key derived from every value the VEVENT is made of, so a cached VEVENT can never be
+    stale: any change to the event, its topics, its space, the URL or the language gives a
+    new key (old entries simply expire)."""
+    space = event.space if event.space_id else None
+    parts = (
+        CACHE_REVISION, get_language(), url, state, event.pk, event.ical_uid, event.sequence,
+        event.title, event.summary, json.dumps(event.body.raw_data, sort_keys=True, default=str),
+        event.starts_at, event.ends_at, event.time_zone_name, event.room,
+        event.address_override, event.online_url, event.format, event.language, event.status,
+        event.status_reason, event.price_credits, event.first_published_at,
+        event.last_published_at, event.latest_revision_created_at,
+        tuple(event_topic_names(event)),
+        (space.pk, space.title, space.slug, space.url_path, space.address, space.city,
+         space.region, space.country, space.latitude, space.longitude, space.email)
+        if space else None,
+    )
+    return "espresso:vevent:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _vevents_cached(keyed: list[tuple[EventPage, str, str | None]]) -> list[bytes]:
+    """VEVENT bytes for each (event, url, state), reusing cached ones.
+
+    Cached VEVENTs live in buckets of `VEVENT_BUCKET` consecutive event ids (one cache entry
+    each, a {content key: bytes} dict), so a 5,000-event feed needs ~50 cache entries: it
+    fits a small local-memory cache and stays well under memcached's item size.
+    """
+    keys = [_vevent_cache_key(event, url, state) for event, url, state in keyed]
+    bucket_keys = sorted({f"espresso:vevents:{event.pk // VEVENT_BUCKET}"
+                          for event, _url, _state in keyed})
+    stored = cache.get_many(bucket_keys)
+    fresh: dict[str, dict[str, bytes]] = {}
+    chunks: list[bytes] = []
+    for (event, url, state), key in zip(keyed, keys, strict=True):
+        bucket_key = f"espresso:vevents:{event.pk // VEVENT_BUCKET}"
+        chunk = stored.get(bucket_key, {}).get(key)
+        if chunk is None:
+            chunk = event_vevent(event, url=url, registration_state=state).to_ical()
+        fresh.setdefault(bucket_key, {})[key] = chunk
+        chunks.append(chunk)
+    changed = {}
+    for bucket_key, entries in fresh.items():
+        old = stored.get(bucket_key, {})
+        if entries.keys() <= old.keys():
+            continue
+        merged = {**old, **entries}
+        # Other feeds (languages, hosts, personal states) share buckets; keep them unless
+        # the bucket grows far beyond what this feed uses.
+        changed[bucket_key] = merged if len(merged) <= 4 * len(entries) + 50 else entries
+    if changed:
+        cache.set_many(changed, VEVENT_CACHE_SECONDS)
+    return chunks
+
+
 def events_to_ical(events: Iterable[EventPage], name: str, *, request: HttpRequest | None = None,
                    description: str = "", url: str = "",
                    registration_states: Mapping[int, str] | None = None) -> bytes:
     """A subscribable calendar of `events` (VTIMEZONEs, X-WR-CALNAME, REFRESH-INTERVAL).
 
     `registration_states` ({event id: state}) marks waitlisted events in a personal feed.
+    Each VEVENT's bytes are cached under a key made of everything it contains (icalendar
+    needs a few milliseconds per event; a 5,000-event feed would otherwise take seconds
+    after every single change).
     """
     events = list(events)
     calendar = _calendar(name, description=description, url=url)
     _add_timezones(calendar, events)
     states = registration_states or {}
-    for event in events:
-        calendar.add_component(event_vevent(event, url=_event_url(event, request),
-                                            registration_state=states.get(event.pk)))
-    return calendar.to_ical()
+    keyed = [(event, _event_url(event, request), states.get(event.pk)) for event in events]
+    chunks = _vevents_cached(keyed)
+    end = b"END:VCALENDAR\r\n"
+    return b"".join([calendar.to_ical().removesuffix(end), *chunks, end])
 
 
 def event_to_ical(event: EventPage, *, request: HttpRequest | None = None) -> bytes:

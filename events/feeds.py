@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .calendar import event_body_text
 from .models import EventPage, EventStatus
+from .selectors import event_topic_names
 
 FORMAT_VERSION = "espresso-events/1.0"
 # Credits are not a national currency: ISO 4217 leaves XAA-XZZ free for user-assigned
@@ -56,7 +57,7 @@ def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) 
         "description": event_body_text(event),
         "format": event.format,
         "language": event.language,
-        "topics": sorted(t.name for t in event.topics.all()),
+        "topics": event_topic_names(event),
         "status": event.status,
         "status_reason": event.status_reason,
         "starts_at": _iso(event.starts_at, tz),
@@ -144,7 +145,7 @@ def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> 
                                 else "https://schema.org/OfflineEventAttendanceMode"),
         "location": location,
         "inLanguage": event.language,
-        "keywords": ", ".join(sorted(t.name for t in event.topics.all())),
+        "keywords": ", ".join(event_topic_names(event)),
         "isAccessibleForFree": event.is_free,
         "offers": {
             "@type": "Offer",

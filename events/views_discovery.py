@@ -5,10 +5,12 @@ query (`events.selectors.feed_version`), so a calendar app polling every hour
 costs one query and gets a 304 when nothing changed.
 """
 
+import hashlib
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -34,16 +36,20 @@ from .feeds import FEED_PAGE_SIZE, events_to_json_feed
 from .models import EventPage, Registration
 from .selectors import (
     FeedVersion,
+    attach_topic_names,
     event_list_filtered,
     event_list_for_feed,
     event_list_for_user,
+    events_for_feed_rows,
     events_for_listing,
+    feed_queryset,
     feed_version,
     registration_states_for_user,
 )
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_MAX_AGE = 15 * 60
+FEED_CACHE_SECONDS = 24 * 3600
 
 
 def _conditional(request: HttpRequest, version: FeedVersion, build: Callable[[], HttpResponse],
@@ -84,7 +90,14 @@ def _calendar_feed(request: HttpRequest, queryset: QuerySet[EventPage], *, name:
     url = request.build_absolute_uri()
 
     def build() -> HttpResponse:
-        body = events_to_ical(queryset, name, request=request, description=description, url=url)
+        # The whole public feed is cached under its version: calendar apps that do not send
+        # If-None-Match still get the bytes without rebuilding them.
+        key = f"espresso:ics-feed:{version.etag}:{hashlib.sha256(url.encode()).hexdigest()}"
+        body = cache.get(key)
+        if body is None:
+            body = events_to_ical(events_for_feed_rows(queryset), name, request=request,
+                                  description=description, url=url)
+            cache.set(key, body, FEED_CACHE_SECONDS)
         return _ics_response(body, filename)
 
     return _conditional(request, version, build)
@@ -149,7 +162,7 @@ def calendar_personal(request: HttpRequest, token: str) -> HttpResponse:
                            registrations["n"], registrations["changed"])
 
     def build() -> HttpResponse:
-        events = list(queryset)
+        events = events_for_feed_rows(queryset)
         body = events_to_ical(events, _("My Espresso events"), request=request,
                               url=request.build_absolute_uri(),
                               registration_states=registration_states_for_user(user, events))
@@ -173,14 +186,15 @@ def feed_json(request: HttpRequest) -> HttpResponse:
     version = feed_version(queryset, *_feed_extra(request, "json"))
 
     def build() -> HttpResponse:
-        paginator = Paginator(queryset, FEED_PAGE_SIZE)
+        paginator = Paginator(feed_queryset(queryset), FEED_PAGE_SIZE)
         page = paginator.get_page(page_number)
         next_url = None
         if page.has_next():
             query = request.GET.copy()
             query["page"] = str(page.next_page_number())
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        data = events_to_json_feed(page.object_list, title=_("Espresso events"),
+        events = attach_topic_names(list(page.object_list))
+        data = events_to_json_feed(events, title=_("Espresso events"),
                                    feed_url=request.build_absolute_uri(),
                                    home_page_url=request.build_absolute_uri("/"),
                                    next_url=next_url, request=request)

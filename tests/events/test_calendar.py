@@ -18,6 +18,16 @@ from tests.network.factories import UserFactory, make_space
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Feeds cache their bytes (keyed by version); each test starts from a cold cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
 NASTY_TITLE = 'X\nDTSTART:19700101T000000Z; a, b \\ c 😀 שלום "q"'
 NASTY_SUMMARY = "Line one;\nLine two, with comma\\backslash\nEND:VEVENT\nBEGIN:VEVENT ☕ مرحبا"
 
@@ -223,18 +233,40 @@ def test_feed_answers_conditional_get_with_304_until_a_change_is_published(clien
 
 def test_feeds_keep_a_constant_query_count(client, lecce, site_tree,
                                             django_assert_max_num_queries):
+    from django.core.cache import cache
+
     other = make_space(site_tree.spaces, "FabLab Bari", city="Bari", time_zone="Europe/Rome")
     for i in range(10):
         make_event(lecce if i % 2 else other, starts_in_days=i + 1, topics=["t"])
     url = reverse("events:calendar_network")
     client.get(url)
+    cache.clear()
     with django_assert_max_num_queries(10) as small:
         client.get(url)
     for i in range(290):
         make_event(lecce if i % 2 else other, starts_in_days=i + 1, topics=["t", f"x{i}"])
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     parse_both(response.content, 300)
+
+
+def test_a_repeated_feed_request_is_served_from_the_cache_with_one_query(
+        client, lecce, django_assert_num_queries):
+    make_event(lecce, "Cached bytes")
+    url = reverse("events:calendar_network")
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        second = client.get(url)
+    assert second.content == first.content
+
+
+def test_a_cached_vevent_is_never_stale(lecce):
+    event = make_event(lecce, "Before")
+    events_to_ical(event_list_for_feed(), "x")
+    EventPage.objects.filter(pk=event.pk).update(title="After")
+    vevent = parse_both(events_to_ical(event_list_for_feed(), "x"), 1).vevent
+    assert vevent.summary.value == "After"
 
 
 # --- personal feed -------------------------------------------------------------------------

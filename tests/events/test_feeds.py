@@ -13,6 +13,16 @@ from tests.network.factories import make_space
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Feeds cache their bytes (keyed by version); each test starts from a cold cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "format"
                      / "event-feed.schema.json").read_text())
 FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
