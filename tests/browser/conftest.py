@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.home.conftest import italian_catalog  # noqa: F401 — shared fixture
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it (loading the demo) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -95,3 +95,18 @@ def test_format_page_and_search(page: Page, demo_server, screenshot):
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Murate Makers")
     screenshot(page, "search-desktop")
+
+
+def test_language_switcher_turns_the_site_italian(browser, demo_server, italian_catalog,
+                                                   screenshot):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
+    page = context.new_page()
+    page.goto(demo_server.url + "/")
+    page.locator(".language-switch button[value=it]").click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+    expect(page.locator("#next-events")).to_have_text("Prossimi eventi")
+    expect(page.locator(".language-switch button[value=it]")).to_have_attribute(
+        "aria-pressed", "true")
+    screenshot(page, "home-mobile-it")
+    context.close()

@@ -1,28 +1,13 @@
 """English and Italian ship: the interface follows the visitor's language."""
 
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 
+from tests.home.conftest import ITALIAN_PO as PO
+
 pytestmark = pytest.mark.django_db
-PO = Path(django_settings.BASE_DIR) / "locale" / "it" / "LC_MESSAGES" / "django.po"
-
-
-@pytest.fixture
-def italian_catalog(tmp_path, settings):
-    """The committed Italian .po, compiled by msgfmt (which also checks its placeholders)
-    into a private locale directory, so the test never depends on a stale .mo."""
-    target = tmp_path / "it" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    msgfmt = shutil.which("msgfmt")
-    assert msgfmt, "gettext's msgfmt is needed (make system-deps)"
-    subprocess.run([msgfmt, "--check-format", "-o", str(target / "django.mo"), str(PO)],  # noqa: S603
-                   check=True, capture_output=True)
-    settings.LOCALE_PATHS = [tmp_path]
 
 
 def test_home_page_speaks_italian_with_the_language_cookie(client, site_tree, italian_catalog):
