@@ -181,6 +181,15 @@ def _clean_code(code: Any) -> str:
     return str(code)
 
 
+def _clean_actor(user: Any) -> Any:
+    """Who did it: a saved user, or None (an anonymous user counts as nobody)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(user, "pk", None) is None:
+        raise InvalidTransfer(_("created_by must be a saved user."))
+    return user
+
+
 def _request_hash(operation: str, **fields: Any) -> str:
     payload = json.dumps({"operation": operation, **fields}, sort_keys=True,
                          separators=(",", ":"), default=str)
@@ -276,7 +285,7 @@ def _new_movement(operation: str, state: str, *, debit: Account, credit: Account
     row = Transfer(idempotency_key=key, request_hash=request_hash, debit_account_id=debit_pk,
                    credit_account_id=credit_pk, amount=amount, code=code, state=state,
                    memo=memo, reference=reference, external_reference=external_reference,
-                   created_by=created_by)
+                   created_by=_clean_actor(created_by))
     return _record(row, changes)
 
 
@@ -341,7 +350,8 @@ def _resolve_hold(hold: Any, state: str, *, idempotency_key: Any, created_by: An
                    debit_account_id=hold.debit_account_id,
                    credit_account_id=hold.credit_account_id, amount=amount, code=hold.code,
                    state=state, resolves=hold, memo=hold.memo, reference=hold.reference,
-                   external_reference=hold.external_reference, created_by=created_by)
+                   external_reference=hold.external_reference,
+                   created_by=_clean_actor(created_by))
 
     def on_conflict(exc: IntegrityError) -> None:
         if Transfer.objects.filter(resolves=hold).exists():
@@ -406,7 +416,8 @@ def transfer_reverse(transfer: Transfer, *, idempotency_key: str, memo: str = ""
                    debit_account_id=original.credit_account_id,
                    credit_account_id=original.debit_account_id, amount=amount,
                    code=TransferCode.REVERSAL, state=TransferState.POSTED, reverses=original,
-                   memo=memo, reference=original.reference, created_by=created_by)
+                   memo=memo, reference=original.reference,
+                   created_by=_clean_actor(created_by))
 
     def on_conflict(exc: IntegrityError) -> None:
         if Transfer.objects.filter(reverses=original).exists():

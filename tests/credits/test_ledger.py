@@ -361,3 +361,12 @@ def test_anonymous_user_has_no_account():
 
     with pytest.raises(InvalidTransfer):
         account_for_member(AnonymousUser())
+
+
+def test_created_by_is_recorded_and_an_anonymous_actor_counts_as_nobody():
+    from django.contrib.auth.models import AnonymousUser
+
+    alice, bob = funded_member(100), member_account()
+    actor = UserFactory()
+    assert spend(alice, bob, 1, created_by=actor).created_by == actor
+    assert spend(alice, bob, 1, created_by=AnonymousUser()).created_by is None
