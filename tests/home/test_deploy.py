@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _check_deploy(**env_overrides) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items()
-           if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+           if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "espresso.settings.production", **env_overrides})
     return subprocess.run(  # noqa: S603 — fixed command, our own manage.py
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
