@@ -228,3 +228,11 @@ def test_panel_says_registration_closed(space):
     html = render_panel(event, UserFactory())
     assert "Registration closed" in html
     assert reverse("events:register", args=[event.pk]) not in html
+
+
+def test_event_page_shows_the_registration_panel(client, space):
+    event = publish_event(space, capacity=4)
+    client.force_login(UserFactory())
+    content = client.get(event.url).content.decode()
+    assert "4 places left" in content
+    assert reverse("events:register", args=[event.pk]) in content
