@@ -5,12 +5,16 @@ money invariant; the one rule is: a member has at most one active token, and a
 revoked token never works again.
 """
 
+import re
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
 from .models import CalendarToken
+
+# secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def calendar_token_active(user) -> CalendarToken | None:
@@ -38,8 +42,8 @@ def calendar_token_revoke(user) -> int:
 
 def calendar_token_user(token: str):
     """The user owning an active token, or None (unknown, revoked or malformed token)."""
-    if not token or len(token) > 64:
-        return None
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return None  # never hand a malformed value (e.g. a NUL byte) to the database
     found = (CalendarToken.objects.filter(token=token, revoked_at__isnull=True,
                                           user__is_active=True)
              .select_related("user").first())
