@@ -27,6 +27,29 @@ def browser_type_launch_args(browser_type_launch_args):
                      "--disable-component-update", "--disable-sync"]}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_rollback_everywhere(django_db_setup, django_db_blocker):
+    """Make the migrations' snapshot visible to every database connection object.
+
+    Django keeps the snapshot that serialized rollback restores on the connection object
+    made when the test database was set up. Django's connections live in a context-local
+    store, and once Playwright's sync API runs, the test sees a fresh connection object
+    without the snapshot: the rollback would silently restore nothing (and the flush would
+    re-run post_migrate). Putting the snapshot on the connection class fixes both."""
+    from django.db import connections
+
+    patched = []
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None and "_test_serialized_contents" not in vars(type(connection)):
+            type(connection)._test_serialized_contents = contents
+            patched.append(type(connection))
+    yield
+    for cls in patched:
+        del cls._test_serialized_contents
+
+
 @pytest.fixture
 def demo_server(live_server, django_db_serialized_rollback):
     """The live server with the demo network loaded (`manage.py load_demo`).
