@@ -10,6 +10,20 @@ pytestmark = [pytest.mark.browser,
 PHONE = {"width": 390, "height": 844}
 
 
+UNLABELLED_CONTROLS = """[...document.querySelectorAll(
+    'input:not([type=hidden]):not([type=submit]), select, textarea')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !el.getAttribute('aria-labelledby'))
+  .map(el => el.name || el.id || el.outerHTML)"""
+IMAGES_WITHOUT_ALT = "[...document.images].filter(i => !i.hasAttribute('alt')).map(i => i.src)"
+
+
+def _accessibility_basics(page: Page) -> dict:
+    return {"unlabelled": page.evaluate(UNLABELLED_CONTROLS),
+            "no_alt": page.evaluate(IMAGES_WITHOUT_ALT),
+            "h1": page.locator("h1").count()}
+
+
 def _no_horizontal_overflow(page: Page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
@@ -73,7 +87,7 @@ def test_member_directory_respects_visibility(page: Page, demo_server, screensho
     screenshot(page, "members-member-desktop")
 
 
-def test_pages_fit_a_phone_screen(browser, demo_server, screenshot):
+def test_pages_fit_a_phone_screen_with_labelled_controls(browser, demo_server, screenshot):
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
     page = context.new_page()
     for path, name in [("/", "home"), ("/spaces/", "spaces"), ("/spaces/cowo360/", "space"),
@@ -81,6 +95,7 @@ def test_pages_fit_a_phone_screen(browser, demo_server, screenshot):
                        ("/search/?q=coworking", "search")]:
         page.goto(demo_server.url + path)
         assert _no_horizontal_overflow(page), path
+        assert _accessibility_basics(page) == {"unlabelled": [], "no_alt": [], "h1": 1}, path
         screenshot(page, f"{name}-mobile")
     context.close()
 
