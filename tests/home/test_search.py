@@ -3,6 +3,7 @@
 import pytest
 
 from network.services import coordinators_group_ensure
+from tests.events.discovery_factories import make_event
 from tests.network.factories import MemberProfileFactory, UserFactory, make_space
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,12 @@ def test_bad_search_parameters_never_fail(client, site_tree, params):
     assert "<script>alert(1)</script>" not in response.content.decode()
     assert len(response.context["search_query"]) <= 200
     assert "\x00" not in response.context["search_query"]
+
+
+def test_search_finds_events_and_shows_when_and_where(client, site_tree):
+    space = make_space(site_tree.spaces, "Cowo360", city="Roma")
+    make_event(space, "Quokka unconference", summary="A day of open sessions")
+    response = client.get("/search/", {"q": "Quokka", "type": "events"})
+    assert [event.title for event in response.context["page_obj"]] == ["Quokka unconference"]
+    html = response.content.decode()
+    assert "Cowo360" in html and "A day of open sessions" in html
