@@ -27,7 +27,7 @@ def test_sign_up_manage_email_and_log_out(page: Page, site_server, screenshot):
     screenshot(page, "signup-desktop")
     page.locator(".panel form button[type=submit]").click()
     page.wait_for_url(site_server.url + "/")
-    expect(page.locator(".account-nav")).to_contain_text("Log out")
+    expect(page.locator(".account-nav")).to_contain_text("Sign out")
     assert MemberProfile.objects.get(user__email="zoe@example.org").display_name == "Zoë Ångström"
 
     page.goto(site_server.url + "/accounts/email/")
@@ -35,11 +35,11 @@ def test_sign_up_manage_email_and_log_out(page: Page, site_server, screenshot):
     expect(page.locator(".panel .badge").first).to_be_visible()
     screenshot(page, "account-email-desktop")
 
-    page.locator(".account-nav").get_by_role("link", name="Log out").click()
+    page.locator(".account-nav").get_by_role("link", name="Sign out").click()
     screenshot(page, "logout-desktop")
     page.locator(".panel form button[type=submit]").click()
     page.wait_for_url(site_server.url + "/")
-    expect(page.locator(".account-nav")).to_contain_text("Log in")
+    expect(page.locator(".account-nav")).to_contain_text("Sign in")
 
 
 def test_password_reset_request_page(page: Page, site_server, screenshot):

@@ -83,7 +83,7 @@ def test_member_directory_respects_visibility(page: Page, demo_server, screensho
     main = page.locator("main")
     expect(main).to_contain_text("Emily Chen")
     expect(main).not_to_contain_text("Elena Conti")
-    expect(page.locator(".account-nav")).to_contain_text("Log out")
+    expect(page.locator(".account-nav")).to_contain_text("Sign out")
     screenshot(page, "members-member-desktop")
 
 
