@@ -1,6 +1,8 @@
 """The home page and the format page, rendered with the demo content."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Revision
 
 from home.demo import load_home_demo
@@ -69,3 +71,17 @@ def test_home_demo_keeps_an_editors_text():
     load_home_demo()
     tree.home.refresh_from_db()
     assert tree.home.intro == "<p>Our own words</p>"
+
+
+def test_home_page_query_count_does_not_grow_with_the_spaces(client):
+    tree = load_home_demo()
+    make_space(tree.spaces, "Space A")
+    client.get("/")  # warm caches (site root, content types)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for number in range(6):
+        make_space(tree.spaces, f"Space {number}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few)
+    assert len(few) <= 25
