@@ -101,3 +101,13 @@ def test_search_finds_events_and_shows_when_and_where(client, site_tree):
     assert [event.title for event in response.context["page_obj"]] == ["Quokka unconference"]
     html = response.content.decode()
     assert "Cowo360" in html and "A day of open sessions" in html
+
+
+@pytest.mark.postgres
+def test_postgresql_uses_full_text_search_with_stemming(client, site_tree):
+    from wagtail.search.backends import get_search_backend
+
+    assert type(get_search_backend()).__name__ == "PostgresSearchBackend"
+    make_space(site_tree.spaces, "Quokka Lab", tagline="Workshops for makers")
+    response = client.get("/search/", {"q": "workshop", "type": "spaces"})
+    assert [space.title for space in response.context["page_obj"]] == ["Quokka Lab"]
