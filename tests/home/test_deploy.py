@@ -9,13 +9,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _check_deploy(**env_overrides) -> subprocess.CompletedProcess:
+def _manage(*args: str, **env_overrides) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items()
            if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "espresso.settings.production", **env_overrides})
     return subprocess.run(  # noqa: S603 — fixed command, our own manage.py
-        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _check_deploy(**env_overrides) -> subprocess.CompletedProcess:
+    return _manage("check", "--deploy", "--fail-level", "WARNING", **env_overrides)
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -30,3 +34,19 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     result = _check_deploy(SECRET_KEY="short", ALLOWED_HOSTS="espresso.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_collectstatic_builds_the_manifest_whitenoise_serves(tmp_path):
+    """Production stores static files with hashed names (WhiteNoise's manifest storage),
+    which fails if a stylesheet points at a file that does not exist."""
+    static_root = tmp_path / "static"
+    (tmp_path / "collect_settings.py").write_text(
+        "from espresso.settings.production import *  # noqa: F403\n"
+        f"STATIC_ROOT = {str(static_root)!r}\n")
+    result = _manage("collectstatic", "--noinput", "-v", "0",
+                     DJANGO_SETTINGS_MODULE="collect_settings", PYTHONPATH=str(tmp_path),
+                     SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="espresso.example.org")
+    assert result.returncode == 0, result.stderr
+    hashed = [path.name for path in (static_root / "css").glob("espresso.*.css")]
+    assert len(hashed) == 1
+    assert (static_root / "staticfiles.json").exists()
