@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from events.models import EventIndexPage
 from network.models import MemberDirectoryPage, SpaceIndexPage
+from network.services import coordinators_group_ensure
 
 from .models import FormatPage, HomePage
 
@@ -31,8 +33,19 @@ def _child(parent: Page, model: type[Page], **fields) -> Page:
 
 @transaction.atomic
 def site_tree_ensure(hostname: str = "localhost", port: int = 80) -> SiteTree:
-    """Make sure the default Site serves an Espresso HomePage with its four sections."""
+    """Make sure the default Site serves an Espresso HomePage with its four sections.
+
+    Also recreates what Wagtail's and our data migrations normally provide (the
+    default locale, the tree's root, the coordinators group) when a database was
+    emptied by a flush, as transactional tests do.
+    """
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", slug="root", draft_title="Root")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    coordinators_group_ensure()
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's initial "Welcome" page (a plain Page) is replaced by ours.
