@@ -36,6 +36,18 @@ def _announce(request: HttpRequest, registration: Registration) -> None:
         messages.success(request, _("You are registered. A confirmation is on its way."))
 
 
+def _announce_guest(request: HttpRequest, registration: Registration) -> None:
+    # A guest has no "My events" page: the message names who was registered and where the
+    # confirmation goes, so a typo in either shows at once.
+    names = {"name": registration.person_name, "email": registration.email}
+    if registration.state == RegistrationState.WAITLISTED:
+        messages.warning(request, _("The event is full: %(name)s is on the waiting list. "
+                                    "We will write to %(email)s if a place frees up.") % names)
+    else:
+        messages.success(request, _("You are registered, %(name)s. A confirmation is on its "
+                                    "way to %(email)s.") % names)
+
+
 @require_POST
 @login_required
 def register(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -66,7 +78,7 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
                 messages.error(request, exc.message)
                 status = 400
             else:
-                _announce(request, registration)
+                _announce_guest(request, registration)
                 return HttpResponseRedirect(event.url or "/")
         else:
             status = 400

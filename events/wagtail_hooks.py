@@ -17,7 +17,7 @@ from django.views.generic import FormView
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -220,8 +220,11 @@ class RegistrationViewSet(ModelViewSet):
     add_to_reference_index = False
     index_view_class = RegistrationIndexView
     filterset_class = RegistrationFilterSet
-    list_display = [Column("person_name", label=_("Name")), Column("email", label=_("E-mail")),
-                     "event", "state", "role", "waitlist_position", "created_at"]
+    # The name links to the registration's page (check in, cancel, change role).
+    list_display = [TitleColumn("person_name", label=_("Name"),
+                                url_name="event_registrations:edit"),
+                    Column("email", label=_("E-mail")),
+                    "event", "state", "role", "waitlist_position", "created_at"]
     list_export = ["event", "person_name", "email", "role", "state", "waitlist_position",
                    "created_at", "confirmed_at", "cancelled_at", "attended_at"]
     export_headings = {"person_name": _("Name"), "email": _("E-mail")}
