@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Registration
 
@@ -56,6 +57,8 @@ def registration_email_build(kind: str, registration: Registration,
         "registration": registration,
         "event": event,
         "person_name": registration.person_name,
+        # Isolated so that a right-to-left name does not drag the punctuation around it.
+        "person_name_html": format_html("<bdi>{}</bdi>", registration.person_name),
         "event_url": base + (event.url or ""),
         "cancel_url": registration_cancel_url(registration),
         "my_events_url": base + reverse("events:my_events"),

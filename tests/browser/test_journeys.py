@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -94,6 +95,11 @@ def not_registered(events, user) -> EventPage:
     return events.exclude(registrations__user=user, registrations__state__in=active).first()
 
 
+def local_time(event: EventPage) -> str:
+    """The event's start as "H:MM" on the wall clock of its own time zone."""
+    return timezone.localtime(event.starts_at, ZoneInfo(event.time_zone_name)).strftime("%H:%M")
+
+
 def panel(page: Page):
     return page.locator(".registration-panel")
 
@@ -144,6 +150,8 @@ def test_member_registers_in_one_click_sees_it_on_my_events_and_cancels_the_seat
     assert event.title in confirmation.subject
     calendar = ics_of(confirmation)
     assert "BEGIN:VEVENT" in calendar and event.ical_uid in calendar
+    starts = local_time(event)
+    assert starts in confirmation.body  # in the event's own zone, not the server's
     cancel_path = CANCEL_LINK.search(confirmation.body).group(1)
     html = next(b for b, t in confirmation.alternatives if t == "text/html")
     assert cancel_path in html
@@ -153,6 +161,7 @@ def test_member_registers_in_one_click_sees_it_on_my_events_and_cancels_the_seat
     row = page.locator("tr", has=page.get_by_role("link", name=event.title, exact=True))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Confirmed")
+    expect(row).to_contain_text(starts)
     shot(page, "my-events")
     row.get_by_role("button", name=re.compile("^Cancel")).click()
     expect(page.locator(".messages")).to_contain_text("Your registration has been cancelled.")
@@ -212,6 +221,7 @@ def test_a_full_event_puts_members_on_the_waiting_list_and_a_cancellation_promot
     shot(page, "event-panel-waitlisted")
     (notice,) = mails_to(joiner.email, "waiting list")
     assert not [a for a in notice.attachments if a[0].endswith(".ics")]
+    assert "Leave the waiting list" in notice.body
     shoot_email(page, notice, "waitlist")
 
     # A confirmed attendee cancels from the link in their e-mail.
@@ -273,6 +283,7 @@ def test_changing_and_cancelling_an_event_tells_everyone_registered_with_a_new_c
     calendar = ics_of(cancelled)
     assert "STATUS:CANCELLED" in calendar and f"SEQUENCE:{sequence + 2}" in calendar
     assert event.status_reason in cancelled.body
+    assert not CANCEL_LINK.search(cancelled.body)  # nothing left to cancel
     shoot_email(page, cancelled, "event-cancelled")
 
     log_in(page.context, demo_server, MEMBER_EMAIL)
