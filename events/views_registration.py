@@ -39,7 +39,9 @@ def _announce(request: HttpRequest, registration: Registration) -> None:
 def _announce_guest(request: HttpRequest, registration: Registration) -> None:
     # A guest has no "My events" page: the message names who was registered and where the
     # confirmation goes, so a typo in either shows at once.
-    names = {"name": registration.person_name, "email": registration.email}
+    # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE: a right-to-left name keeps the
+    # punctuation of the sentence around it in place.
+    names = {"name": f"\u2068{registration.person_name}\u2069", "email": registration.email}
     if registration.state == RegistrationState.WAITLISTED:
         messages.warning(request, _("The event is full: %(name)s is on the waiting list. "
                                     "We will write to %(email)s if a place frees up.") % names)
