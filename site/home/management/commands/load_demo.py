@@ -1,4 +1,4 @@
-"""Loads the demo network: spaces, members, events, credits. Running it twice changes nothing."""
+"""Loads the demo network: spaces, members, credits, events. Running it twice changes nothing."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,8 +17,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             tree = load_home_demo()
             load_network_demo(tree.spaces, tree.members)
-            load_events_demo()
+            # Credits first: members need balances before the events demo registers them
+            # for paid events (holds), so organisers have people to check in and clearing
+            # shows event payments.
             load_credits_demo()
+            load_events_demo()
         self.stdout.write(self.style.SUCCESS("Demo network loaded."))
         self.stdout.write("Demo logins (e-mail / password):")
         for role, email, password in DEMO_LOGINS:
