@@ -92,6 +92,7 @@ WSGI_APPLICATION = "espresso.wsgi.application"
 # --- Database -------------------------------------------------------------
 # SQLite under var/ by default; DATABASE_URL (postgresql://...) in production.
 VAR_DIR = Path(env.str("ESPRESSO_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # not in git: the SQLite file and media live here
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'espresso.sqlite3'}"),
 }
