@@ -7,8 +7,19 @@ from home.services import SiteTree, site_tree_ensure
 
 
 def pytest_collection_modifyitems(config, items):
-    """`postgres` tests need real row locks: they run in the PostgreSQL pass only."""
+    """`postgres` tests need real row locks: they run in the PostgreSQL pass only.
+
+    Every transactional test must also restore the migrations' data
+    (serialized_rollback=True): a plain one flushes with post_migrate, which
+    recreates content types that the next serialized test then restores again."""
     from django.conf import settings
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("transaction")
+                and not marker.kwargs.get("serialized_rollback")):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)")
 
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:

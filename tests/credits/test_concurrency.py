@@ -25,7 +25,8 @@ from tests.credits.ledger_factories import (
     totals,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def race(calls: list[Callable[[], object]]) -> list[object]:

@@ -8,7 +8,7 @@ from credits.models import Transfer
 from tests.credits.ledger_factories import funded_member
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("round_", [1, 2])
 def test_transactional_tests_with_transfers_are_flushed_and_trigger_stays(round_):
     assert Transfer.objects.count() == 0  # the previous round was flushed
