@@ -4,17 +4,16 @@
 `load_events_demo()` runs after the network demo created the spaces and members. It is
 idempotent (an event is found again by its slug under its space and left as it is) and
 deterministic: dates are relative to today, everything else comes from the tables below
-(no randomness). Registrations go through `events.services`; the e-mails those services
-queue are not sent for demo data (see `_quiet_registrations`).
+(no randomness). Registrations go through `events.services`, inside
+`events.tasks.notifications_silenced()`: demo people are not real sign-ups, so no e-mail is
+enqueued for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -24,7 +23,7 @@ from wagtail.rich_text import RichText
 
 from network.models import SpacePage
 
-from . import services
+from . import services, tasks
 from .models import EventFormat, EventPage, EventStatus, RegistrationState
 
 RACALE_SLUG = "spazio-salento-racale"
@@ -168,15 +167,6 @@ def _event_ensure(space: SpacePage, slug: str, *, topics: tuple[str, ...] = (),
     return event, True
 
 
-@contextmanager
-def _quiet_registrations():
-    """Demo registrations are not real sign-ups: the confirmation / waiting-list / change
-    e-mails that `events.services` queues on commit are not sent for them. (The services
-    have no "don't notify" switch, so the on-commit notifier is replaced while the demo runs.)"""
-    with mock.patch.object(services, "_notify_on_commit", lambda *args, **kwargs: None):
-        yield
-
-
 def _register(event: EventPage, users: list, *, actor, past: bool) -> int:
     """Register `users` through the services; for past events the coordinator adds them
     (the service refuses self-registration outside the window) and checks them in."""
@@ -264,7 +254,7 @@ def load_events_demo() -> EventsDemo:
     coordinator = (get_user_model().objects.filter(email__iexact=COORDINATOR_EMAIL).first()
                    or get_user_model().objects.filter(is_superuser=True).order_by("pk").first())
     today = timezone.localdate()
-    with _quiet_registrations():
+    with tasks.notifications_silenced():
         racale = next((s for s in spaces if s.slug == RACALE_SLUG), None)
         if racale is not None:
             event, created = _espresso_2017(racale)

@@ -1,11 +1,10 @@
 """E-mails to registered people: plain text + HTML, translatable, each with the secret
 cancel link; confirmations and changes carry the event's .ics.
 
-`events.services` calls `registration_email_send` from `transaction.on_commit`, so nothing
-leaves for a change that was rolled back.
+Built and sent by the tasks of `events.tasks`, which `events.services` enqueues when its
+transaction commits: nothing leaves for a change that was rolled back, and (with the
+database task backend) no request waits for a mail server.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,8 +13,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Registration
-
-logger = logging.getLogger(__name__)
 
 #: kind -> whether the event's calendar file is attached
 KINDS = {
@@ -80,12 +77,10 @@ def registration_email_build(kind: str, registration: Registration,
 
 
 def registration_email_send(kind: str, registration: Registration,
-                            extra: dict | None = None) -> None:
-    """Send one e-mail; a failing mail server is logged, never undoes the registration."""
+                            extra: dict | None = None) -> bool:
+    """Send one e-mail; returns False when the registration has no address. A mail-server
+    error propagates (the task that calls this is then marked failed, and logged)."""
     if not registration.email:
-        return
-    message = registration_email_build(kind, registration, extra)
-    try:
-        message.send()
-    except OSError:
-        logger.exception("could not send %s e-mail for registration %s", kind, registration.pk)
+        return False
+    registration_email_build(kind, registration, extra).send()
+    return True

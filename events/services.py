@@ -3,7 +3,8 @@ and what happens when an event is published again.
 
 Each public function runs in one transaction and first locks the event row
 (`SELECT ... FOR UPDATE`; on SQLite the IMMEDIATE transaction serialises writers),
-then counts seats and writes. E-mails leave only after the transaction commits.
+then counts seats and writes. E-mails are tasks (`events.tasks`), enqueued only after the
+transaction commits.
 """
 
 import time
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.validators import validate_no_control_characters
 
-from . import emails, payments
+from . import payments, tasks
 from .models import (
     ACTIVE_STATES,
     EventPage,
@@ -246,7 +247,7 @@ def _cancellation_deadline(event: EventPage):
 
 
 def _notify_on_commit(kind: str, registration: Registration) -> None:
-    transaction.on_commit(lambda: emails.registration_email_send(kind, registration))
+    tasks.registration_notify_on_commit(kind, registration)
 
 
 def _check_may_act_for(registration: Registration, actor, event: EventPage) -> None:
@@ -415,7 +416,7 @@ def event_record_published_change(event: EventPage, previous: EventPage | None =
     """Called when `event` is published; `previous` is the previously live version (None
     on the first publication). When its time, place or status changed: SEQUENCE grows by
     one (F() update, so concurrent publishes never lose a step) and every active registrant
-    is told "event changed" or "event cancelled" after commit. Free seats (e.g. a raised
+    is told "event changed" or "event cancelled" (by tasks, after commit). Free seats (e.g. a raised
     capacity) are offered to the waiting list. When the event is cancelled, every open hold
     is voided (credits back). Returns whether the change was news."""
     locked = _lock_event(event.pk)
@@ -427,15 +428,14 @@ def event_record_published_change(event: EventPage, previous: EventPage | None =
         EventPage.objects.filter(pk=locked.pk).update(sequence=F("sequence") + 1)
         locked.refresh_from_db(fields=["sequence"])
         event.sequence = locked.sequence
-        cancelled = locked.status == EventStatus.CANCELLED
-        kind = "event_cancelled" if cancelled else "event_changed"
-        registrations = (Registration.objects.filter(event=locked, state__in=ACTIVE_STATES)
-                         .select_related("user"))
-        for registration in registrations:
-            registration.event = locked
-            if cancelled:
+        if locked.status == EventStatus.CANCELLED:
+            registrations = (Registration.objects.filter(event=locked, state__in=ACTIVE_STATES)
+                             .select_related("user"))
+            for registration in registrations:
+                registration.event = locked
                 payments.registration_hold_void(registration)
-            _notify_on_commit(kind, registration)
+        # One task that fans out, whatever the number of registrants (see events.tasks).
+        tasks.event_change_notify_on_commit(locked)
     _promote_locked(locked)
     return changed
 

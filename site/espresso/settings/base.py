@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "django.contrib.admin",
@@ -179,6 +181,23 @@ TAGGIT_CASE_INSENSITIVE = True
 # --- Credits ----------------------------------------------------------------
 # How far below zero a space's account may go: the credits a space may issue to its members.
 CREDITS_SPACE_ISSUANCE_LIMIT = env.int("CREDITS_SPACE_ISSUANCE_LIMIT", default=1000)
+
+# --- Background tasks (django-tasks, the backport of Django 6's django.tasks) ---------
+# E-mails to registered people, Wagtail's index updates and the periodic jobs are tasks.
+# By default they run at once, in the process that enqueues them (after the commit): right
+# for `make run` and the tests. Production (settings/production.py) stores them in the
+# database for `manage.py db_worker`; see docs/operations.md.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND",
+                           default="django_tasks.backends.immediate.ImmediateBackend"),
+    },
+}
+# Enqueued by `manage.py enqueue_periodic_tasks`: task path -> every how many seconds.
+PERIODIC_TASKS = {
+    "events.tasks.event_settle_started_periodic": env.int("EVENTS_SETTLE_EVERY_SECONDS",
+                                                          default=300),
+}
 
 # --- Caching (a shared cache in multi-node deployments via CACHE_URL) ------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://espresso")}

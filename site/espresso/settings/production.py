@@ -1,7 +1,8 @@
 """Production: every secret and host from the environment; HTTPS everywhere.
 
 Run with: gunicorn espresso.wsgi --chdir site --bind 0.0.0.0:8000 --workers 3
-(after `manage.py collectstatic`); WhiteNoise serves static files.
+(after `manage.py collectstatic`); WhiteNoise serves static files. Background tasks need
+`manage.py db_worker` and `manage.py enqueue_periodic_tasks` (docs/operations.md).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,6 +15,11 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (50+ random characters) in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# Tasks wait in the database for `manage.py db_worker` (django-tasks-db).
+TASKS = {
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")},
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

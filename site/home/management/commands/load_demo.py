@@ -12,9 +12,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from credits.demo import load_credits_demo
         from events.demo import load_events_demo
+        from events.tasks import notifications_silenced
         from network.demo import DEMO_LOGINS, load_network_demo
 
-        with transaction.atomic():
+        # Demo people are not real sign-ups: nothing they "do" sends them an e-mail.
+        with transaction.atomic(), notifications_silenced():
             tree = load_home_demo()
             load_network_demo(tree.spaces, tree.members)
             # Credits first: members need balances before the events demo registers them

@@ -1,0 +1,145 @@
+"""Background work of the events app, as django-tasks tasks (the backport of Django 6's
+`django.tasks`): the e-mails to registered people and the settlement of started events.
+
+A task takes ids and plain values, never model objects: it may run seconds later in another
+process (the database backend's `db_worker`), so it re-reads the rows and does nothing when
+a row vanished or no longer says what the e-mail would tell (a "you are registered" for a
+registration that was cancelled meanwhile, an "event changed" for a change that a later
+publication superseded).
+
+`events.services` asks for e-mails through `registration_notify_on_commit` and
+`event_change_notify_on_commit`: the task is enqueued only when the transaction commits, so
+nothing leaves for a change that was rolled back. A change to an event with many registrants
+enqueues ONE task (`event_change_notify`) which fans out one e-mail task per registrant when
+it runs: the organiser's publish request writes one task row, whatever the number of people,
+and one bad address or a mail-server hiccup fails one person's task, not everyone's.
+
+`notifications_silenced()` is the switch for data that is not a real sign-up (the demo).
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django_tasks import task
+
+from . import emails
+from .models import ACTIVE_STATES, EventPage, Registration, RegistrationState
+
+logger = logging.getLogger(__name__)
+
+SEATED = (RegistrationState.CONFIRMED, RegistrationState.ATTENDED)
+
+#: kind of e-mail -> the registration states in which it is still true when the task runs
+KIND_STATES: dict[str, tuple[str, ...]] = {
+    "confirmed": SEATED,
+    "promoted": SEATED,
+    "waitlisted": (RegistrationState.WAITLISTED,),
+    "cancelled": (RegistrationState.CANCELLED,),
+    "payment_failed": (RegistrationState.CANCELLED,),
+    "event_changed": tuple(ACTIVE_STATES),
+    "event_cancelled": tuple(ACTIVE_STATES),
+}
+
+_silenced: ContextVar[bool] = ContextVar("events_notifications_silenced", default=False)
+
+
+@contextmanager
+def notifications_silenced() -> Iterator[None]:
+    """Inside this block the services enqueue no e-mail to registered people (demo data,
+    benchmarks). The switch is read when a service asks to notify, not at commit, so it
+    also covers an outer transaction that commits after the block ends. It is a ContextVar:
+    only the current thread (or asyncio task) is silenced, never a request served meanwhile.
+    """
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
+def notifications_are_silenced() -> bool:
+    return _silenced.get()
+
+
+def _language() -> str:
+    # The e-mail is written in the language the person (or organiser) was using.
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def registration_notify_on_commit(kind: str, registration: Registration) -> None:
+    """When the current transaction commits, enqueue the `kind` e-mail for `registration`.
+    Raises ValueError for an unknown kind (at once, not in the worker)."""
+    if kind not in KIND_STATES:
+        raise ValueError(f"unknown e-mail kind {kind!r}")
+    if notifications_are_silenced():
+        return
+    transaction.on_commit(partial(registration_notify.enqueue, kind, registration.pk,
+                                  _language()))
+
+
+def event_change_notify_on_commit(event: EventPage) -> None:
+    """When the current transaction commits, enqueue the fan-out of the "event changed" (or
+    "event cancelled") e-mails for `event` at its current SEQUENCE."""
+    if notifications_are_silenced():
+        return
+    transaction.on_commit(partial(event_change_notify.enqueue, event.pk, event.sequence,
+                                  _language()))
+
+
+@task()
+def registration_notify(kind: str, registration_pk: int, language: str,
+                        sequence: int | None = None) -> bool:
+    """Send the `kind` e-mail for one registration, re-read now. Returns whether it was sent:
+    not when the registration is gone, its state no longer matches the kind, or (for event
+    changes, `sequence` given) the event has been changed again since. Raises ValueError
+    for an unknown kind; a mail-server error fails the task (nothing to undo: the change it
+    reports is committed)."""
+    if kind not in KIND_STATES:
+        raise ValueError(f"unknown e-mail kind {kind!r}")
+    registration = (Registration.objects.select_related("event", "user")
+                    .filter(pk=registration_pk).first())
+    if registration is None:
+        logger.info("%s e-mail not sent: registration %s is gone", kind, registration_pk)
+        return False
+    if registration.state not in KIND_STATES[kind]:
+        logger.info("%s e-mail not sent: registration %s is now %s", kind, registration_pk,
+                    registration.state)
+        return False
+    if sequence is not None and registration.event.sequence != sequence:
+        logger.info("%s e-mail not sent: event %s changed again", kind, registration.event_id)
+        return False
+    with translation.override(language):
+        return emails.registration_email_send(kind, registration)
+
+
+@task()
+def event_change_notify(event_pk: int, sequence: int, language: str) -> int:
+    """Fan out: enqueue one `registration_notify` per active registration of the event,
+    "event_cancelled" when it is cancelled now, "event_changed" otherwise. Nothing when the
+    event is gone or its SEQUENCE moved on (the later change has its own fan-out, which tells
+    the latest state once). Returns the number of e-mail tasks enqueued."""
+    event = EventPage.objects.filter(pk=event_pk).only("sequence", "status").first()
+    if event is None or event.sequence != sequence:
+        return 0
+    kind = "event_cancelled" if event.is_cancelled else "event_changed"
+    registrations = list(Registration.objects.filter(event_id=event_pk, state__in=ACTIVE_STATES)
+                         .order_by("pk").values_list("pk", flat=True))
+    for registration_pk in registrations:
+        registration_notify.enqueue(kind, registration_pk, language, sequence)
+    return len(registrations)
+
+
+@task()
+def event_settle_started_periodic() -> int:
+    """The periodic job (see `manage.py enqueue_periodic_tasks`): post the credit holds of
+    paid events that started. Idempotent. Returns the number of holds posted."""
+    # Imported here because events.services imports this module to enqueue e-mails.
+    from .services import event_settle_started
+
+    return event_settle_started()
