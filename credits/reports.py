@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from network.models import SpacePage
-from network.selectors import is_coordinator as network_is_coordinator
 
 from .models import (
     Account,
@@ -33,33 +32,6 @@ from .models import (
 from .selectors import account_balance
 
 NETWORK = "network"  # the party key of the network (grants) in clearing
-
-# --- Who may see what -------------------------------------------------------------------
-
-
-def is_coordinator(user) -> bool:
-    """Network coordinators (and superusers) see every space and run clearing."""
-    return network_is_coordinator(user)
-
-
-def organises(user, space: SpacePage) -> bool:
-    """True when `user` is in the space's organiser group (or is a coordinator)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_coordinator(user):
-        return True
-    return (space.organiser_group_id is not None
-            and user.groups.filter(pk=space.organiser_group_id).exists())
-
-
-def spaces_organised_by(user) -> QuerySet[SpacePage]:
-    """The spaces whose credits pages `user` may open (all of them for coordinators)."""
-    if is_coordinator(user):
-        return SpacePage.objects.all().order_by("title")
-    if not getattr(user, "is_authenticated", False):
-        return SpacePage.objects.none()
-    return SpacePage.objects.filter(organiser_group__user=user).order_by("title")
-
 
 def member_label(user) -> str:
     """How a member is named to organisers and coordinators: their directory name, else

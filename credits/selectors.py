@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from network.selectors import is_coordinator, organiser_spaces
+from network.permissions import spaces_organised_by, user_is_coordinator
 
 from .models import Account, Transfer, TransferState
 
@@ -103,14 +103,14 @@ def ledger_balance_sum() -> int:
 def accounts_visible_to(user) -> QuerySet[Account]:
     """Accounts a user may see in the admin: every account for coordinators (and
     superusers), their own spaces' accounts for organisers, none for anyone else."""
-    if is_coordinator(user):
+    if user_is_coordinator(user):
         return Account.objects.all()
-    return Account.objects.filter(space__in=organiser_spaces(user).values("pk"))
+    return Account.objects.filter(space__in=spaces_organised_by(user).values("pk"))
 
 
 def transfers_visible_to(user) -> QuerySet[Transfer]:
     """Transfers touching an account the user may see (see accounts_visible_to)."""
-    if is_coordinator(user):
+    if user_is_coordinator(user):
         return Transfer.objects.all()
     visible = accounts_visible_to(user).values("pk")
     return Transfer.objects.filter(Q(debit_account__in=visible) | Q(credit_account__in=visible))

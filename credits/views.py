@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from network.models import SpacePage
+from network.permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 
 from . import reports
 from .forms import DayPassBuyForm, DayPassValidateForm, GrantForm, PeriodForm, TopUpForm
@@ -51,8 +52,8 @@ def statement(request: HttpRequest) -> HttpResponse:
     return render(request, "credits/statement.html", {
         "account": account, "balance": account_balance(account), "page_obj": page,
         "lines": lines, "holds": reports.open_holds(account), "upcoming_passes": upcoming,
-        "past_passes": past[:20], "organised_spaces": reports.spaces_organised_by(request.user),
-        "is_coordinator": reports.is_coordinator(request.user)})
+        "past_passes": past[:20], "organised_spaces": spaces_organised_by(request.user),
+        "is_coordinator": user_is_coordinator(request.user)})
 
 
 def _csv_safe(value) -> object:
@@ -160,7 +161,7 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
 
 def _organised_space(request: HttpRequest, space_id: int) -> SpacePage:
     space = get_object_or_404(SpacePage, pk=space_id)
-    if not reports.organises(request.user, space):
+    if not user_organises_space(request.user, space):
         raise PermissionDenied
     return space
 
@@ -236,7 +237,7 @@ def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
 
 
 def _coordinator_only(request: HttpRequest) -> None:
-    if not reports.is_coordinator(request.user):
+    if not user_is_coordinator(request.user):
         raise PermissionDenied
 
 

@@ -15,7 +15,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -32,7 +32,11 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from network.selectors import COORDINATORS_GROUP, is_coordinator, organiser_spaces
+from network.permissions import (
+    spaces_organised_by,
+    user_is_coordinator,
+    users_organising_or_coordinating,
+)
 
 from .models import Account, Transfer, TransferCode, TransferState
 from .selectors import accounts_visible_to, transfers_visible_to
@@ -43,7 +47,7 @@ VISIBLE = {Account: accounts_visible_to, Transfer: transfers_visible_to}
 
 def may_see_ledger(user) -> bool:
     """Coordinators and organisers of at least one space."""
-    return is_coordinator(user) or organiser_spaces(user).exists()
+    return user_is_coordinator(user) or spaces_organised_by(user).exists()
 
 
 class LedgerViewOnlyPolicy(BasePermissionPolicy):
@@ -57,11 +61,9 @@ class LedgerViewOnlyPolicy(BasePermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def users_with_permission(self, action: str) -> QuerySet:
-        users = get_user_model().objects.filter(is_active=True)
         if action != "view":
-            return users.none()
-        return users.filter(Q(is_superuser=True) | Q(groups__name=COORDINATORS_GROUP)
-                            | Q(memberships__role="organiser")).distinct()
+            return get_user_model().objects.none()
+        return users_organising_or_coordinating()
 
     def users_with_any_permission(self, actions) -> QuerySet:
         return self.users_with_permission("view" if "view" in actions else "")
@@ -109,7 +111,7 @@ class TransferInspectView(ScopedInspectView):
     @property
     def header_more_buttons(self) -> list:
         buttons = list(super().header_more_buttons)
-        if is_coordinator(self.request.user) and reversible(self.object):
+        if user_is_coordinator(self.request.user) and reversible(self.object):
             buttons.append(Button(_("Reverse"), icon_name="undo", priority=30,
                                   url=reverse("credits_transfers:reverse",
                                               args=[self.object.pk])))
@@ -128,7 +130,7 @@ class TransferReverseView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "undo"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_coordinator(request.user):
+        if not user_is_coordinator(request.user):
             raise PermissionDenied
         self.object = get_object_or_404(Transfer, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)

@@ -8,50 +8,23 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from network.models import SpacePage
+from network.permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 
 from .models import ACTIVE_STATES, EventPage, Registration, RegistrationState
 
 SEAT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
 
 
-def user_is_coordinator(user) -> bool:
-    """Superusers and members of the network coordinators group see every space."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    try:
-        from network.selectors import is_coordinator
-    except ImportError:  # the network helper's selector is not there yet
-        from network.services import COORDINATORS_GROUP
-
-        return user.groups.filter(name=COORDINATORS_GROUP).exists()
-    return is_coordinator(user)
-
-
-def spaces_managed_by(user) -> QuerySet[SpacePage]:
-    """The spaces whose registrations `user` may see and change."""
-    if user_is_coordinator(user):
-        return SpacePage.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return SpacePage.objects.none()
-    return SpacePage.objects.filter(organiser_group__user=user).distinct()
-
-
 def events_managed_by(user) -> QuerySet[EventPage]:
+    """Events whose registrations `user` may see and change (see network.permissions)."""
     if user_is_coordinator(user):
         return EventPage.objects.all()
-    return EventPage.objects.filter(space__in=spaces_managed_by(user).values("pk"))
+    return EventPage.objects.filter(space__in=spaces_organised_by(user).values("pk"))
 
 
 def user_manages_event(user, event: EventPage) -> bool:
     """True for coordinators and for organisers of the event's space."""
-    if user_is_coordinator(user):
-        return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not event.space_id:
-        return False
-    return SpacePage.objects.filter(pk=event.space_id, organiser_group__user=user).exists()
+    return user_organises_space(user, event.space_id)
 
 
 def registrations_visible_to(user) -> QuerySet[Registration]:
@@ -60,7 +33,7 @@ def registrations_visible_to(user) -> QuerySet[Registration]:
     qs = Registration.objects.select_related("event", "user", "user__profile")
     if user_is_coordinator(user):
         return qs
-    return qs.filter(event__space__in=spaces_managed_by(user).values("pk"))
+    return qs.filter(event__space__in=spaces_organised_by(user).values("pk"))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from network.permissions import user_organises_space
 from network.validators import validate_no_control_characters
 
 from . import payments, tasks
@@ -30,7 +31,7 @@ from .models import (
     RegistrationRole,
     RegistrationState,
 )
-from .selectors_registration import SEAT_STATES, registration_window, user_manages_event
+from .selectors_registration import SEAT_STATES, registration_window
 
 # Only the control test of the concurrency suite turns this on (through settings): the
 # service then skips the row lock and waits a moment between counting and inserting, so
@@ -166,7 +167,7 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
         raise RegistrationInvalid(_("This account is not active."))
     if role not in RegistrationRole.values:
         raise RegistrationInvalid(_("Unknown role."))
-    by_organiser = actor is not None and user_manages_event(actor, event)
+    by_organiser = actor is not None and user_organises_space(actor, event.space_id)
     if role != RegistrationRole.ATTENDEE and not by_organiser:
         raise RegistrationNotAllowed(_("Only organisers assign speakers, hosts and volunteers."))
     try:
@@ -257,7 +258,7 @@ def _check_may_act_for(registration: Registration, actor, event: EventPage) -> N
         return
     if registration.user_id is not None and registration.user_id == actor.pk:
         return
-    if user_manages_event(actor, event):
+    if user_organises_space(actor, event.space_id):
         return
     raise RegistrationNotAllowed()
 
@@ -295,7 +296,7 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
     # Paid seats: before the deadline (or when an organiser cancels) the credits come back;
     # after it the seat is paid for, as announced on the event page.
     by_organiser = (actor is not None and actor.pk != fresh.user_id
-                    and user_manages_event(actor, event))
+                    and user_organises_space(actor, event.space_id))
     if by_organiser or now < _cancellation_deadline(event):
         payments.registration_hold_void(fresh, by=actor)
     else:
@@ -370,7 +371,7 @@ def registration_mark_attended(registration: Registration, *, actor) -> Registra
     RewardNotPaid (the space's account is at its issuance limit; nothing changes).
     """
     event, fresh = _fetch_locked(registration)
-    if not user_manages_event(actor, event):
+    if not user_organises_space(actor, event.space_id):
         raise RegistrationNotAllowed()
     if fresh.state == RegistrationState.ATTENDED:
         return fresh
@@ -395,7 +396,7 @@ def registration_set_role(registration: Registration, role: str, *, actor) -> Re
     RegistrationStateError (cancelled registration).
     """
     event, fresh = _fetch_locked(registration)
-    if not user_manages_event(actor, event):
+    if not user_organises_space(actor, event.space_id):
         raise RegistrationNotAllowed()
     if role not in RegistrationRole.values:
         raise RegistrationInvalid(_("Unknown role."))

@@ -8,7 +8,6 @@ through `events.services`. A registration of another space's event is a 404 ever
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -25,15 +24,16 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from network.permissions import (
+    spaces_organised_by,
+    user_is_coordinator,
+    user_organises_space,
+    users_organising_or_coordinating,
+)
+
 from . import services
 from .models import Registration, RegistrationRole, RegistrationState
-from .selectors_registration import (
-    events_managed_by,
-    registrations_visible_to,
-    spaces_managed_by,
-    user_is_coordinator,
-    user_manages_event,
-)
+from .selectors_registration import events_managed_by, registrations_visible_to
 
 User = get_user_model()
 
@@ -45,22 +45,18 @@ class RegistrationPermissionPolicy(BasePermissionPolicy):
     ALLOWED = {"add", "change", "view", "export"}
 
     def _is_manager(self, user) -> bool:
-        return user_is_coordinator(user) or spaces_managed_by(user).exists()
+        return user_is_coordinator(user) or spaces_organised_by(user).exists()
 
     def user_has_permission(self, user, action) -> bool:
         return action in self.ALLOWED and self._is_manager(user)
 
     def users_with_any_permission(self, actions):
-        from network.services import COORDINATORS_GROUP
-
         if not self.ALLOWED.intersection(actions):
             return User.objects.none()
-        return User.objects.filter(
-            Q(is_superuser=True) | Q(groups__name=COORDINATORS_GROUP)
-            | Q(groups__space__isnull=False), is_active=True).distinct()
+        return users_organising_or_coordinating()
 
     def user_has_permission_for_instance(self, user, action, instance) -> bool:
-        return action in self.ALLOWED and user_manages_event(user, instance.event)
+        return action in self.ALLOWED and user_organises_space(user, instance.event.space_id)
 
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.ALLOWED.intersection(actions):

@@ -6,35 +6,11 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import MemberProfile, Membership, MembershipRole, SpacePage, Visibility
+from .models import MemberProfile, Membership, SpacePage, Visibility
+from .permissions import user_is_coordinator
 from .space_map import MapPoint, space_map
 
-COORDINATORS_GROUP = "Network coordinators"
 DIRECTORY_PAGE_SIZE = 20
-
-
-def is_coordinator(user) -> bool:
-    """Superusers and members of the "Network coordinators" group."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_network_is_coordinator", None)
-    if cached is None:
-        cached = user.groups.filter(name=COORDINATORS_GROUP).exists()
-        user._network_is_coordinator = cached
-    return cached
-
-
-def organiser_spaces(user) -> QuerySet[SpacePage]:
-    """The spaces the user organises (every space for a coordinator)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return SpacePage.objects.none()
-    if is_coordinator(user):
-        return SpacePage.objects.all().order_by("title")
-    return SpacePage.objects.filter(
-        memberships__user=user, memberships__role=MembershipRole.ORGANISER,
-    ).distinct().order_by("title")
 
 
 def profiles_visible_to(viewer) -> QuerySet[MemberProfile]:
@@ -43,7 +19,7 @@ def profiles_visible_to(viewer) -> QuerySet[MemberProfile]:
     profiles = MemberProfile.objects.all()
     if viewer is None or not viewer.is_authenticated or not viewer.is_active:
         return profiles.filter(visibility=Visibility.PUBLIC)
-    if is_coordinator(viewer):
+    if user_is_coordinator(viewer):
         return profiles
     return profiles.filter(Q(visibility__in=[Visibility.PUBLIC, Visibility.NETWORK])
                            | Q(user=viewer))

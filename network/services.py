@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import MemberProfile, Membership, MembershipRole, SpacePage
-from .selectors import COORDINATORS_GROUP
+from .permissions import COORDINATORS_GROUP
 
 ORGANISER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 ORGANISER_IMAGE_PERMISSIONS = ["add_image", "change_image", "choose_image"]

@@ -22,16 +22,16 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
 from .models import MemberProfile, Membership
-from .selectors import is_coordinator, organiser_spaces
+from .permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 from .services import membership_remove, membership_set, profile_slug_unique
 
 
 def memberships_managed_by(user) -> QuerySet[Membership]:
     """Every membership for a coordinator; those of the user's own spaces for an organiser."""
     memberships = Membership.objects.select_related("user", "space")
-    if is_coordinator(user):
+    if user_is_coordinator(user):
         return memberships
-    return memberships.filter(space__in=organiser_spaces(user))
+    return memberships.filter(space__in=spaces_organised_by(user).values("pk"))
 
 
 # --- memberships ---------------------------------------------------------------------------
@@ -49,7 +49,7 @@ class MembershipCreateForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.order_fields(["email", "space", "role"])
-        self.fields["space"].queryset = organiser_spaces(self.for_user)
+        self.fields["space"].queryset = spaces_organised_by(self.for_user)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -100,7 +100,7 @@ class MembershipCreateView(generic.CreateView):
     def save_instance(self):
         form = self.form
         space = form.cleaned_data["space"]
-        if not organiser_spaces(self.request.user).filter(pk=space.pk).exists():
+        if not user_organises_space(self.request.user, space):
             raise PermissionDenied
         membership = membership_set(form.instance.user, space, form.cleaned_data["role"])
         log(instance=membership, action="wagtail.create", user=self.request.user)

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.models import SpacePage
+from network.permissions import user_organises_space
 
 from ..models import Account, DayPass, DayPassState, Transfer, TransferCode, TransferState
-from ..reports import organises
 from .ledger import (
     DayPassError,
     IdempotencyMismatch,
@@ -154,7 +154,7 @@ def daypass_validate(code: str, space: SpacePage, by) -> DayPass:
     reason for an unknown code, a pass of another space, a pass already used or refunded,
     an expired pass or one for a later day. Nothing changes when it raises.
     """
-    if not organises(by, space):
+    if not user_organises_space(by, space):
         raise PermissionDenied(_("Only the organisers of this space can validate its passes."))
     code = daypass_code_normalise(code)
     with transaction.atomic():
@@ -196,7 +196,8 @@ def daypass_cancel(day_pass: DayPass, by) -> DayPass:
     Raises PermissionDenied; DayPassError (already used or refunded, its day has come);
     InsufficientCredits if the space's account cannot pay the refund back (nothing changes).
     """
-    if not (getattr(by, "pk", None) == day_pass.user_id or organises(by, day_pass.space)):
+    if not (getattr(by, "pk", None) == day_pass.user_id
+            or user_organises_space(by, day_pass.space_id)):
         raise PermissionDenied(_("Only the holder or the space's organisers can cancel a pass."))
     with transaction.atomic():
         locked = DayPass.objects.select_for_update().select_related("space").get(pk=day_pass.pk)

@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Membership, SpacePage
+from network.permissions import user_is_coordinator, user_organises_space
 
 from ..models import Transfer, TransferCode
-from ..reports import is_coordinator, organises
 from .ledger import (
     InsufficientCredits,
     InvalidTransfer,
@@ -71,7 +71,7 @@ def topup_sell(space: SpacePage, member, amount: int, external_reference: str, b
     1..MAX_TOPUP, missing or multi-line reference, member not of this space, token reused
     with other values); InsufficientCredits (the space has reached its issuance limit).
     """
-    if not organises(by, space):
+    if not user_organises_space(by, space):
         raise PermissionDenied(_("Only the organisers of this space can sell its credits."))
     amount = _amount(amount)
     external_reference = _one_line(external_reference, _("The payment reference"), 200)
@@ -98,7 +98,7 @@ def grant_from_network(member, amount: int, memo: str, by, *,
 
     Raises PermissionDenied (not a coordinator); InvalidTransfer (amount not 1..MAX_TOPUP,
     missing or multi-line memo, token reused with other values)."""
-    if not is_coordinator(by):
+    if not user_is_coordinator(by):
         raise PermissionDenied(_("Only network coordinators can grant credits."))
     amount = _amount(amount)
     memo = _one_line(memo, _("The reason"), 300)

@@ -3,12 +3,10 @@ organiser, members holding credits, coordinators."""
 
 import uuid
 
-from django.contrib.auth.models import Group
-
 from credits.models import Account
 from credits.services import account_for_member, account_network, transfer_post
 from network.models import Membership, SpacePage
-from tests.network.factories import UserFactory, make_space
+from tests.network.factories import UserFactory, make_coordinator, make_organiser, make_space
 
 
 def token() -> str:
@@ -16,11 +14,8 @@ def token() -> str:
 
 
 def organiser_of(space: SpacePage, **user_fields):
-    """A user in the space's organiser group, with an organiser membership."""
-    user = UserFactory(**user_fields)
-    user.groups.add(space.organiser_group)
-    Membership.objects.create(user=user, space=space, role="organiser")
-    return user
+    """A user who organises `space` (through the membership service)."""
+    return make_organiser(space, **user_fields)
 
 
 def space_with_organiser(parent, title: str = "Cowo Roma", **fields) -> tuple[SpacePage, object]:
@@ -42,10 +37,7 @@ def member_with_credits(amount: int = 0, *, space: SpacePage | None = None, **us
 
 
 def coordinator(**user_fields):
-    user = UserFactory(**user_fields)
-    group, _created = Group.objects.get_or_create(name="Network coordinators")
-    user.groups.add(group)
-    return user
+    return make_coordinator(**user_fields)
 
 
 def balance(user_or_space) -> int:

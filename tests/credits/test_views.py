@@ -14,7 +14,6 @@ from tests.credits.features_factories import (
     balance,
     coordinator,
     member_with_credits,
-    organiser_of,
     space_with_organiser,
     token,
 )
@@ -462,11 +461,3 @@ def test_the_offer_gives_members_a_date_picker_and_their_balance(two_spaces):
 def test_no_offer_for_a_space_without_day_passes(site_tree):
     space, _organiser = space_with_organiser(site_tree.spaces, "Free", day_pass_price=0)
     assert "Day pass" not in render_offer(space, UserFactory())
-
-
-def test_an_organiser_of_one_space_is_not_an_organiser_of_another(two_spaces):
-    roma, _o, milano, _mo = two_spaces
-    from credits.reports import organises
-
-    both = organiser_of(roma)
-    assert organises(both, roma) and not organises(both, milano)

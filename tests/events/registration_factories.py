@@ -3,30 +3,18 @@
 import datetime as dt
 import itertools
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from events.models import EventPage
 from network.models import SpacePage
-from tests.network.factories import UserFactory, make_space
+from tests.network.factories import (  # noqa: F401 — re-exported for the events tests
+    UserFactory,
+    make_coordinator,
+    make_organiser,
+    make_space,
+)
 
 _counter = itertools.count(1)
-
-
-def make_organiser(space: SpacePage, **fields):
-    """A user in the space's organiser group (what network.services.membership_set does)."""
-    user = UserFactory(**fields)
-    space.refresh_from_db()
-    user.groups.add(space.organiser_group)
-    return user
-
-
-def make_coordinator(**fields):
-    from network.services import COORDINATORS_GROUP
-
-    user = UserFactory(**fields)
-    user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
-    return user
 
 
 def publish_event(space: SpacePage, *, starts_in_days: float = 7, hours: float = 2,

@@ -10,7 +10,7 @@ from wagtail.models import Page, Revision
 
 from network.demo import DEMO_LOGINS, DEMO_MEMBERS, DEMO_SPACES, load_network_demo
 from network.models import MemberProfile, Membership, SpacePage
-from network.selectors import COORDINATORS_GROUP, is_coordinator, organiser_spaces
+from network.permissions import COORDINATORS_GROUP, spaces_organised_by, user_is_coordinator
 
 pytestmark = pytest.mark.django_db
 
@@ -76,13 +76,13 @@ def test_demo_roles(site_tree):
     coordinator = demo.users["coordinator@espresso.example"]
     assert coordinator.is_staff
     assert coordinator.groups.filter(name=COORDINATORS_GROUP).exists()
-    assert is_coordinator(coordinator)
+    assert user_is_coordinator(coordinator)
     rome = demo.users["organiser.rome@espresso.example"]
-    assert list(organiser_spaces(rome).values_list("slug", flat=True)) == ["cowo360"]
+    assert list(spaces_organised_by(rome).values_list("slug", flat=True)) == ["cowo360"]
     milan = demo.users["organiser.milan@espresso.example"]
-    assert list(organiser_spaces(milan).values_list("slug", flat=True)) == ["cowo-lambrate"]
+    assert list(spaces_organised_by(milan).values_list("slug", flat=True)) == ["cowo-lambrate"]
     member = demo.users["member@espresso.example"]
-    assert not organiser_spaces(member).exists()
+    assert not spaces_organised_by(member).exists()
     assert not member.is_staff
 
 

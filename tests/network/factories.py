@@ -4,7 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from wagtail.models import Page
 
-from network.models import MemberProfile, SpacePage
+from network.models import MemberProfile, MembershipRole, SpacePage
+from network.permissions import COORDINATORS_GROUP
+from network.services import coordinators_group_ensure, membership_set
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -36,3 +38,21 @@ def make_space(parent: Page, title: str = "Cowo Test", **fields) -> SpacePage:
     space.save_revision().publish()
     space.refresh_from_db()
     return space
+
+
+def make_organiser(space: SpacePage, **user_fields):
+    """A new user who organises `space`, made through the service an admin uses
+    (`membership_set` with the organiser role: membership and organiser group together)."""
+    user = UserFactory(**user_fields)
+    space.refresh_from_db()
+    membership_set(user, space, MembershipRole.ORGANISER)
+    return user
+
+
+def make_coordinator(**user_fields):
+    """A new user in the "Network coordinators" group."""
+    user = UserFactory(**user_fields)
+    group = coordinators_group_ensure()
+    assert group.name == COORDINATORS_GROUP
+    user.groups.add(group)
+    return user

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from network.models import MemberProfile, Membership
-from network.selectors import is_coordinator, organiser_spaces
+from network.permissions import spaces_organised_by, user_is_coordinator
 from network.services import (
     COORDINATORS_GROUP,
     InvalidRole,
@@ -44,10 +44,10 @@ def test_coordinators_group_ensure_is_idempotent():
 
 def test_coordinator_is_recognised_by_group():
     user = UserFactory()
-    assert not is_coordinator(user)
+    assert not user_is_coordinator(user)
     fresh = type(user).objects.get(pk=user.pk)
     fresh.groups.add(coordinators_group_ensure())
-    assert is_coordinator(type(user).objects.get(pk=user.pk))
+    assert user_is_coordinator(type(user).objects.get(pk=user.pk))
 
 
 def test_making_an_organiser_puts_them_in_the_space_group(site_tree):
@@ -56,7 +56,7 @@ def test_making_an_organiser_puts_them_in_the_space_group(site_tree):
     membership = membership_set(user, space, "organiser")
     assert membership.role == "organiser"
     assert user.groups.filter(pk=space.organiser_group_id).exists()
-    assert list(organiser_spaces(user)) == [space]
+    assert list(spaces_organised_by(user)) == [space]
 
 
 def test_changing_role_away_from_organiser_removes_the_group(site_tree):
@@ -67,7 +67,7 @@ def test_changing_role_away_from_organiser_removes_the_group(site_tree):
     assert membership.role == "host"
     assert Membership.objects.filter(user=user, space=space).count() == 1
     assert not user.groups.filter(pk=space.organiser_group_id).exists()
-    assert list(organiser_spaces(user)) == []
+    assert list(spaces_organised_by(user)) == []
 
 
 def test_removing_the_membership_removes_the_group_but_keeps_other_spaces(site_tree):
