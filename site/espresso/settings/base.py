@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "home",
     "network",
     "events",
+    "events.programme",
     "credits",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
