@@ -4,12 +4,19 @@ Called by `events.services` inside its transactions (with the event row locked),
 refused payment rolls the registration change back with it. Every ledger call carries an
 idempotency key derived from the registration, and the reference
 "events.registration:<pk>", so a retry never charges or rewards twice.
+
+Lock order: a transaction that makes several payments (a cancellation that charges one
+member and promotes another, a cancelled event voiding every hold) first calls
+`registration_accounts_lock` with all of them, so the account rows are locked at once in
+the ledger's order (credits.services.ledger, "Lock order") and never one after the other.
 """
+
+from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
 from credits import services as credits
-from credits.selectors import hold_open_for_reference
+from credits.selectors import hold_open_for_reference, open_holds
 
 from .models import EventPage, Registration, RegistrationRole
 
@@ -39,6 +46,40 @@ def registration_reference(registration: Registration) -> str:
 
 def _key(registration: Registration, step: str) -> str:
     return f"{registration_reference(registration)}:{step}"
+
+
+def registration_accounts_lock(event: EventPage, *, place: Iterable[Registration] = (),
+                               post: Iterable[Registration] = (),
+                               void: Iterable[Registration] = (),
+                               reward: Iterable[Registration] = ()) -> list[int]:
+    """Lock, in one statement and in the ledger's order, every account that this
+    transaction's payments for `event` can move, before the first of them:
+    `place` (holds to place: the member's account, on a paid event), `post` (open holds to
+    pay: the member's and the space's), `void` (open holds to release: the member's),
+    `reward` (rewards to pay at check-in: the space's and the member's).
+
+    A member who has no account yet gets one here (nobody else can hold its lock). Returns
+    the locked account ids, ascending (none: nothing to lock, e.g. a free event). Must run
+    inside the transaction that makes the payments.
+    """
+    users = []
+    if event.price_credits:
+        users += [r.user for r in place if r.user_id is not None]
+    rewarded = [r for r in reward if _reward_amount(r, event)]
+    users += [r.user for r in rewarded]
+    pks = set(credits.account_ids_for_members(users).values())
+    resolving = {registration_reference(r): False for r in void}
+    resolving.update({registration_reference(r): True for r in post})
+    if resolving:
+        for reference, debit, credit in (open_holds().filter(reference__in=resolving)
+                                         .values_list("reference", "debit_account_id",
+                                                      "credit_account_id")):
+            pks.add(debit)
+            if resolving[reference]:
+                pks.add(credit)
+    if rewarded:
+        pks.add(credits.account_for_space(event.space).pk)
+    return credits.accounts_lock(pks)
 
 
 def registration_hold_place(registration: Registration, event: EventPage, *, by=None) -> None:
@@ -80,21 +121,26 @@ def registration_hold_void(registration: Registration, *, by=None) -> bool:
     return True
 
 
+def _reward_amount(registration: Registration, event: EventPage) -> int:
+    field_code = REWARD_CODES.get(registration.role)
+    if field_code is None or registration.user_id is None:
+        return 0
+    return getattr(event, field_code[0]) or 0
+
+
 def registration_reward_pay(registration: Registration, event: EventPage, *, by=None) -> int:
     """Pay a host, speaker or volunteer the event's reward from the space's account, once
     per registration (the idempotency key makes a retry return the first transfer).
     Returns the amount paid (0 when there is no reward). Raises SpaceCannotPayReward."""
-    field_code = REWARD_CODES.get(registration.role)
-    if field_code is None or registration.user_id is None:
-        return 0
-    amount = getattr(event, field_code[0])
+    amount = _reward_amount(registration, event)
     if not amount:
         return 0
     try:
         credits.transfer_post(
             debit=credits.account_for_space(event.space),
             credit=credits.account_for_member(registration.user),
-            amount=amount, code=field_code[1], idempotency_key=_key(registration, "reward"),
+            amount=amount, code=REWARD_CODES[registration.role][1],
+            idempotency_key=_key(registration, "reward"),
             memo=str(event.title)[:300], reference=registration_reference(registration),
             created_by=by)
     except credits.InsufficientCredits as exc:

@@ -5,6 +5,12 @@ Each public function runs in one transaction and first locks the event row
 (`SELECT ... FOR UPDATE`; on SQLite the IMMEDIATE transaction serialises writers),
 then counts seats and writes. E-mails are tasks (`events.tasks`), enqueued only after the
 transaction commits.
+
+Lock order, the same in every transaction: the event row, then registration rows, then
+every credit account the transaction's payments can move, all at once
+(`payments.registration_accounts_lock`, in the ledger's order), then the payments. So
+when a cancellation charges one member and promotes others, it cannot deadlock with
+another transaction over their accounts (e.g. the promoted person refunding a day pass).
 """
 
 import time
@@ -208,7 +214,10 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
                                           state=RegistrationState.WAITLISTED).exists()
     if waiting and _has_free_seat(event, taken):
         # Seats freed without a promotion (e.g. capacity raised): people waiting go first.
-        _promote_locked(event)
+        # Their charges and the newcomer's are locked together, before the first one.
+        chain = _promotion_chain(event)
+        payments.registration_accounts_lock(event, place=[*chain, Registration(user=user)])
+        _promote_locked(event, chain)
         taken = _seats_taken(event)
         waiting = Registration.objects.filter(event=event,
                                               state=RegistrationState.WAITLISTED).exists()
@@ -278,7 +287,9 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
     first people waiting (FIFO), who are told by e-mail. Cancelling twice is harmless.
 
     Paid events: a cancellation before `starts_at - cancellation_deadline_hours`, or by an
-    organiser, voids the hold (credits back); a later one posts it (no refund).
+    organiser, voids the hold (credits back); a later one posts it (no refund). The
+    accounts of the canceller, of the space (late) and of everyone the promotion may reach
+    are locked together before the first payment (see the module's lock order).
 
     Raises: RegistrationNotAllowed (someone else's registration), RegistrationStateError
     (already attended).
@@ -297,12 +308,16 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
     # after it the seat is paid for, as announced on the event page.
     by_organiser = (actor is not None and actor.pk != fresh.user_id
                     and user_organises_space(actor, event.space_id))
-    if by_organiser or now < _cancellation_deadline(event):
+    refund = by_organiser or now < _cancellation_deadline(event)
+    chain = _promotion_chain(event)
+    payments.registration_accounts_lock(event, void=[fresh] if refund else [],
+                                        post=[] if refund else [fresh], place=chain)
+    if refund:
         payments.registration_hold_void(fresh, by=actor)
     else:
         payments.registration_hold_post(fresh, by=actor)
     _notify_on_commit("cancelled", fresh)
-    _promote_locked(event)
+    _promote_locked(event, chain)
     return fresh
 
 
@@ -316,20 +331,31 @@ def registration_leave_waitlist(registration: Registration, *, actor=None) -> Re
     return registration_cancel(registration, actor=actor)
 
 
-def _promote_locked(event: EventPage) -> list[Registration]:
-    """Fill free seats from the waiting list, first come first served. On a paid event a
-    waiting person is charged now; whoever cannot pay is taken off the list (and told), and
-    the seat goes to the next one."""
+def _promotion_chain(event: EventPage) -> list[Registration]:
+    """Everyone `_promote_locked` may reach now, in FIFO order: the whole waiting list while
+    a seat is free (on a paid event anyone may fail to pay and pass the seat on), nobody
+    when the event is full or cancelled. Their accounts are locked before the promotion."""
     if event.is_cancelled:
+        return []
+    if event.capacity is not None and event.capacity - _seats_taken(event) <= 0:
+        return []
+    return list(Registration.objects.filter(event=event, state=RegistrationState.WAITLISTED)
+                .select_related("user").order_by("waitlist_position", "id"))
+
+
+def _promote_locked(event: EventPage, chain: list[Registration]) -> list[Registration]:
+    """Fill free seats from `chain` (see `_promotion_chain`, computed in this transaction
+    with the event locked, the accounts locked after it), first come first served. On a
+    paid event a waiting person is charged now; whoever cannot pay is taken off the list
+    (and told), and the seat goes to the next one."""
+    if not chain:
         return []
     free = None if event.capacity is None else event.capacity - _seats_taken(event)
     if free is not None and free <= 0:
         return []
     promoted: list[Registration] = []
-    waiting = (Registration.objects.filter(event=event, state=RegistrationState.WAITLISTED)
-               .select_related("user").order_by("waitlist_position", "id"))
     now = timezone.now()
-    for registration in waiting:
+    for registration in chain:
         if free is not None and len(promoted) >= free:
             break
         registration.event = event
@@ -358,7 +384,10 @@ def registration_promote_waitlist(event: EventPage) -> list[Registration]:
     raised); returns the promoted registrations. With the capacity lowered below the number
     of confirmed people nobody is dropped and nobody is promoted. On paid events people who
     cannot pay are skipped (their registration is cancelled and they are told)."""
-    return _promote_locked(_lock_event(event.pk))
+    locked = _lock_event(event.pk)
+    chain = _promotion_chain(locked)
+    payments.registration_accounts_lock(locked, place=chain)
+    return _promote_locked(locked, chain)
 
 
 @transaction.atomic
@@ -380,6 +409,7 @@ def registration_mark_attended(registration: Registration, *, actor) -> Registra
     fresh.state = RegistrationState.ATTENDED
     fresh.attended_at = timezone.now()
     fresh.save(update_fields=["state", "attended_at", "updated_at"])
+    payments.registration_accounts_lock(event, post=[fresh], reward=[fresh])
     payments.registration_hold_post(fresh, by=actor)
     try:
         payments.registration_reward_pay(fresh, event, by=actor)
@@ -430,14 +460,18 @@ def event_record_published_change(event: EventPage, previous: EventPage | None =
         locked.refresh_from_db(fields=["sequence"])
         event.sequence = locked.sequence
         if locked.status == EventStatus.CANCELLED:
-            registrations = (Registration.objects.filter(event=locked, state__in=ACTIVE_STATES)
-                             .select_related("user"))
+            registrations = list(Registration.objects.filter(event=locked,
+                                                             state__in=ACTIVE_STATES)
+                                 .select_related("user"))
+            payments.registration_accounts_lock(locked, void=registrations)
             for registration in registrations:
                 registration.event = locked
                 payments.registration_hold_void(registration)
         # One task that fans out, whatever the number of registrants (see events.tasks).
         tasks.event_change_notify_on_commit(locked)
-    _promote_locked(locked)
+    chain = _promotion_chain(locked)
+    payments.registration_accounts_lock(locked, place=chain)
+    _promote_locked(locked, chain)
     return changed
 
 
@@ -452,8 +486,10 @@ def event_settle_started(*, now=None, window: timedelta = timedelta(days=30)) ->
     posted = 0
     for event_pk in events:
         with transaction.atomic():
-            _lock_event(event_pk)
-            registrations = Registration.objects.filter(event_id=event_pk, state__in=SEAT_STATES)
+            event = _lock_event(event_pk)
+            registrations = list(Registration.objects.filter(event_id=event_pk,
+                                                             state__in=SEAT_STATES))
+            payments.registration_accounts_lock(event, post=registrations)
             for registration in registrations:
                 posted += payments.registration_hold_post(registration)
     return posted

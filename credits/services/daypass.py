@@ -4,6 +4,9 @@ organisers validate the pass's code once, and a pass cancelled before its day is
 Every credit movement goes through the ledger (credits.services.ledger); this module only
 keeps the pass's state right. State changes are exactly-once: a conditional
 ``UPDATE ... WHERE state = 'valid'`` on a row locked with select_for_update.
+
+Lock order (the ledger's rule): the pass's row first, then the member's and the space's
+accounts together with ``accounts_lock``, then the ledger call.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from network.models import SpacePage
 from network.permissions import user_organises_space
 
-from ..models import Account, DayPass, DayPassState, Transfer, TransferCode, TransferState
+from ..models import DayPass, DayPassState, Transfer, TransferCode, TransferState
 from .ledger import (
     DayPassError,
     IdempotencyMismatch,
     account_for_member,
     account_for_space,
+    accounts_lock,
     transfer_post,
     transfer_reverse,
 )
@@ -110,8 +114,9 @@ def daypass_buy(user, space: SpacePage, date: datetime.date, *,
     referenced "credits.daypass:<pk>".
 
     `request_token` (from the form) makes a double submit buy one pass: the same user and
-    token return the pass bought the first time. Both accounts are locked in ascending
-    order (the ledger's order) first, so one member's purchases at a space serialise.
+    token return the pass bought the first time. Both accounts are locked first, together
+    and in the ledger's order (``accounts_lock``), so one member's purchases at a space
+    serialise and never deadlock with another service.
 
     Raises DayPassError (not logged in, inactive space, no day passes, past date or more
     than a year ahead, already holding a valid pass for that day there, token reused for
@@ -122,8 +127,7 @@ def daypass_buy(user, space: SpacePage, date: datetime.date, *,
     try:
         with transaction.atomic():
             member, space_account = account_for_member(user), account_for_space(space)
-            list(Account.objects.select_for_update()
-                 .filter(pk__in=[member.pk, space_account.pk]).order_by("pk"))
+            accounts_lock([member, space_account])
             earlier = _pass_bought_with(key, space, date)
             if earlier is not None:
                 return earlier
@@ -191,7 +195,9 @@ def daypass_cancel(day_pass: DayPass, by) -> DayPass:
 
     The refund is the ledger's reversal of the purchase (space → member, code reversal,
     `reverses` pointing at it), recorded once. Only the pass's holder, an organiser of its
-    space or a coordinator may cancel.
+    space or a coordinator may cancel. Locks the pass, then both accounts in the ledger's
+    order, so it cannot deadlock with a service that keeps the same rule (e.g. a late
+    cancellation at the same space that promotes this member).
 
     Raises PermissionDenied; DayPassError (already used or refunded, its day has come);
     InsufficientCredits if the space's account cannot pay the refund back (nothing changes).
@@ -216,6 +222,7 @@ def daypass_cancel(day_pass: DayPass, by) -> DayPass:
                                            state=TransferState.POSTED).first()
         if purchase is None:
             raise DayPassError(_("No payment was found for this pass."))
+        accounts_lock([purchase.debit_account_id, purchase.credit_account_id])
         transfer_reverse(purchase, idempotency_key=f"{daypass_reference(locked)}:refund",
                          memo=f"Refund: day pass {locked.date.isoformat()} cancelled",
                          created_by=by)

@@ -6,10 +6,18 @@ Guarantees (see docs/credits.md):
   different account, so the sum of all balances is zero by construction.
 - Stored totals change only through ``F()`` updates issued in ascending account
   id order inside the transfer's transaction; the ``UPDATE`` takes the row
-  locks, so concurrent transfers serialise per account and never deadlock on
-  each other. Python never reads a balance to decide anything: the
-  ``account_within_limit`` CheckConstraint refuses an overdraft and its
-  violation becomes :class:`InsufficientCredits`.
+  locks, so concurrent transfers serialise per account. Python never reads a
+  balance to decide anything: the ``account_within_limit`` CheckConstraint
+  refuses an overdraft and its violation becomes :class:`InsufficientCredits`.
+- **Lock order.** Account rows are locked in ascending id order, once per
+  transaction. One ledger call alone keeps that order. A transaction that makes
+  *several* ledger calls (a cancellation that charges one member and then
+  promotes another) must first call :func:`accounts_lock` with every account it
+  may touch; the calls that follow then wait for no other account row. Other
+  rows a service locks (an event, a registration, a day pass) are locked before
+  the accounts, never after. Transactions that keep this rule cannot deadlock on
+  each other; what is left (a lock taken outside the services) is retried at the
+  edge by ``network.db_retry``.
 - Transfers are append-only (database triggers refuse UPDATE and DELETE).
   **State changes of a hold are recorded as new rows**: ``hold_place`` writes
   a ``pending`` row; ``hold_post`` / ``hold_void`` append a ``posted`` /
@@ -33,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -93,6 +102,21 @@ def account_for_member(user: Any) -> Account:
     return account
 
 
+def account_ids_for_members(users: Iterable[Any]) -> dict[int, int]:
+    """Each member's account id by user id, in one query; a missing account is created
+    (as :func:`account_for_member` does). Raises InvalidTransfer for an unsaved user."""
+    users_by_pk = {}
+    for user in users:
+        if getattr(user, "pk", None) is None:
+            raise InvalidTransfer(_("Only a registered member has a credit account."))
+        users_by_pk[user.pk] = user
+    found = dict(Account.objects.filter(user_id__in=users_by_pk)
+                 .values_list("user_id", "pk"))
+    for user_pk in sorted(users_by_pk.keys() - found.keys()):
+        found[user_pk] = account_for_member(users_by_pk[user_pk]).pk
+    return found
+
+
 def account_for_space(space: Any) -> Account:
     """The space's account, created on first use.
 
@@ -122,6 +146,28 @@ def account_network(kind: Literal["issuance", "commons"]) -> Account:
         defaults={"name": names[AccountKind(kind)], "limit": 0,
                   "unlimited": kind == AccountKind.ISSUANCE})
     return account
+
+
+def accounts_lock(accounts: Iterable[Account | int]) -> list[int]:
+    """Lock the rows of `accounts` (accounts or ids) until the end of the current
+    transaction: one ``SELECT ... ORDER BY id FOR NO KEY UPDATE``, so the rows are locked
+    in ascending id order, the ledger's order. Returns the ids that exist, ascending.
+
+    Call it once, before the first ledger call of a transaction that makes several, with
+    every account those calls may move (see the module's "Lock order"). The lock is the
+    one the ledger's own ``UPDATE`` takes: it does not block readers nor the foreign-key
+    checks of new transfers. On SQLite it is a no-op (the IMMEDIATE transaction already
+    serialises writers). Raises TransactionManagementError outside a transaction.
+
+    ``settings.CREDITS_DISABLE_ACCOUNT_LOCK`` (tests only: the control runs of the deadlock
+    tests) turns it into a no-op, so the ledger calls lock one after the other as before.
+    """
+    pks = sorted({account.pk if isinstance(account, Account) else int(account)
+                  for account in accounts})
+    if not pks or getattr(settings, "CREDITS_DISABLE_ACCOUNT_LOCK", False):
+        return pks
+    return list(Account.objects.select_for_update(no_key=True).filter(pk__in=pks)
+                .order_by("pk").values_list("pk", flat=True))
 
 
 # --- validation -----------------------------------------------------------------
@@ -219,8 +265,9 @@ def _violated_constraint(exc: IntegrityError) -> str:
 def _apply_totals(changes: dict[int, dict[str, int]]) -> None:
     """Add the deltas to the accounts' stored totals, in ascending account id order.
 
-    The UPDATE takes each row lock; the fixed order means two transfers over the
-    same pair of accounts cannot deadlock.
+    The UPDATE takes each row lock (or finds it already taken by :func:`accounts_lock`
+    earlier in the transaction); the fixed order means two transfers over the same pair
+    of accounts cannot deadlock.
     """
     for pk in sorted(changes):
         updated = Account.objects.filter(pk=pk).update(
