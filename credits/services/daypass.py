@@ -5,8 +5,9 @@ Every credit movement goes through the ledger (credits.services.ledger); this mo
 keeps the pass's state right. State changes are exactly-once: a conditional
 ``UPDATE ... WHERE state = 'valid'`` on a row locked with select_for_update.
 
-Lock order (the ledger's rule): the pass's row first, then the member's and the space's
-accounts together with ``accounts_lock``, then the ledger call.
+Lock order (the ledger's rule): the pass's row first (only that row, never the space's
+page rows joined to it), then the member's and the space's accounts together with
+``accounts_lock``, then the ledger call.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def daypass_validate(code: str, space: SpacePage, by) -> DayPass:
         raise PermissionDenied(_("Only the organisers of this space can validate its passes."))
     code = daypass_code_normalise(code)
     with transaction.atomic():
-        day_pass = (DayPass.objects.select_for_update().select_related("space")
+        day_pass = (DayPass.objects.select_for_update(of=("self",)).select_related("space")
                     .filter(code=code).first() if code else None)
         if day_pass is None:
             raise DayPassError(_("No day pass has the code %(code)s.") % {"code": code or "—"})
@@ -206,7 +207,11 @@ def daypass_cancel(day_pass: DayPass, by) -> DayPass:
             or user_organises_space(by, day_pass.space_id)):
         raise PermissionDenied(_("Only the holder or the space's organisers can cancel a pass."))
     with transaction.atomic():
-        locked = DayPass.objects.select_for_update().select_related("space").get(pk=day_pass.pk)
+        # of=("self",): the pass's row only. Locking the joined space's page rows too would
+        # block every purchase at the space (a new pass checks its space's row) while this
+        # transaction waits for the space's account: a deadlock with daypass_buy.
+        locked = (DayPass.objects.select_for_update(of=("self",)).select_related("space")
+                  .get(pk=day_pass.pk))
         if locked.state == DayPassState.USED:
             raise DayPassError(_("This pass was already used and cannot be refunded."))
         if locked.state == DayPassState.REFUNDED:

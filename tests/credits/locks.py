@@ -1,0 +1,129 @@
+"""Deterministic lock interleavings on PostgreSQL for the deadlock tests.
+
+Instead of hoping that threads meet in the wrong order, a test stages them: a `Holder`
+thread keeps some rows locked so that a service stops exactly where the test wants it (in
+the middle of its transaction, its earlier locks held); `wait_until_blocked` watches
+pg_stat_activity until a thread waits on a lock; then the holder lets go and the
+transactions meet in the order the test chose. Each thread uses (and closes) its own
+database connection.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import OperationalError, connection, transaction
+
+from network.db_retry import db_error_sqlstate
+
+TIMEOUT = 30.0
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+class Worker(threading.Thread):
+    """Runs `work()` in its own thread and connection; keeps its result or its error."""
+
+    def __init__(self, work: Callable[[], Any], name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self.work = work
+        self.pid: int | None = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.connected = threading.Event()
+
+    def run(self) -> None:
+        try:
+            self.pid = _backend_pid()
+            self.connected.set()
+            self.result = self.work()
+        except Exception as exc:  # asserted on by the test
+            self.error = exc
+        finally:
+            self.connected.set()
+            connection.close()
+
+    def finish(self) -> None:
+        self.join(TIMEOUT)
+        assert not self.is_alive(), f"{self.name} did not finish within {TIMEOUT} s"
+
+
+class Holder(threading.Thread):
+    """Holds `FOR UPDATE` locks on rows (`sql` selecting them, with `params`) until
+    `release()`; then ends its transaction without changing anything."""
+
+    def __init__(self, sql: str, params: list) -> None:
+        super().__init__(name="holder", daemon=True)
+        self.sql, self.params = sql, params
+        self.locked, self.released = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(self.sql, self.params)
+                cursor.fetchall()
+                self.locked.set()
+                self.released.wait(TIMEOUT)
+        except Exception as exc:
+            self.error = exc
+        finally:
+            self.locked.set()
+            connection.close()
+
+    def __enter__(self) -> Holder:
+        self.start()
+        self.locked.wait(TIMEOUT)
+        assert self.error is None, self.error
+        return self
+
+    def release(self) -> None:
+        self.released.set()
+        self.join(TIMEOUT)
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
+def registration_rows_held(*registrations) -> Holder:
+    """A holder of the rows of these registrations (a promotion that reaches one stops)."""
+    return Holder("SELECT id FROM events_registration WHERE id = ANY(%s) FOR UPDATE",
+                  [[r.pk for r in registrations]])
+
+
+def account_rows_held(*accounts) -> Holder:
+    return Holder("SELECT id FROM credits_account WHERE id = ANY(%s) FOR UPDATE",
+                  [[a.pk for a in accounts]])
+
+
+def waiting_on_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
+def start_until_blocked(worker: Worker) -> Worker:
+    """Start `worker` and return once its transaction waits on a row lock."""
+    worker.start()
+    worker.connected.wait(TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if not worker.is_alive():
+            raise AssertionError(f"{worker.name} finished instead of waiting on a lock: "
+                                 f"{worker.error!r}")
+        if waiting_on_lock(worker.pid):
+            return worker
+        time.sleep(0.01)
+    raise AssertionError(f"{worker.name} never waited on a lock")
+
+
+def is_deadlock(exc: BaseException | None) -> bool:
+    return isinstance(exc, OperationalError) and db_error_sqlstate(exc) == "40P01"

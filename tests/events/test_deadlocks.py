@@ -1,0 +1,303 @@
+"""No deadlocks between services that move credits (issue 15), on PostgreSQL.
+
+The crossing pairs are staged deterministically (tests/credits/locks.py): a holder keeps
+one waiting person's registration row locked, so a cancellation stops in the middle of its
+promotion chain with its first payment's account locks held; the other transaction is
+started and watched until it waits on a lock; then the holder lets go. With the old order
+(each ledger call locking its own accounts, one call after the other: the control runs,
+`CREDITS_DISABLE_ACCOUNT_LOCK`) PostgreSQL finds a deadlock every time and aborts one of
+them. With every account locked up front in one order, both succeed.
+"""
+
+import datetime
+import random
+import threading
+import uuid
+
+import pytest
+from django.db import OperationalError, connection
+
+from credits import services as credits
+from credits.models import Account, DayPass, DayPassState
+from credits.selectors import account_balance
+from credits.services.daypass import space_today
+from events import services
+from events.models import ACTIVE_STATES, Registration, RegistrationState
+from tests.credits.features_factories import member_with_credits
+from tests.credits.ledger_factories import assert_ledger_sound
+from tests.credits.locks import Worker, is_deadlock, registration_rows_held, start_until_blocked
+from tests.events.registration_factories import publish_event, space_in
+from tests.events.test_concurrency_paid import assert_seats_match_payments
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PRICE = 10
+PASS_PRICE = 7
+ROUNDS = 3
+
+
+def account_of(user) -> Account:
+    return Account.objects.get(user=user)
+
+
+def space_account(space) -> Account:
+    return credits.account_for_space(space)
+
+
+def paid_event(space, *, late: bool = False, **fields):
+    """A paid event with one seat and a waiting list; with `late`, cancelling it now is
+    after the free-cancellation deadline (the hold is posted, not voided)."""
+    return publish_event(space, capacity=1, price_credits=PRICE, cancellation_deadline_hours=24,
+                         starts_in_days=0.5 if late else 7, **fields)
+
+
+def day_pass_tomorrow(user, space) -> DayPass:
+    return credits.daypass_buy(user, space, space_today(space) + datetime.timedelta(days=1))
+
+
+def run_staged(held: list[Registration], first, others) -> list[Worker]:
+    """Stage the crossing: `first` stops at a held registration row of its promotion chain;
+    each of `others` is started once the one before waits on a lock; then the rows are let
+    go. Returns the workers, finished."""
+    with registration_rows_held(*held):
+        workers = [start_until_blocked(Worker(first, "first"))]
+        for index, work in enumerate(others):
+            workers.append(start_until_blocked(Worker(work, f"other-{index}")))
+    for worker in workers:
+        worker.finish()
+    return workers
+
+
+def outcome(workers: list[Worker]) -> list[str]:
+    """'ok', 'deadlock' or the error's class name, per worker."""
+    return ["ok" if w.error is None else "deadlock" if is_deadlock(w.error)
+            else type(w.error).__name__ for w in workers]
+
+
+# --- late cancellation with promotion vs. the promoted person's day-pass refund ----------
+
+
+def late_cancel_vs_refund(site_tree, title: str):
+    """A cancels late (A's hold is posted to the space: A's and the space's accounts locked),
+    which promotes B (B's hold placed: B's account) while B refunds a day pass at the same
+    space (B's and the space's accounts). B's account comes before the space's."""
+    space = space_in(site_tree, title=title, day_pass_price=PASS_PRICE)
+    b = member_with_credits(100)
+    a = member_with_credits(100)
+    event = paid_event(space, late=True)
+    seat_a = services.registration_create(event, user=a)
+    waiting_b = services.registration_create(event, user=b)
+    pass_b = day_pass_tomorrow(b, space)
+    assert account_of(b).pk < space_account(space).pk
+    assert (seat_a.state, waiting_b.state) == (RegistrationState.CONFIRMED,
+                                               RegistrationState.WAITLISTED)
+    workers = run_staged(
+        [waiting_b],
+        lambda: services.registration_cancel(seat_a, actor=a),
+        [lambda: credits.daypass_cancel(pass_b, b)])
+    return workers, (a, b, space, event, seat_a, waiting_b, pass_b)
+
+
+def test_late_cancel_with_promotion_and_the_promoted_persons_refund_both_succeed(site_tree):
+    events = []
+    for n in range(ROUNDS):
+        workers, (a, b, space, event, seat_a, waiting_b, pass_b) = late_cancel_vs_refund(
+            site_tree, f"Cowo Late {n}")
+
+        assert outcome(workers) == ["ok", "ok"]
+        seat_a.refresh_from_db()
+        waiting_b.refresh_from_db()
+        pass_b.refresh_from_db()
+        assert seat_a.state == RegistrationState.CANCELLED
+        assert waiting_b.state == RegistrationState.CONFIRMED
+        assert pass_b.state == DayPassState.REFUNDED
+        assert account_balance(account_of(a)).available == 100 - PRICE
+        b_balance = account_balance(account_of(b))
+        assert (b_balance.available, b_balance.on_hold) == (100 - PRICE, PRICE)
+        assert space_account(space).balance == PRICE
+        events.append(event)
+    assert_seats_match_payments(events)
+    assert_ledger_sound()
+
+
+def test_control_with_the_old_order_late_cancel_and_refund_deadlock(site_tree, settings):
+    """Proves the test above can fail: each ledger call locking its own accounts, one after
+    the other, PostgreSQL aborts one of the two every time."""
+    settings.CREDITS_DISABLE_ACCOUNT_LOCK = True
+    for n in range(ROUNDS):
+        workers, _objects = late_cancel_vs_refund(site_tree, f"Cowo Late {n}")
+        assert sorted(outcome(workers)) == ["deadlock", "ok"]
+    assert_ledger_sound()
+
+
+# --- void + promote vs. void + promote, crossing between two members ----------------------
+
+
+def crossing_cancellations(site_tree, title: str):
+    """Two events: at the first A has the seat and B waits, at the second the other way
+    round. A and B cancel in time at once: each voids their own hold (their account) and
+    promotes the other (the other's account)."""
+    space = space_in(site_tree, title=title)
+    a, b = member_with_credits(100), member_with_credits(100)
+    first, second = paid_event(space), paid_event(space)
+    a_first = services.registration_create(first, user=a)
+    b_waits_first = services.registration_create(first, user=b)
+    b_second = services.registration_create(second, user=b)
+    a_waits_second = services.registration_create(second, user=a)
+    workers = run_staged(
+        [b_waits_first, a_waits_second],
+        lambda: services.registration_cancel(a_first, actor=a),
+        [lambda: services.registration_cancel(b_second, actor=b)])
+    return workers, (a, b, first, second, b_waits_first, a_waits_second)
+
+
+def test_two_cancellations_promoting_each_other_both_succeed(site_tree):
+    events = []
+    for n in range(ROUNDS):
+        workers, (a, b, first, second, b_waits_first, a_waits_second) = (
+            crossing_cancellations(site_tree, f"Cowo Cross {n}"))
+
+        assert outcome(workers) == ["ok", "ok"]
+        b_waits_first.refresh_from_db()
+        a_waits_second.refresh_from_db()
+        assert b_waits_first.state == RegistrationState.CONFIRMED
+        assert a_waits_second.state == RegistrationState.CONFIRMED
+        for member in (a, b):
+            balance = account_balance(account_of(member))
+            assert (balance.available, balance.on_hold) == (100 - PRICE, PRICE)
+        events += [first, second]
+    assert_seats_match_payments(events)
+    assert_ledger_sound()
+
+
+def test_control_with_the_old_order_crossing_cancellations_deadlock(site_tree, settings):
+    settings.CREDITS_DISABLE_ACCOUNT_LOCK = True
+    for n in range(ROUNDS):
+        workers, _objects = crossing_cancellations(site_tree, f"Cowo Cross {n}")
+        assert sorted(outcome(workers)) == ["deadlock", "ok"]
+    assert_ledger_sound()
+
+
+# --- void + promote vs. another member's refund (a cycle of three) ------------------------
+
+
+def void_promote_refund_cycle(site_tree, title: str):
+    """A cancels in time at one event (A's hold voided: A's account) and promotes B (B's
+    account); B refunds a day pass at the space (B's account, then the space's); C cancels
+    late at an event of that space (C's and the space's accounts) and promotes A (A's)."""
+    space = space_in(site_tree, title=title, day_pass_price=PASS_PRICE)
+    b = member_with_credits(100)
+    a, c = member_with_credits(100), member_with_credits(100)
+    early, late = paid_event(space), paid_event(space, late=True)
+    a_early = services.registration_create(early, user=a)
+    b_waits_early = services.registration_create(early, user=b)
+    c_late = services.registration_create(late, user=c)
+    a_waits_late = services.registration_create(late, user=a)
+    pass_b = day_pass_tomorrow(b, space)
+    assert account_of(b).pk < space_account(space).pk
+    workers = run_staged(
+        [b_waits_early, a_waits_late],
+        lambda: services.registration_cancel(a_early, actor=a),
+        [lambda: services.registration_cancel(c_late, actor=c),
+         lambda: credits.daypass_cancel(pass_b, b)])
+    return workers, (a, b, c, space, early, late, pass_b)
+
+
+def test_void_and_promote_with_another_members_refund_all_succeed(site_tree):
+    events = []
+    for n in range(ROUNDS):
+        workers, (a, b, c, space, early, late, pass_b) = void_promote_refund_cycle(
+            site_tree, f"Cowo Cycle {n}")
+
+        assert outcome(workers) == ["ok", "ok", "ok"]
+        pass_b.refresh_from_db()
+        assert pass_b.state == DayPassState.REFUNDED
+        assert Registration.objects.get(event=early, user=b).state == RegistrationState.CONFIRMED
+        assert Registration.objects.get(event=late, user=a).state == RegistrationState.CONFIRMED
+        assert account_balance(account_of(c)).available == 100 - PRICE
+        assert space_account(space).balance == PRICE
+        events += [early, late]
+    assert_seats_match_payments(events)
+    assert_ledger_sound()
+
+
+def test_control_with_the_old_order_void_promote_and_refund_deadlock(site_tree, settings):
+    settings.CREDITS_DISABLE_ACCOUNT_LOCK = True
+    for n in range(ROUNDS):
+        workers, _objects = void_promote_refund_cycle(site_tree, f"Cowo Cycle {n}")
+        assert sorted(outcome(workers)) == ["deadlock", "ok", "ok"]
+    assert_ledger_sound()
+
+
+# --- a storm of mixed operations -------------------------------------------------------------
+
+
+def storm(site_tree, *, threads: int = 10, steps: int = 12, seed: int = 15) -> dict[str, int]:
+    """Members registering, cancelling (in time and late), leaving waiting lists, buying and
+    refunding day passes, all at once at one space. Returns how many operations ended
+    'ok', were refused by a service (a business rule) or failed with a deadlock."""
+    space = space_in(site_tree, title="Cowo Storm", day_pass_price=PASS_PRICE)
+    members = [member_with_credits(300) for _ in range(threads)]
+    events = [publish_event(space, capacity=3, price_credits=PRICE, starts_in_days=days,
+                            cancellation_deadline_hours=24) for days in (0.5, 0.5, 7, 7)]
+    today = space_today(space)
+    for member in members:
+        for event in events:
+            services.registration_create(event, user=member)
+    counts = {"ok": 0, "refused": 0, "deadlock": 0}
+    count_lock = threading.Lock()
+    barrier = threading.Barrier(threads)
+
+    def step(member, rng: random.Random) -> None:
+        kind = rng.choice(["cancel", "register", "buy", "refund"])
+        if kind in ("cancel", "register"):
+            event = rng.choice(events)
+            active = Registration.objects.filter(event=event, user=member,
+                                                 state__in=ACTIVE_STATES).first()
+            if active is not None:
+                services.registration_cancel(active, actor=member)
+            else:
+                services.registration_create(event, user=member)
+        elif kind == "buy":
+            credits.daypass_buy(member, space, today + datetime.timedelta(days=rng.randint(1, 3)),
+                                request_token=uuid.uuid4().hex)
+        else:
+            day_pass = DayPass.objects.filter(user=member, state=DayPassState.VALID).first()
+            if day_pass is not None:
+                credits.daypass_cancel(day_pass, member)
+
+    def worker(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        try:
+            barrier.wait()
+            for _step in range(steps):
+                try:
+                    step(members[index], rng)
+                    result = "ok"
+                except (services.EventError, credits.CreditsError):
+                    result = "refused"
+                except OperationalError as exc:
+                    if not is_deadlock(exc):
+                        raise
+                    result = "deadlock"
+                with count_lock:
+                    counts[result] += 1
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert sum(counts.values()) == threads * steps
+    assert_ledger_sound()
+    assert_seats_match_payments(events)
+    return counts
+
+
+def test_a_storm_of_mixed_operations_has_no_deadlock(site_tree):
+    counts = storm(site_tree)
+    assert counts["deadlock"] == 0
+    assert counts["ok"] > 0
