@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_tasks import TaskResultStatus, task_backends
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from wagtail.test.utils.form_data import querydict_from_html
 
@@ -131,8 +132,11 @@ def test_the_publish_costs_the_same_queries_with_2_or_200_registrants(client, sp
 
 
 def test_with_the_database_backend_the_worker_sends_what_the_publish_enqueued(
-        client, space, settings, commit):
+        client, space, settings, commit, monkeypatch):
     settings.TASKS = DATABASE
+    # Between tasks the worker closes connections that are not in autocommit mode, as a
+    # request would; the test's own connection is inside the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     event = publish_event(space, capacity=None)
     add_guests(event, 3)
     client.force_login(make_organiser(space))

@@ -5,6 +5,7 @@ import io
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 from wagtail.models import Page, Revision
 
@@ -28,9 +29,11 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_load_demo_twice_changes_nothing():
+def test_load_demo_twice_changes_nothing_and_sends_no_email(django_capture_on_commit_callbacks):
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=out)
+    assert mail.outbox == []
     first = _counts()
     call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first
