@@ -281,7 +281,8 @@ def _fetch_locked(registration: Registration) -> tuple[EventPage, Registration]:
 
 
 @transaction.atomic
-def registration_cancel(registration: Registration, *, actor=None) -> Registration:
+def registration_cancel(registration: Registration, *, actor=None,
+                        erasure: bool = False) -> Registration:
     """Cancel a confirmed or waitlisted registration (by the person, by an organiser, or by
     whoever holds the secret link when `actor` is None). Frees the seat and promotes the
     first people waiting (FIFO), who are told by e-mail. Cancelling twice is harmless.
@@ -290,6 +291,8 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
     organiser, voids the hold (credits back); a later one posts it (no refund). The
     accounts of the canceller, of the space (late) and of everyone the promotion may reach
     are locked together before the first payment (see the module's lock order).
+    `erasure=True` (the person's data is being erased, see home.privacy): the hold is
+    voided whatever the deadline, and the person gets no e-mail (they are leaving).
 
     Raises: RegistrationNotAllowed (someone else's registration), RegistrationStateError
     (already attended).
@@ -308,7 +311,7 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
     # after it the seat is paid for, as announced on the event page.
     by_organiser = (actor is not None and actor.pk != fresh.user_id
                     and user_organises_space(actor, event.space_id))
-    refund = by_organiser or now < _cancellation_deadline(event)
+    refund = by_organiser or erasure or now < _cancellation_deadline(event)
     chain = _promotion_chain(event)
     payments.registration_accounts_lock(event, void=[fresh] if refund else [],
                                         post=[] if refund else [fresh], place=chain)
@@ -316,19 +319,22 @@ def registration_cancel(registration: Registration, *, actor=None) -> Registrati
         payments.registration_hold_void(fresh, by=actor)
     else:
         payments.registration_hold_post(fresh, by=actor)
-    _notify_on_commit("cancelled", fresh)
+    if not erasure:
+        _notify_on_commit("cancelled", fresh)
     _promote_locked(event, chain)
     return fresh
 
 
-def registration_leave_waitlist(registration: Registration, *, actor=None) -> Registration:
-    """Take a waitlisted person off the waiting list (a cancellation of a waitlisted one).
+def registration_leave_waitlist(registration: Registration, *, actor=None,
+                                erasure: bool = False) -> Registration:
+    """Take a waitlisted person off the waiting list (a cancellation of a waitlisted one;
+    `erasure` as in registration_cancel).
 
     Raises: RegistrationStateError (not on the waiting list), RegistrationNotAllowed.
     """
     if registration.state != RegistrationState.WAITLISTED:
         raise RegistrationStateError(_("You are not on the waiting list."))
-    return registration_cancel(registration, actor=actor)
+    return registration_cancel(registration, actor=actor, erasure=erasure)
 
 
 def _promotion_chain(event: EventPage) -> list[Registration]:

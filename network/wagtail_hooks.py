@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -163,6 +164,31 @@ PROFILE_PANELS = [
 ]
 
 
+#: Wagtail hook through which a higher floor adds buttons to a member profile in the admin
+#: (the site's "Erase member…"): `fn(profile, user) -> list[Button]`. The network cannot
+#: import the site, so the site registers into this instead.
+MEMBER_PROFILE_BUTTONS_HOOK = "register_member_profile_buttons"
+
+
+def member_profile_extra_buttons(profile: MemberProfile, user) -> list:
+    """The buttons every function registered under MEMBER_PROFILE_BUTTONS_HOOK offers."""
+    return [button for fn in hooks.get_hooks(MEMBER_PROFILE_BUTTONS_HOOK)
+            for button in fn(profile, user)]
+
+
+class MemberProfileIndexView(generic.IndexView):
+    def get_list_more_buttons(self, instance):
+        return [*super().get_list_more_buttons(instance),
+                *member_profile_extra_buttons(instance, self.request.user)]
+
+
+class MemberProfileEditView(generic.EditView):
+    @cached_property
+    def header_more_buttons(self):
+        return [*super().header_more_buttons,
+                *member_profile_extra_buttons(self.object, self.request.user)]
+
+
 class MemberProfileCreateView(generic.CreateView):
     def save_instance(self):
         # The slug is made once from the name and never changes, so profile URLs stay stable.
@@ -178,7 +204,9 @@ class MemberProfileViewSet(ModelViewSet):
     menu_label = _("Member profiles")
     add_to_admin_menu = False
     copy_view_enabled = False
+    index_view_class = MemberProfileIndexView
     add_view_class = MemberProfileCreateView
+    edit_view_class = MemberProfileEditView
     list_display = ["display_name", "city", Column("visibility", label=_("Visibility"),
                                                     accessor="get_visibility_display"),
                     "updated_at"]

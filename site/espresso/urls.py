@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("search/", home_views.search, name="search"),
+    path("", include("home.urls")),
     path("", include("network.urls")),
     path("", include("events.urls")),
     path("", include("credits.urls")),

@@ -1,0 +1,197 @@
+"""A member's own data: everything the network holds about them as one export, and the
+erasure of their account. The model is pretix's data shredders: each app says what it holds
+in its own `privacy.py` (`member_data_export`, `member_data_erase`) and this module, on the
+top floor, calls them and adds the account itself (the user row, its e-mail addresses).
+
+Why the site imports the apps' modules instead of keeping a registry they register into:
+erasure has an order that matters (events first: registrations are cancelled through the
+events services, which void their holds and promote the waiting list; then credits voids
+whatever hold is left, refunds day passes and anonymises the account; then the network
+deletes the profile; the user row last, when nothing needs its e-mail any more). One
+explicit list on the top floor shows that order at a glance; a registry would need
+priorities to say the same. The lower floors still import nothing from here.
+
+Guarantees of `member_erase`: one transaction (a refusal anywhere changes nothing); ledger
+rows are never touched (`verify_ledger` stays clean) and the member's account stays, owned
+by the anonymised user; the user keeps their row (transfers and registrations point at it)
+but loses their names, e-mail (an unroutable placeholder), password, groups, admin access,
+e-mail addresses and Wagtail profile, and can no longer log in. Running it again is harmless.
+The member is told once by e-mail, at the address they had, after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+from wagtail.users.models import UserProfile
+
+from credits import privacy as credits_privacy
+from credits.models import Account, AccountKind
+from credits.selectors import account_balance
+from events import privacy as events_privacy
+from network import privacy as network_privacy
+from network.privacy import erased_email, export_datetime, log_entries_anonymise
+from network.selectors import is_coordinator as user_is_coordinator  # TEMP until permissions lands
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "espresso-member-data"
+EXPORT_VERSION = 1
+#: The admin history's action for an erasure (registered in network.wagtail_hooks).
+ERASE_LOG_ACTION = "espresso.member_erase"
+
+
+class ErasureNotAllowed(PermissionDenied):
+    """Who asked may not erase this account (only the member or a coordinator may), or the
+    account is a superuser's, which must first lose that status."""
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What an erasure will do, shown before the member confirms."""
+
+    registrations: list = field(default_factory=list)
+    day_passes: list = field(default_factory=list)
+    balance: int = 0
+    on_hold: int = 0
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    """What an erasure did, per app (counts)."""
+
+    user_id: int
+    done: dict[str, dict[str, int]]
+
+
+def member_verified_emails(user) -> list[str]:
+    """The addresses the member proved are theirs (allauth), lower-cased."""
+    return sorted({address.lower() for address in EmailAddress.objects.filter(
+        user=user, verified=True).values_list("email", flat=True)})
+
+
+def _account_export(user) -> dict[str, Any]:
+    addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "date_joined": export_datetime(user.date_joined),
+        "last_login": export_datetime(user.last_login),
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in addresses
+        ],
+    }
+
+
+def member_data_export(user) -> dict[str, Any]:
+    """Everything the network holds about `user`, as plain JSON-serialisable data: the
+    account, then each app's part (network, events, credits). Reads only."""
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": export_datetime(timezone.now()),
+        "account": _account_export(user),
+        "network": network_privacy.member_data_export(user),
+        "events": events_privacy.member_data_export(
+            user, guest_emails=member_verified_emails(user)),
+        "credits": credits_privacy.member_data_export(user),
+    }
+
+
+def member_erase_preview(user) -> ErasurePreview:
+    """The places that will be given up, the day passes that will be refunded, and the
+    balance that stays behind (credits cannot be paid out)."""
+    registrations = list(events_privacy.registrations_to_cancel(
+        user, member_verified_emails(user)))
+    account = Account.objects.filter(user=user, kind=AccountKind.MEMBER).first()
+    balance = account_balance(account) if account is not None else None
+    return ErasurePreview(
+        registrations=registrations,
+        day_passes=credits_privacy.day_passes_to_refund(user),
+        balance=balance.posted if balance else 0,
+        on_hold=balance.on_hold if balance else 0,
+    )
+
+
+def member_may_erase(actor, member) -> bool:
+    """The member themself, or a network coordinator."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return actor.pk == member.pk or user_is_coordinator(actor)
+
+
+def _account_erase(user) -> None:
+    """The user row loses everything that names or reaches the person; it stays because
+    ledger rows and registrations point at it."""
+    EmailAddress.objects.filter(user=user).delete()
+    for wagtail_profile in UserProfile.objects.filter(user=user):
+        if wagtail_profile.avatar:
+            wagtail_profile.avatar.delete(save=False)
+        wagtail_profile.delete()
+    user.first_name = user.last_name = ""
+    user.email = erased_email("member", user.pk)
+    user.username = f"erased-{user.pk}"
+    user.is_active = user.is_staff = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    log_entries_anonymise(get_user_model(), [user.pk])
+
+
+def _tell_member(address: str) -> None:
+    if not address or address.endswith("@" + network_privacy.ERASED_EMAIL_DOMAIN):
+        return
+    context = {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", "Espresso")}
+    subject = " ".join(render_to_string("home/privacy/erased_email_subject.txt",
+                                        context).split())
+    body = render_to_string("home/privacy/erased_email.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    except OSError:
+        logger.exception("could not send the erasure notice")
+
+
+def member_erase(member, *, by) -> ErasureResult:
+    """Erase `member`'s account, in one transaction, on behalf of `by` (the member or a
+    coordinator); see the module's guarantees.
+
+    Raises ErasureNotAllowed (someone else, or a superuser's account), and what a registration
+    service raises when it refuses (then nothing changed)."""
+    if not member_may_erase(by, member):
+        raise ErasureNotAllowed(_("Only the member or a network coordinator can erase an "
+                                  "account."))
+    if member.is_superuser:
+        raise ErasureNotAllowed(_("A superuser's account cannot be erased; take away the "
+                                  "superuser status first."))
+    with transaction.atomic():
+        # Two erasures of one account (a double click, the member and a coordinator) queue
+        # here. NO KEY UPDATE does not block rows that merely point at the user.
+        user = (get_user_model().objects.select_for_update(no_key=True)
+                .get(pk=member.pk))
+        address = user.email
+        guest_emails = member_verified_emails(user)
+        done = {
+            "events": events_privacy.member_data_erase(user, by=by, guest_emails=guest_emails),
+            "credits": credits_privacy.member_data_erase(user, by=by),
+            "network": network_privacy.member_data_erase(user),
+        }
+        _account_erase(user)
+        log(instance=user, action=ERASE_LOG_ACTION, user=by)
+        transaction.on_commit(lambda: _tell_member(address))
+    member.refresh_from_db()
+    return ErasureResult(user_id=user.pk, done=done)
