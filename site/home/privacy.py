@@ -42,8 +42,8 @@ from credits.models import Account, AccountKind
 from credits.selectors import account_balance
 from events import privacy as events_privacy
 from network import privacy as network_privacy
+from network.permissions import user_is_coordinator
 from network.privacy import erased_email, export_datetime, log_entries_anonymise
-from network.selectors import is_coordinator as user_is_coordinator  # TEMP until permissions lands
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from wagtail.admin.widgets.button import Button
 
 from network.db_retry import db_retry
 from network.models import MemberProfile
-from network.selectors import is_coordinator as user_is_coordinator  # TEMP until permissions lands
+from network.permissions import user_is_coordinator
 from network.wagtail_hooks import MEMBER_PROFILE_BUTTONS_HOOK
 
 from .privacy import ERASE_LOG_ACTION, ErasureNotAllowed, member_erase, member_erase_preview

@@ -27,9 +27,8 @@ from home.privacy import (
     member_erase_preview,
 )
 from network.models import MemberProfile, Membership
-from tests.events.registration_factories import make_coordinator
 from tests.home.privacy_factories import EMAIL, NASTY_NAME, PRICE, member_with_everything
-from tests.network.factories import UserFactory
+from tests.network.factories import UserFactory, make_coordinator
 
 pytestmark = pytest.mark.django_db
 

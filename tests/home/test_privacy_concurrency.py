@@ -14,10 +14,9 @@ from credits.selectors import (
 from events import payments, services
 from events.models import Registration, RegistrationState
 from home.privacy import member_erase
-from tests.events.registration_factories import make_coordinator
 from tests.events.test_concurrency import run_together
 from tests.home.privacy_factories import grant, member_with_everything
-from tests.network.factories import UserFactory
+from tests.network.factories import UserFactory, make_coordinator
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]

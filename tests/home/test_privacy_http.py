@@ -11,7 +11,6 @@ from django.urls import reverse
 from credits.models import Transfer
 from events.models import RegistrationState
 from network.models import MemberProfile
-from tests.events.registration_factories import make_coordinator, make_organiser
 from tests.home.privacy_factories import (
     EMAIL,
     NASTY_NAME,
@@ -19,6 +18,7 @@ from tests.home.privacy_factories import (
     member_with_everything,
     verified_user,
 )
+from tests.network.factories import make_coordinator, make_organiser
 
 pytestmark = pytest.mark.django_db
 
