@@ -38,7 +38,7 @@ demo: migrate
 
 ## Create .venv, install, migrate, load the demo network and serve on http://127.0.0.1:8000
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Install dev dependencies, run ruff and the whole suite on SQLite and on a throwaway PostgreSQL
 test: install-dev messages

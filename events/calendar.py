@@ -25,15 +25,19 @@ from django.utils.html import strip_tags
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vGeo, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vGeo, vText
+from icalendar.timezone import is_utc
+
+from network.public_urls import page_public_url
 
 from .models import EventPage, EventStatus, RegistrationState
 from .selectors import event_topic_names
+from .vtimezone import coverage_first_year, vtimezone_ical
 
 PRODID = "-//Espresso//Espresso events//EN"
 REFRESH = dt.timedelta(hours=1)
 # Bump when the VEVENT layout changes, so cached VEVENTs of the old layout are not reused.
-CACHE_REVISION = 1
+CACHE_REVISION = 2
 VEVENT_CACHE_SECONDS = 7 * 24 * 3600
 VEVENT_BUCKET = 100
 
@@ -115,8 +119,9 @@ def _event_dates(event: EventPage) -> tuple[dt.datetime, dt.datetime, dt.datetim
     return created, modified, modified
 
 
-def _event_url(event: EventPage, request: HttpRequest | None) -> str:
-    return event.get_full_url(request) or ""
+def event_public_url(event: EventPage, request: HttpRequest | None = None) -> str:
+    """The event page's address on the public site (settings.SITE_URL), "" if unroutable."""
+    return page_public_url(event, request)
 
 
 def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None = None,
@@ -149,7 +154,7 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
     if space is not None:
         if space.latitude is not None and space.longitude is not None:
             vevent.add("geo", vGeo((float(space.latitude), float(space.longitude))))
-        address = f"mailto:{space.email}" if space.email else (space.get_full_url() or "")
+        address = f"mailto:{space.email}" if space.email else page_public_url(space)
         if address:
             organizer = vCalAddress(address)
             organizer.params["CN"] = vText(_single_line(space.title))
@@ -166,33 +171,53 @@ def _stable_uid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"espresso-calendar:{name}"))
 
 
-def _calendar(name: str, *, description: str = "", url: str = "",
-              method: str | None = None) -> Calendar:
-    calendar = Calendar.new(prodid=PRODID, name=_single_line(name) or "Espresso",
-                            uid=_stable_uid(url or name), method=method,
-                            description=_plain(description) or None, url=url or None)
+def _calendar(name: str, *, description: str = "", url: str = "", method: str | None = None,
+              time_zone: str | None = None) -> Calendar:
+    """The VCALENDAR's own properties. NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC are
+    TEXT, escaped as such (icalendar 7 writes NAME and the X-WR ones as unknown values, so
+    "Desks, a studio" would be read back as "Desks"). X-WR-TIMEZONE only when given."""
+    name = _single_line(name) or "Espresso"
+    description = _plain(description)
+    calendar = Calendar.new(prodid=PRODID, uid=_stable_uid(url or name), method=method,
+                            url=url or None)
+    calendar.add("name", vText(name))
+    calendar.add("x-wr-calname", vText(name))
+    if description:
+        calendar.add("description", vText(description))
+        calendar.add("x-wr-caldesc", vText(description))
     calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
-    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    if time_zone:
+        calendar.add("x-wr-timezone", time_zone)
     return calendar
 
 
-def _add_timezones(calendar: Calendar, events: list[EventPage]) -> None:
-    """A VTIMEZONE for every zone used, covering just the span of the events."""
-    zones: dict[str, tuple[dt.date, dt.date]] = {}
+def calendar_time_zone(events: list[EventPage]) -> str | None:
+    """The zone a calendar of `events` is "in": the one zone they all share, else none."""
+    zones = {event.time_zone_name for event in events}
+    return zones.pop() if len(zones) == 1 else None
+
+
+def _timezones_ical(events: list[EventPage]) -> list[bytes]:
+    """One VTIMEZONE per zone the events use (none for UTC, written as ...Z). Each is the
+    zone's one stable definition (events.vtimezone), from 1970 or, for a zone with an older
+    event, from that event's year in its own local time."""
+    starts: dict[str, list[dt.datetime]] = {}
     for event in events:
-        key = event.time_zone_name
-        # Whole years, so each VTIMEZONE carries both daylight-saving transitions.
-        first = event.starts_at.date().replace(month=1, day=1)
-        last = event.ends_at.date().replace(month=12, day=31)
-        if key in zones:
-            first, last = min(first, zones[key][0]), max(last, zones[key][1])
-        zones[key] = (first, last)
-    for key, (first, last) in sorted(zones.items()):
-        if key == "UTC":
-            continue
-        calendar.add_component(Timezone.from_tzid(
-            key, first_date=first, last_date=last))
+        tz = event.tz
+        if not is_utc(tz):
+            starts.setdefault(event.time_zone_name, []).append(
+                timezone.localtime(event.starts_at, tz))
+    return [vtimezone_ical(key, coverage_first_year(local_starts))
+            for key, local_starts in sorted(starts.items())]
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _assemble(calendar: Calendar, events: list[EventPage], vevents: list[bytes]) -> bytes:
+    return b"".join([calendar.to_ical().removesuffix(_END), *_timezones_ical(events),
+                     *vevents, _END])
 
 
 def _vevent_cache_key(event: EventPage, url: str, state: str | None) -> str:
@@ -201,7 +226,8 @@ def _vevent_cache_key(event: EventPage, url: str, state: str | None) -> str:
     new key (old entries simply expire)."""
     space = event.space if event.space_id else None
     parts = (
-        CACHE_REVISION, get_language(), url, state, event.pk, event.ical_uid, event.sequence,
+        CACHE_REVISION, get_language(), settings.SITE_URL, url, state, event.pk,
+        event.ical_uid, event.sequence,
         event.title, event.summary, json.dumps(event.body.raw_data, sort_keys=True, default=str),
         event.starts_at, event.ends_at, event.time_zone_name, event.room,
         event.address_override, event.online_url, event.format, event.language, event.status,
@@ -250,32 +276,31 @@ def _vevents_cached(keyed: list[tuple[EventPage, str, str | None]]) -> list[byte
 
 
 def events_to_ical(events: Iterable[EventPage], name: str, *, request: HttpRequest | None = None,
-                   description: str = "", url: str = "",
+                   description: str = "", url: str = "", time_zone: str | None = None,
                    registration_states: Mapping[int, str] | None = None) -> bytes:
     """A subscribable calendar of `events` (VTIMEZONEs, X-WR-CALNAME, REFRESH-INTERVAL).
 
-    `registration_states` ({event id: state}) marks waitlisted events in a personal feed.
+    `time_zone` is the X-WR-TIMEZONE (a space's zone for its feed); without it, the zone all
+    the events share, if they share one. `registration_states` ({event id: state}) marks
+    waitlisted events in a personal feed.
     Each VEVENT's bytes are cached under a key made of everything it contains (icalendar
     needs a few milliseconds per event; a 5,000-event feed would otherwise take seconds
     after every single change).
     """
     events = list(events)
-    calendar = _calendar(name, description=description, url=url)
-    _add_timezones(calendar, events)
+    calendar = _calendar(name, description=description, url=url,
+                         time_zone=time_zone or calendar_time_zone(events))
     states = registration_states or {}
-    keyed = [(event, _event_url(event, request), states.get(event.pk)) for event in events]
-    chunks = _vevents_cached(keyed)
-    end = b"END:VCALENDAR\r\n"
-    return b"".join([calendar.to_ical().removesuffix(end), *chunks, end])
+    keyed = [(event, event_public_url(event, request), states.get(event.pk))
+             for event in events]
+    return _assemble(calendar, events, _vevents_cached(keyed))
 
 
 def event_to_ical(event: EventPage, *, request: HttpRequest | None = None) -> bytes:
     """One event as a METHOD:PUBLISH calendar (a download, or an e-mail attachment)."""
-    calendar = _calendar(event.title, method="PUBLISH")
-    _add_timezones(calendar, [event])
-    calendar.add_component(event_vevent(event, url=_event_url(event, request),
-                                        stamp=timezone.now()))
-    return calendar.to_ical()
+    calendar = _calendar(event.title, method="PUBLISH", time_zone=event.time_zone_name)
+    vevent = event_vevent(event, url=event_public_url(event, request), stamp=timezone.now())
+    return _assemble(calendar, [event], [vevent.to_ical()])
 
 
 # --- "Add to my calendar" links ---------------------------------------------------------

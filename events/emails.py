@@ -27,9 +27,8 @@ KINDS = {
 
 
 def site_base_url(event) -> str:
-    site = event.get_site() if event.pk else None
-    base = site.root_url if site is not None else settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/")
+    """The public site's address (settings.SITE_URL), never the Site record's host name."""
+    return settings.SITE_URL
 
 
 def registration_cancel_url(registration: Registration) -> str:

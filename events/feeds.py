@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 from django.utils import timezone
 
+from network.public_urls import page_public_url
+
 from .calendar import event_body_text
 from .models import EventPage, EventStatus
 from .selectors import event_topic_names
@@ -48,7 +50,7 @@ def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) 
     """One event in the Espresso JSON feed format (see docs/format/README.md)."""
     tz = event.tz
     space = event.space if event.space_id else None
-    url = event.get_full_url(request) or ""
+    url = page_public_url(event, request)
     return {
         "id": event.ical_uid,
         "url": url,
@@ -77,7 +79,7 @@ def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) 
         },
         "organizer": {
             "name": space.title if space else "",
-            "url": space.get_full_url(request) if space else None,
+            "url": (page_public_url(space, request) or None) if space else None,
             "email": (space.email or None) if space else None,
         },
         "capacity": event.capacity,
@@ -113,7 +115,7 @@ def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> 
     """schema.org Event for the event page (Google's Event rich result shape)."""
     tz = event.tz
     space = event.space if event.space_id else None
-    url = event.get_full_url(request) or ""
+    url = page_public_url(event, request)
     place: dict = {"@type": "Place", "name": ", ".join(p for p in (
         event.room, space.title if space else "") if p) or event.venue_address}
     address = {"@type": "PostalAddress"}
@@ -162,7 +164,7 @@ def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> 
         data["remainingAttendeeCapacity"] = event.seats_left
     if space is not None:
         organizer = {"@type": "Organization", "name": space.title,
-                     "url": space.get_full_url(request)}
+                     "url": page_public_url(space, request) or None}
         if space.email:
             organizer["email"] = space.email
         data["organizer"] = organizer

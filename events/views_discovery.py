@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from network.models import SpacePage
+from network.public_urls import public_url
 
 from .calendar import event_to_ical, events_to_ical, webcal_url
 from .calendar_tokens import (
@@ -85,9 +86,10 @@ def _feed_extra(request: HttpRequest, kind: str) -> tuple:
 
 
 def _calendar_feed(request: HttpRequest, queryset: QuerySet[EventPage], *, name: str,
-                   kind: str, filename: str, description: str = "") -> HttpResponse:
+                   kind: str, filename: str, description: str = "",
+                   time_zone: str | None = None) -> HttpResponse:
     version = feed_version(queryset, *_feed_extra(request, kind))
-    url = request.build_absolute_uri()
+    url = public_url(request.get_full_path())
 
     def build() -> HttpResponse:
         # The whole public feed is cached under its version: calendar apps that do not send
@@ -96,7 +98,7 @@ def _calendar_feed(request: HttpRequest, queryset: QuerySet[EventPage], *, name:
         body = cache.get(key)
         if body is None:
             body = events_to_ical(events_for_feed_rows(queryset), name, request=request,
-                                  description=description, url=url)
+                                  description=description, url=url, time_zone=time_zone)
             cache.set(key, body, FEED_CACHE_SECONDS)
         return _ics_response(body, filename)
 
@@ -124,7 +126,7 @@ def calendar_space(request: HttpRequest, slug: str) -> HttpResponse:
     return _calendar_feed(request, event_list_for_feed(space=space),
                           name=_("%(space)s — events") % {"space": space.title},
                           kind=f"space:{space.pk}", filename=f"{space.slug}.ics",
-                          description=space.tagline)
+                          description=space.tagline, time_zone=space.time_zone)
 
 
 @require_GET
@@ -164,7 +166,7 @@ def calendar_personal(request: HttpRequest, token: str) -> HttpResponse:
     def build() -> HttpResponse:
         events = events_for_feed_rows(queryset)
         body = events_to_ical(events, _("My Espresso events"), request=request,
-                              url=request.build_absolute_uri(),
+                              url=public_url(request.get_full_path()),
                               registration_states=registration_states_for_user(user, events))
         return _ics_response(body, "my-espresso-events.ics")
 
@@ -192,11 +194,11 @@ def feed_json(request: HttpRequest) -> HttpResponse:
         if page.has_next():
             query = request.GET.copy()
             query["page"] = str(page.next_page_number())
-            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+            next_url = public_url(f"{request.path}?{query.urlencode()}")
         events = attach_topic_names(list(page.object_list))
         data = events_to_json_feed(events, title=_("Espresso events"),
-                                   feed_url=request.build_absolute_uri(),
-                                   home_page_url=request.build_absolute_uri("/"),
+                                   feed_url=public_url(request.get_full_path()),
+                                   home_page_url=public_url("/"),
                                    next_url=next_url, request=request)
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False},
                             content_type="application/feed+json; charset=utf-8")

@@ -14,7 +14,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from events.calendar import google_calendar_url, outlook_calendar_url, webcal_url
+from events.calendar import (
+    event_public_url,
+    google_calendar_url,
+    outlook_calendar_url,
+    webcal_url,
+)
 from events.feeds import event_to_jsonld, jsonld_script_content
 from events.selectors import event_list_upcoming
 
@@ -54,7 +59,7 @@ def space_upcoming_events(context, space, limit: int = 10) -> dict:
 @register.inclusion_tag("events/includes/calendar_links.html", takes_context=True)
 def event_calendar_links(context, event) -> dict:
     request = context.get("request")
-    url = event.get_full_url(request) or ""
+    url = event_public_url(event, request)
     ics = reverse("events:calendar_event", kwargs={"pk": event.pk})
     space_feed = ""
     if event.space_id:

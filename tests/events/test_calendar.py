@@ -144,12 +144,71 @@ def test_uid_is_stable_and_sequence_is_published(lecce):
     assert vevent.sequence.value == "4"
 
 
-def test_space_without_email_is_organizer_by_its_page_address(site_tree):
+def test_space_without_email_is_organizer_by_its_page_address(site_tree, settings):
+    settings.SITE_URL = "https://espresso.example"
     space = make_space(site_tree.spaces, "No Mail Lab")
     make_event(space, "Anywhere")
     vevent = parse_both(events_to_ical(event_list_for_feed(), "x"), 1).vevent
-    assert vevent.organizer.value == "http://localhost/spaces/no-mail-lab/"
+    assert vevent.organizer.value == "https://espresso.example/spaces/no-mail-lab/"
     assert not hasattr(vevent, "geo")
+
+
+# --- the calendar's own properties ---------------------------------------------------------
+
+TAGLINE = "Desks, a podcast studio; and a garden \\\\ ☕"
+
+
+def test_calendar_name_and_description_are_text_escaped(client, site_tree):
+    """NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC read back whole: "Desks, a podcast
+    studio and a garden" was read back as "Desks"."""
+    space = make_space(site_tree.spaces, "Desks, a podcast studio and a garden",
+                       tagline=TAGLINE)
+    make_event(space, "Open day")
+    body = client.get(reverse("events:calendar_space", kwargs={"slug": space.slug})).content
+    assert "X-WR-CALNAME:Desks\\, a podcast studio and a garden — events\r\n" in body.decode()
+    calendar = parse_both(body, 1)
+    name = "Desks, a podcast studio and a garden — events"
+    assert calendar.contents["name"][0].value == name
+    assert calendar.contents["x-wr-calname"][0].value == name
+    assert calendar.contents["description"][0].value == TAGLINE
+    assert calendar.contents["x-wr-caldesc"][0].value == TAGLINE
+
+
+def test_nasty_calendar_name_stays_one_escaped_line(lecce):
+    make_event(lecce, "x")
+    body = events_to_ical(event_list_for_feed(), 'A;B,C\\D\nE:F 😀 שלום "q"').decode()
+    assert 'NAME:A\\;B\\,C\\\\D E:F 😀 שלום "q"\r\n' in body
+    calendar = parse_both(body.encode(), 1)
+    assert calendar.contents["x-wr-calname"][0].value == 'A;B,C\\D E:F 😀 שלום "q"'
+
+
+def test_space_feed_is_in_the_spaces_time_zone(client, site_tree):
+    """X-WR-TIMEZONE said Europe/Rome on the New York space's feed."""
+    new_york = make_space(site_tree.spaces, "Desk NYC", time_zone="America/New_York")
+    url = reverse("events:calendar_space", kwargs={"slug": new_york.slug})
+    empty = parse_both(client.get(url).content, 0)
+    assert empty.contents["x-wr-timezone"][0].value == "America/New_York"
+    make_event(new_york, "Rome guest night", time_zone="Europe/Rome")
+    calendar = parse_both(client.get(url).content, 1)
+    assert calendar.contents["x-wr-timezone"][0].value == "America/New_York"
+
+
+def test_network_feed_names_a_time_zone_only_when_all_its_events_share_one(client, lecce,
+                                                                            site_tree):
+    url = reverse("events:calendar_network")
+    assert "x-wr-timezone" not in parse_both(client.get(url).content, 0).contents
+    make_event(lecce, "Rome")
+    assert parse_both(client.get(url).content, 1).contents["x-wr-timezone"][0].value == \
+        "Europe/Rome"
+    new_york = make_space(site_tree.spaces, "Desk NYC", time_zone="America/New_York")
+    make_event(new_york, "New York")
+    assert "x-wr-timezone" not in parse_both(client.get(url).content, 2).contents
+
+
+def test_single_event_file_is_in_the_events_time_zone(lecce):
+    event = make_event(lecce, "Kolkata call", time_zone="Asia/Kolkata")
+    calendar = parse_both(event_to_ical(event), 1)
+    assert calendar.contents["x-wr-timezone"][0].value == "Asia/Kolkata"
 
 
 # --- HTTP feeds ----------------------------------------------------------------------------
@@ -355,3 +414,45 @@ def test_google_link_carries_utc_times_and_zone(lecce):
     assert "dates=20310110T080000Z%2F20310110T090000Z" in url
     assert "text=G+%26+co" in url
     assert "ctz=Europe%2FRome" in url
+
+
+# --- links to the public site --------------------------------------------------------------
+
+def test_event_links_use_the_configured_public_address(client, lecce, settings):
+    """Links in .ics files and in the Google / Outlook buttons pointed to http://localhost/
+    (the Site record's host name): they come from settings.SITE_URL, whatever host the
+    request came through."""
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    settings.SITE_URL = "https://espresso.example"
+    event = make_event(lecce, "Linked", summary="Bring a laptop.")
+    page = "https://espresso.example/spaces/cowo-lecce/" + event.slug + "/"
+    for body in (client.get(reverse("events:calendar_network"),
+                            headers={"host": "internal:8080"}).content,
+                 client.get(reverse("events:calendar_event", kwargs={"pk": event.pk})).content):
+        vevent = by_uid(parse_both(body, 1), event.ical_uid)
+        assert vevent.url.value == page
+        assert vevent.description.value.endswith("\n\n" + page)
+        assert b"localhost" not in body and b"testserver" not in body
+        assert b"internal" not in body
+    text = client.get(event.url).content.decode()
+    links = {urlsplit(href).hostname: parse_qs(urlsplit(href).query)
+             for href in map(html.unescape, re.findall(r'href="(https://[^"]+)"', text))
+             if "calendar" in href}
+    assert links["calendar.google.com"]["details"][0].endswith("\n\n" + page)
+    assert links["outlook.live.com"]["body"][0].endswith("\n\n" + page)
+
+
+def test_site_url_setting_is_a_bare_origin():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from espresso.settings.base import site_url
+
+    assert site_url("https://espresso.example/") == "https://espresso.example"
+    assert site_url(" http://127.0.0.1:8000 ") == "http://127.0.0.1:8000"
+    for bad in ("espresso.example", "ftp://espresso.example", "https://espresso.example/x",
+                "https://espresso.example/?a=1", "https://user@espresso.example", "https://"):
+        with pytest.raises(ImproperlyConfigured):
+            site_url(bad)

@@ -148,3 +148,16 @@ def test_a_title_with_a_line_break_never_breaks_the_subject_header(space):
     assert "\n" not in message.subject
     assert "Bcc" not in message.message()["To"]
     assert message.message()["Bcc"] is None
+
+
+def test_links_in_e_mails_use_the_configured_public_address(space, commit, settings):
+    settings.SITE_URL = "https://espresso.example"
+    event = publish_event(space, title="Linked", capacity=5)
+    with commit():
+        registration = services.registration_create(event, user=UserFactory())
+    message = registration_email_build("confirmed", registration)
+    assert f"https://espresso.example/registrations/{registration.secret}/cancel/" in \
+        message.body
+    assert f"https://espresso.example{event.url}" in message.body
+    assert "localhost" not in message.body + html_of(message)
+    assert b"URL:https://espresso.example/" in ics_of(message)

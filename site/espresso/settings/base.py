@@ -2,14 +2,28 @@
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 SITE_DIR = BASE_DIR / "site"
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
+
+
+def site_url(value: str) -> str:
+    """SITE_URL as `http(s)://host[:port]` without a trailing slash; anything else (a path, a
+    query, another scheme) raises ImproperlyConfigured."""
+    parts = urlsplit(value.strip().rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or \
+            parts.query or parts.fragment or parts.username:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be http(s)://host[:port] with nothing after it, not {value!r}.")
+    return f"{parts.scheme}://{parts.netloc}"
+
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -171,7 +185,10 @@ STORAGES = {
 
 # --- Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Espresso"
-WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The public address (scheme and host, no path) of links that leave the site: calendar files,
+# feeds, "add to my calendar" links, e-mails (see network.public_urls).
+SITE_URL = site_url(env.str("SITE_URL", default="http://127.0.0.1:8000"))
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
 WAGTAIL_I18N_ENABLED = False
 # ASCII page slugs: shareable URLs, and slug-based routes (calendars) can match them.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False

@@ -8,13 +8,20 @@ Run with: gunicorn espresso.wsgi --chdir site --bind 0.0.0.0:8000 --workers 3
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, site_url
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (50+ random characters) in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Links in calendars, feeds and e-mails: SITE_URL, else https:// the first allowed host name.
+_first_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+if not env.str("SITE_URL", default="") and (
+        not _first_host or _first_host.startswith(".") or "*" in _first_host):
+    raise ImproperlyConfigured("Set SITE_URL (e.g. https://espresso.example) in production.")
+SITE_URL = site_url(env.str("SITE_URL", default="") or f"https://{_first_host}")
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
 
 # Tasks wait in the database for `manage.py db_worker` (django-tasks-db).
 TASKS = {

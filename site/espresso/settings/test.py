@@ -11,6 +11,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ALLOWED_HOSTS = ["*"]
+# Links that leave the site point where the test client serves (tests that check the setting
+# itself override it).
+SITE_URL = "http://testserver"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.str(
     "DATABASE_URL", default=""
 ):
