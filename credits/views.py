@@ -1,5 +1,8 @@
 """HTTP views of the credits pages. They translate requests into calls of
-credits.services (every movement of credits) and credits.reports (every read)."""
+credits.services (every movement of credits) and credits.reports (every read).
+
+Every view that moves credits is wrapped in `db_retry`: a deadlock or serialization failure
+runs it again (the services are idempotent), so the person sees the result, not an error."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from network.db_retry import db_retry
 from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 
@@ -118,6 +122,7 @@ def daypass_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@db_retry
 def daypass_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     day_pass = get_object_or_404(DayPass.objects.select_related("space"), pk=pk,
                                  user=request.user)
@@ -132,6 +137,7 @@ def daypass_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@db_retry
 def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
     """Buy a day pass at a space (the SpacePage's form posts here; GET shows the form)."""
     space = get_object_or_404(SpacePage.objects.live(), pk=space_id)
@@ -185,6 +191,7 @@ def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@db_retry
 def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
     """Validate a pass by its code: GET shows it (e.g. from the QR), POST marks it used."""
     space = _organised_space(request, space_id)
@@ -208,6 +215,7 @@ def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@db_retry
 def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
     """An organiser sells credits to a member of the space."""
     space = _organised_space(request, space_id)
@@ -243,6 +251,7 @@ def _coordinator_only(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@db_retry
 def grant(request: HttpRequest) -> HttpResponse:
     """A coordinator grants credits to any member from the network's issuance account."""
     _coordinator_only(request)

@@ -32,6 +32,7 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from network.db_retry import db_retry
 from network.permissions import (
     spaces_organised_by,
     user_is_coordinator,
@@ -142,6 +143,7 @@ class TransferReverseView(WagtailAdminTemplateMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "object": self.object,
                 "inspect_url": reverse("credits_transfers:inspect", args=[self.object.pk])}
 
+    @db_retry
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             reversal = transfer_reverse(

@@ -65,7 +65,8 @@ def db_retry(func: Callable[P, R] | None = None, *, attempts: int = ATTEMPTS,
         raise ValueError("attempts must be at least 1")
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
-        name = getattr(function, "__qualname__", repr(function))
+        name = (f"{getattr(function, '__module__', '?')}."
+                f"{getattr(function, '__qualname__', type(function).__qualname__)}")
 
         @functools.wraps(function)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

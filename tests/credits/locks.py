@@ -28,12 +28,23 @@ def _backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
+def set_deadlock_timeout(value: str) -> None:
+    """How long this session waits on a lock before it looks for a deadlock (superuser
+    only, as the test cluster's user is). Of two transactions in a cycle, the one whose
+    check runs first once the cycle exists is the one PostgreSQL aborts: giving one side a
+    long timeout makes the other the victim."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('deadlock_timeout', %s, false)", [value])
+
+
 class Worker(threading.Thread):
     """Runs `work()` in its own thread and connection; keeps its result or its error."""
 
-    def __init__(self, work: Callable[[], Any], name: str) -> None:
+    def __init__(self, work: Callable[[], Any], name: str, *,
+                 deadlock_timeout: str | None = None) -> None:
         super().__init__(name=name, daemon=True)
         self.work = work
+        self.deadlock_timeout = deadlock_timeout
         self.pid: int | None = None
         self.result: Any = None
         self.error: BaseException | None = None
@@ -41,6 +52,8 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         try:
+            if self.deadlock_timeout:
+                set_deadlock_timeout(self.deadlock_timeout)
             self.pid = _backend_pid()
             self.connected.set()
             self.result = self.work()
