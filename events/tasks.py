@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import translation
 from django_tasks import task
 
+from network.db_retry import db_retry
+
 from . import emails
 from .models import ACTIVE_STATES, EventPage, Registration, RegistrationState
 
@@ -136,9 +138,11 @@ def event_change_notify(event_pk: int, sequence: int, language: str) -> int:
 
 
 @task()
+@db_retry
 def event_settle_started_periodic() -> int:
     """The periodic job (see `manage.py enqueue_periodic_tasks`): post the credit holds of
-    paid events that started. Idempotent. Returns the number of holds posted."""
+    paid events that started. Idempotent (so `db_retry` may run it again after a deadlock).
+    Returns the number of holds posted."""
     # Imported here because events.services imports this module to enqueue e-mails.
     from .services import event_settle_started
 

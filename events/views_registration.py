@@ -1,5 +1,7 @@
 """Registration views: thin wrappers that call events.services and turn refusals into
-messages. Every change is a POST; GET pages only show a confirmation or a form."""
+messages. Every change is a POST; GET pages only show a confirmation or a form. Each is
+wrapped in `db_retry`: a deadlock or serialization failure runs it again (the services are
+idempotent), so the person sees the result, not an error page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +11,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from network.db_retry import db_retry
 
 from . import services
 from .forms import GuestRegistrationForm
@@ -52,6 +56,7 @@ def _announce_guest(request: HttpRequest, registration: Registration) -> None:
 
 @require_POST
 @login_required
+@db_retry
 def register(request: HttpRequest, event_id: int) -> HttpResponse:
     """One-click registration of the logged-in member."""
     event = _event_or_404(event_id)
@@ -65,6 +70,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@db_retry
 def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
     """Name + e-mail registration for people without an account (where the event allows)."""
     event = _event_or_404(event_id)
@@ -90,6 +96,7 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@db_retry
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The member cancels their own registration (or leaves the waiting list)."""
     registration = get_object_or_404(Registration, pk=pk, user=request.user)
@@ -104,6 +111,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@db_retry
 def registration_leave_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(Registration, pk=pk, user=request.user)
     try:
@@ -116,6 +124,7 @@ def registration_leave_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@db_retry
 def registration_cancel_secret(request: HttpRequest, secret) -> HttpResponse:
     """The link in every e-mail: GET asks for confirmation, POST cancels."""
     registration = get_object_or_404(Registration.objects.select_related("event", "user"),

@@ -24,6 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from network.db_retry import db_retry
 from network.permissions import (
     spaces_organised_by,
     user_is_coordinator,
@@ -131,6 +132,7 @@ class RegistrationAddView(WagtailAdminTemplateMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    @db_retry
     def form_valid(self, form):
         data = form.cleaned_data
         try:
@@ -176,6 +178,7 @@ class RegistrationManageView(WagtailAdminTemplateMixin, FormView):
                 "index_url": reverse("event_registrations:index")
                 + f"?event={self.registration.event_id}"}
 
+    @db_retry
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         registration, actor = self.registration, request.user

@@ -140,3 +140,24 @@ def start_until_blocked(worker: Worker) -> Worker:
 
 def is_deadlock(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError) and db_error_sqlstate(exc) == "40P01"
+
+
+def deadlock_once(monkeypatch, module, name: str) -> list[int]:
+    """Make `module.name` raise a deadlock error on its first call only (the driver's
+    DeadlockDetected wrapped by Django, as PostgreSQL's would come), then behave as
+    usual. Returns the list of calls, to count them."""
+    import psycopg.errors
+
+    real, calls = getattr(module, name), []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            try:
+                raise psycopg.errors.DeadlockDetected("deadlock detected")
+            except psycopg.errors.DeadlockDetected as exc:
+                raise OperationalError("deadlock detected") from exc
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, flaky)
+    return calls

@@ -13,7 +13,7 @@ import logging
 import threading
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from credits.models import Account, DayPass, DayPassState, Transfer, TransferCode
@@ -31,6 +31,7 @@ from tests.credits.ledger_factories import assert_ledger_sound
 from tests.credits.locks import (
     TIMEOUT,
     Worker,
+    deadlock_once,
     is_deadlock,
     set_deadlock_timeout,
     start_until_blocked,
@@ -134,26 +135,6 @@ def test_control_without_the_retry_the_same_deadlock_is_an_error(caplog):
 
 
 # --- every credits edge that moves credits retries -----------------------------------------
-
-
-def deadlock_once(monkeypatch, module, name: str) -> list[int]:
-    """Make `module.name` raise a real deadlock error on its first call only (the error
-    PostgreSQL's driver raises, wrapped by Django), then behave as usual."""
-    import psycopg.errors
-
-    real, calls = getattr(module, name), []
-
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            try:
-                raise psycopg.errors.DeadlockDetected("deadlock detected")
-            except psycopg.errors.DeadlockDetected as exc:
-                raise OperationalError("deadlock detected") from exc
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, flaky)
-    return calls
 
 
 def test_every_credits_edge_answers_after_a_deadlock(client, monkeypatch, caplog):

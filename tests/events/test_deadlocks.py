@@ -10,12 +10,15 @@ them. With every account locked up front in one order, both succeed.
 """
 
 import datetime
+import io
 import random
 import threading
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.urls import reverse
 
 from credits import services as credits
 from credits.models import Account, DayPass, DayPassState
@@ -25,8 +28,14 @@ from events import services
 from events.models import ACTIVE_STATES, Registration, RegistrationState
 from tests.credits.features_factories import member_with_credits
 from tests.credits.ledger_factories import assert_ledger_sound
-from tests.credits.locks import Worker, is_deadlock, registration_rows_held, start_until_blocked
-from tests.events.registration_factories import publish_event, space_in
+from tests.credits.locks import (
+    Worker,
+    deadlock_once,
+    is_deadlock,
+    registration_rows_held,
+    start_until_blocked,
+)
+from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.events.test_concurrency_paid import assert_seats_match_payments
 
 pytestmark = [pytest.mark.postgres,
@@ -301,3 +310,79 @@ def test_a_storm_of_mixed_operations_has_no_deadlock(site_tree):
     counts = storm(site_tree)
     assert counts["deadlock"] == 0
     assert counts["ok"] > 0
+
+
+# --- every events edge that moves credits retries -----------------------------------------
+
+
+def test_every_events_edge_answers_after_a_deadlock(site_tree, client, monkeypatch, caplog):
+    """Each view, admin action, command and task that calls a registration service runs
+    it again after a deadlock: the person sees the result, not an error page."""
+    from events import tasks
+    from events.management.commands import events_settle_started
+
+    space = space_in(site_tree, title="Cowo Edges")
+    organiser = make_organiser(space)
+    event = publish_event(space, capacity=1, guests_allowed=True)
+    member, other = member_with_credits(0), member_with_credits(0)
+
+    def retried(name: str, module=services) -> list[int]:
+        return deadlock_once(monkeypatch, module, name)
+
+    client.force_login(member)
+    calls = retried("registration_create")
+    response = client.post(reverse("events:register", args=[event.pk]))
+    mine = Registration.objects.get(event=event, user=member)
+    assert (response.status_code, len(calls), mine.state) == (302, 2, "confirmed")
+
+    calls = retried("registration_create")
+    response = client.post(reverse("events:register_guest", args=[event.pk]),
+                           {"name": "Zoë", "email": "zoe@example.org"})
+    guest = Registration.objects.get(event=event, guest_email="zoe@example.org")
+    assert (response.status_code, len(calls), guest.state) == (302, 2, "waitlisted")
+
+    calls = retried("registration_cancel")
+    response = client.post(reverse("events:registration_cancel", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert (response.status_code, len(calls), mine.state) == (302, 2, "cancelled")
+    guest.refresh_from_db()
+    assert guest.state == "confirmed"  # promoted by the cancellation
+
+    client.force_login(other)
+    services.registration_create(event, user=other)
+    waiting = Registration.objects.get(event=event, user=other)
+    calls = retried("registration_leave_waitlist")
+    response = client.post(reverse("events:registration_leave_waitlist", args=[waiting.pk]))
+    waiting.refresh_from_db()
+    assert (response.status_code, len(calls), waiting.state) == (302, 2, "cancelled")
+
+    calls = retried("registration_cancel")
+    response = client.post(reverse("events:registration_cancel_secret", args=[guest.secret]))
+    guest.refresh_from_db()
+    assert (response.status_code, len(calls), guest.state) == (200, 2, "cancelled")
+
+    client.force_login(organiser)
+    calls = retried("registration_create")
+    response = client.post(reverse("event_registrations:add"),
+                           {"event": event.pk, "member_email": member.email,
+                            "role": "speaker"})
+    added = Registration.objects.get(event=event, user=member, state="confirmed")
+    assert (response.status_code, len(calls), added.role) == (302, 2, "speaker")
+
+    calls = retried("registration_mark_attended")
+    response = client.post(reverse("event_registrations:edit", args=[added.pk]),
+                           {"action": "attended"})
+    added.refresh_from_db()
+    assert (response.status_code, len(calls), added.state) == (302, 2, "attended")
+
+    calls = deadlock_once(monkeypatch, events_settle_started, "event_settle_started")
+    out = io.StringIO()
+    call_command("events_settle_started", stdout=out)
+    assert (len(calls), out.getvalue()) == (2, "Posted 0 hold(s).\n")
+
+    calls = retried("event_settle_started")
+    assert tasks.event_settle_started_periodic.call() == 0
+    assert len(calls) == 2
+
+    retries = [r for r in caplog.records if r.name == "network.db_retry"]
+    assert len(retries) == 9

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from events.services import event_settle_started
+from network.db_retry import db_retry
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30,
                             help="Look back this many days for started events (default 30).")
 
+    @db_retry
     def handle(self, *args, days: int, **options) -> None:
         if days < 1 or days > 3650:
             raise CommandError("--days must be between 1 and 3650.")
