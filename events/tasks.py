@@ -21,7 +21,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +35,7 @@ from .models import ACTIVE_STATES, EventPage, Registration, RegistrationState
 logger = logging.getLogger(__name__)
 
 SEATED = (RegistrationState.CONFIRMED, RegistrationState.ATTENDED)
+FAN_OUT_PRIORITY = -10
 
 #: kind of e-mail -> the registration states in which it is still true when the task runs
 KIND_STATES: dict[str, tuple[str, ...]] = {
@@ -76,13 +76,19 @@ def _language() -> str:
 
 def registration_notify_on_commit(kind: str, registration: Registration) -> None:
     """When the current transaction commits, enqueue the `kind` e-mail for `registration`.
-    Raises ValueError for an unknown kind (at once, not in the worker)."""
+    Raises ValueError for an unknown kind (at once, not in the worker). A failure to enqueue
+    after the commit is logged and never turns the committed change into an error page
+    (`robust=True`)."""
     if kind not in KIND_STATES:
         raise ValueError(f"unknown e-mail kind {kind!r}")
     if notifications_are_silenced():
         return
-    transaction.on_commit(partial(registration_notify.enqueue, kind, registration.pk,
-                                  _language()))
+    registration_pk, language = registration.pk, _language()
+
+    def enqueue() -> None:  # a named function: Django logs a robust callback by its name
+        registration_notify.enqueue(kind, registration_pk, language)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def event_change_notify_on_commit(event: EventPage) -> None:
@@ -90,8 +96,12 @@ def event_change_notify_on_commit(event: EventPage) -> None:
     "event cancelled") e-mails for `event` at its current SEQUENCE."""
     if notifications_are_silenced():
         return
-    transaction.on_commit(partial(event_change_notify.enqueue, event.pk, event.sequence,
-                                  _language()))
+    event_pk, sequence, language = event.pk, event.sequence, _language()
+
+    def enqueue() -> None:
+        event_change_notify.enqueue(event_pk, sequence, language)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 @task()
@@ -132,8 +142,11 @@ def event_change_notify(event_pk: int, sequence: int, language: str) -> int:
     kind = "event_cancelled" if event.is_cancelled else "event_changed"
     registrations = list(Registration.objects.filter(event_id=event_pk, state__in=ACTIVE_STATES)
                          .order_by("pk").values_list("pk", flat=True))
+    # Below the default priority: a confirmation for someone registering now does not
+    # wait behind the e-mails of a large event's change.
+    notify = registration_notify.using(priority=FAN_OUT_PRIORITY)
     for registration_pk in registrations:
-        registration_notify.enqueue(kind, registration_pk, language, sequence)
+        notify.enqueue(kind, registration_pk, language, sequence)
     return len(registrations)
 
 

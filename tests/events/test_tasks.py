@@ -9,10 +9,11 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_tasks import TaskResultStatus, task_backends
+from django_tasks.backends.dummy import DummyBackend
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from wagtail.test.utils.form_data import querydict_from_html
@@ -251,6 +252,18 @@ def test_a_task_for_a_registration_that_vanished_does_nothing(space, queue, comm
 # --- event changes: one task that fans out ------------------------------------------------------
 
 
+def test_a_new_confirmation_goes_before_the_emails_of_a_large_change(space, queue, commit):
+    event = publish_event(space, capacity=None)
+    add_guests(event, 3)
+    republish(event, room="Sala Grande")
+    assert tasks.event_change_notify.call(event.pk, 1, "en") == 3
+    with commit():
+        services.registration_create(event, user=UserFactory())
+    priorities = [(args[0], r.task.priority) for r in queue.results
+                  if r.task.name == "registration_notify" for args in [r.args]]
+    assert priorities == [("event_changed", -10)] * 3 + [("confirmed", 0)]
+
+
 def test_the_fan_out_tells_only_who_is_still_registered_when_it_runs(space, queue, commit):
     event = publish_event(space)
     staying, leaving = (services.registration_create(event, user=UserFactory())
@@ -319,6 +332,21 @@ def test_a_mail_server_error_fails_the_task_and_keeps_the_registration(space, se
     assert result.errors[0].exception_class_path == "smtplib.SMTPException"
     registration.refresh_from_db()
     assert registration.state == RegistrationState.CONFIRMED
+
+
+class UnavailableQueue(DummyBackend):
+    def enqueue(self, task, args, kwargs):
+        raise DatabaseError("the task table is locked")
+
+
+def test_a_queue_failure_after_the_commit_never_undoes_or_breaks_the_registration(
+        space, settings, commit, caplog):
+    event, user = publish_event(space), UserFactory()
+    settings.TASKS = {"default": {"BACKEND": f"{__name__}.UnavailableQueue"}}
+    with commit():
+        registration = services.registration_create(event, user=user)
+    assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CONFIRMED
+    assert "the task table is locked" in caplog.text
 
 
 def test_nothing_is_enqueued_inside_the_silenced_block_and_again_after_it(space, queue, commit):
