@@ -22,6 +22,7 @@ The member is told once by e-mail, at the address they had, after the commit.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,8 @@ class ErasureNotAllowed(PermissionDenied):
 
 @dataclass(frozen=True)
 class ErasurePreview:
-    """What an erasure will do, shown before the member confirms."""
+    """What an erasure will do, shown before the member confirms. `balance` is what stays
+    in the account afterwards (day-pass refunds included): credits cannot be paid out."""
 
     registrations: list = field(default_factory=list)
     day_passes: list = field(default_factory=list)
@@ -117,12 +119,13 @@ def member_erase_preview(user) -> ErasurePreview:
     balance that stays behind (credits cannot be paid out)."""
     registrations = list(events_privacy.registrations_to_cancel(
         user, member_verified_emails(user)))
+    day_passes = credits_privacy.day_passes_to_refund(user)
     account = Account.objects.filter(user=user, kind=AccountKind.MEMBER).first()
     balance = account_balance(account) if account is not None else None
     return ErasurePreview(
         registrations=registrations,
-        day_passes=credits_privacy.day_passes_to_refund(user),
-        balance=balance.posted if balance else 0,
+        day_passes=day_passes,
+        balance=(balance.posted if balance else 0) + sum(p.price for p in day_passes),
         on_hold=balance.on_hold if balance else 0,
     )
 
@@ -132,6 +135,15 @@ def member_may_erase(actor, member) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     return actor.pk == member.pk or user_is_coordinator(actor)
+
+
+def _erased_username(user) -> str:
+    """`erased-<id>`, unless somebody signed up with that very name (usernames come from
+    e-mail addresses): then a random suffix keeps it unique."""
+    username = f"erased-{user.pk}"
+    if get_user_model().objects.filter(username=username).exclude(pk=user.pk).exists():
+        username = f"{username}-{uuid.uuid4().hex[:12]}"
+    return username
 
 
 def _account_erase(user) -> None:
@@ -144,7 +156,7 @@ def _account_erase(user) -> None:
         wagtail_profile.delete()
     user.first_name = user.last_name = ""
     user.email = erased_email("member", user.pk)
-    user.username = f"erased-{user.pk}"
+    user.username = _erased_username(user)
     user.is_active = user.is_staff = False
     user.set_unusable_password()
     user.save()

@@ -64,6 +64,13 @@ class MemberEraseView(WagtailAdminTemplateMixin, FormView):
     def get_page_subtitle(self):
         return self.profile.display_name
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items,
+                {"url": reverse("member_profiles:index"), "label": _("Member profiles")},
+                {"url": reverse("member_profiles:edit", args=[self.profile.pk]),
+                 "label": self.profile.display_name},
+                {"url": "", "label": self.get_page_title()}]
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "expected_email": self.profile.user.email}
 

@@ -100,7 +100,7 @@ def test_the_erase_page_says_what_will_happen(world):
     response = logged_in(world.member).get(ERASE)
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("Paid workshop", "Full meetup", "Open evening", "95 credits"):
+    for text in ("Paid workshop", "Full meetup", "Open evening", "100 credits"):
         assert text in html, text
 
 
