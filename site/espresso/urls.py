@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("home.urls")),
     path("", include("network.urls")),
     path("", include("events.urls")),
+    path("", include("events.programme.urls")),
     path("", include("credits.urls")),
 ]
 

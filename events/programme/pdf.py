@@ -1,0 +1,25 @@
+"""The printable grid (A3 or A4 landscape) with WeasyPrint.
+
+The HTML carries its own CSS and no image; the fetcher allows only `data:` URLs and fails
+on anything else, so nothing a participant typed can make the renderer fetch a URL."""
+
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from .models import Programme
+from .selectors import programme_grid
+
+PAGE_SIZES = {"a3": "A3 landscape", "a4": "A4 landscape"}
+
+
+def grid_pdf_bytes(programme: Programme, *, size: str = "a3", base_url: str = "") -> bytes:
+    """The grid of `programme` as a PDF. `size` is "a3" or "a4" (anything else: A3)."""
+    grid = programme_grid(programme)
+    html = render_to_string("programme/grid_pdf.html", {
+        "programme": programme, "event": programme.event, "grid": grid,
+        "page_size": PAGE_SIZES.get(size, PAGE_SIZES["a3"]),
+        "tz": programme.event.time_zone_name,
+    })
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return HTML(string=html, base_url=base_url or None, url_fetcher=fetcher).write_pdf()

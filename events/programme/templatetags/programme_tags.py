@@ -1,0 +1,18 @@
+"""`{% programme_panel page %}`: the unconference's box on the event page. The event page's
+template loads this library, so `events` itself never imports the programme."""
+
+from django import template
+
+from ..selectors import programme_for_event, programme_grid
+
+register = template.Library()
+
+
+@register.inclusion_tag("programme/includes/panel.html", takes_context=True)
+def programme_panel(context, page) -> dict:
+    programme = programme_for_event(page)
+    if programme is None or programme.phase == "closed":
+        return {"programme": None}
+    grid = programme_grid(programme) if programme.phase == "running" else None
+    return {"programme": programme, "request": context.get("request"),
+            "now_sessions": grid.now if grid else [], "next_sessions": grid.next if grid else []}

@@ -1,0 +1,78 @@
+"""The public side of a published programme: the live board for a projector (it refreshes
+its now/next fragment every few seconds without reloading the page), the printable grid,
+and the outcomes page."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+
+from .. import selectors, services
+from ..models import Phase
+from ..notes import render_markdown
+from ..pdf import grid_pdf_bytes
+from .common import load_programme
+
+BOARD_REFRESH_SECONDS = 10
+
+
+def _published_programme(request: HttpRequest, event_id: int):
+    programme = load_programme(request, event_id)
+    if not programme.grid_is_public and not services.user_is_organiser(programme,
+                                                                         request.user):
+        raise Http404("programme not published")
+    return programme
+
+
+def _board_context(programme) -> dict:
+    now = timezone.now()
+    return {"programme": programme, "event": programme.event,
+            "grid": selectors.programme_grid(programme, now=now), "now": now,
+            "tz": programme.event.time_zone_name, "refresh": BOARD_REFRESH_SECONDS}
+
+
+def board(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Full-screen board (1920x1080 projector): the grid, now and next highlighted."""
+    programme = _published_programme(request, event_id)
+    return render(request, "programme/board.html", _board_context(programme))
+
+
+@never_cache
+def board_fragment(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The part of the board that changes: fetched by the board's script every few seconds
+    and swapped in place."""
+    programme = _published_programme(request, event_id)
+    return render(request, "programme/includes/board_live.html", _board_context(programme))
+
+
+def grid_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
+    programme = _published_programme(request, event_id)
+    size = request.GET.get("size", "a3")
+    if size not in ("a3", "a4"):
+        return HttpResponse("size must be a3 or a4", status=400,
+                            content_type="text/plain; charset=utf-8")
+    pdf = grid_pdf_bytes(programme, size=size)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(programme.event.title)[:60] or "programme"
+    response["Content-Disposition"] = f'inline; filename="{name}-grid.pdf"'
+    return response
+
+
+def outcomes(request: HttpRequest, event_id: int) -> HttpResponse:
+    """After the event: every session that took place with its notes and attendance, once
+    the organisers published the outcomes (organisers see the draft before)."""
+    programme = load_programme(request, event_id)
+    is_organiser = services.user_is_organiser(programme, request.user)
+    if not (programme.outcomes_published_at or (is_organiser
+                                                 and programme.phase == Phase.ARCHIVED)):
+        raise Http404("outcomes not published")
+    sessions = list(selectors.sessions_placed(programme))
+    for session in sessions:
+        latest = selectors.session_notes(session)
+        session.notes_html = render_markdown(latest.body) if latest else ""
+        session.host_names = [selectors.person_name(h) for h in session.proposal.hosts.all()]
+    return render(request, "programme/outcomes.html", {
+        "programme": programme, "event": programme.event, "sessions": sessions,
+        "is_draft": programme.outcomes_published_at is None,
+        "tz": programme.event.time_zone_name})
