@@ -139,28 +139,39 @@ def registration_states_for_user(user, events) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class FeedVersion:
-    """What a conditional GET compares: an ETag and a Last-Modified date."""
+    """What a conditional GET compares (an ETag), and how many events the feed holds.
+
+    There is no Last-Modified: no date in the data moves forward on every change of a feed
+    (unpublishing an event, an event leaving the feed's window, a deleted registration), so
+    none can be sent consistently (RFC 9110 §8.8.2.1); If-Modified-Since alone gets a 200.
+    """
 
     etag: str
-    last_modified: dt.datetime | None
+    count: int
 
 
-def feed_version(queryset: QuerySet[EventPage], *extra: object) -> FeedVersion:
-    """One aggregate query: the latest publication among the events, their count and ids.
-
-    Any published change (new event, edit, cancellation, unpublishing, a space's page
-    republished, a SEQUENCE bump) changes the ETag.
-    `extra` adds whatever else shapes the output (the feed kind, a user's registrations).
+def feed_version(queryset: QuerySet[EventPage], *extra: object,
+                 seats: bool = False) -> FeedVersion:
+    """An ETag that changes whenever the feed's body would: one aggregate query over the
+    events (their number and ids, so unpublishing or leaving the window changes it; the
+    latest publication and revision; their spaces' latest publication; their SEQUENCEs),
+    plus, with `seats`, one over their registrations (number and latest change: the seats
+    left). `extra` adds whatever else shapes the output (feed kind, parameters, language,
+    a user's registrations, the format's revision, the public address).
     """
     summary = queryset.order_by().aggregate(
         latest=Max("last_published_at"), latest_revision=Max("latest_revision_created_at"),
-        count=Count("pk"), top=Max("pk"), space_latest=Max("space__last_published_at"),
-        sequence=Sum("sequence"))
-    seed = "|".join(str(part) for part in (
-        summary["latest"], summary["latest_revision"], summary["count"], summary["top"],
-        summary["space_latest"], summary["sequence"], *extra))
-    etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
-    return FeedVersion(etag=etag, last_modified=summary["latest"])
+        count=Count("pk"), top=Max("pk"), ids=Sum("pk"),
+        space_latest=Max("space__last_published_at"), sequence=Sum("sequence"))
+    parts = [summary["latest"], summary["latest_revision"], summary["count"], summary["top"],
+             summary["ids"], summary["space_latest"], summary["sequence"], *extra]
+    if seats:
+        registrations = Registration.objects.filter(
+            event__in=queryset.order_by().values("pk")).aggregate(
+            n=Count("pk"), changed=Max("updated_at"))
+        parts += [registrations["n"], registrations["changed"]]
+    etag = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    return FeedVersion(etag=etag, count=summary["count"])
 
 
 def _querystring_without(params: QueryDict, *names: str) -> str:

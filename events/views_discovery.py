@@ -1,13 +1,14 @@
 """Calendar and JSON feeds, and the page where members manage their personal feed.
 
-Feeds answer conditional GETs: the ETag and Last-Modified come from one aggregate
-query (`events.selectors.feed_version`), so a calendar app polling every hour
-costs one query and gets a 304 when nothing changed.
+Feeds answer conditional GETs: the ETag comes from one aggregate query
+(`events.selectors.feed_version`), so a calendar app polling every hour costs one
+query and gets a 304 when nothing changed. There is no Last-Modified (see FeedVersion).
 """
 
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from network.models import SpacePage
 from network.public_urls import public_url
 
+from .calendar import CACHE_REVISION as ICAL_CACHE_REVISION
 from .calendar import event_to_ical, events_to_ical, webcal_url
 from .calendar_tokens import (
     calendar_token_active,
@@ -33,7 +35,7 @@ from .calendar_tokens import (
     calendar_token_revoke,
     calendar_token_user,
 )
-from .feeds import FEED_PAGE_SIZE, events_to_json_feed
+from .feeds import FEED_PAGE_SIZE, FORMAT_VERSION, events_to_json_feed
 from .models import EventPage, Registration
 from .selectors import (
     FeedVersion,
@@ -55,15 +57,12 @@ FEED_CACHE_SECONDS = 24 * 3600
 
 def _conditional(request: HttpRequest, version: FeedVersion, build: Callable[[], HttpResponse],
                  *, private: bool = False) -> HttpResponse:
-    """304 when the client's ETag / Last-Modified still match, else the built response."""
+    """304 when the client's ETag still matches, else the built response."""
     etag = quote_etag(version.etag)
-    last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    response = get_conditional_response(request, etag=etag)
     if response is None:
         response = build()
     response.headers["ETag"] = etag
-    if last_modified is not None:
-        response.headers["Last-Modified"] = http_date(last_modified)
     if private:
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
         response.headers["X-Robots-Tag"] = "noindex"
@@ -81,8 +80,9 @@ def _ics_response(body: bytes, filename: str, *, attachment: bool = False) -> Ht
 
 def _feed_extra(request: HttpRequest, kind: str) -> tuple:
     # What else shapes the bytes: the feed, its parameters, the language, the day
-    # (the window of a feed moves with the date).
-    return (kind, request.GET.urlencode(), get_language(), timezone.localdate().isoformat())
+    # (the window of a feed moves with the date), the layout's revision, the public address.
+    return (kind, request.GET.urlencode(), get_language(), timezone.localdate().isoformat(),
+            ICAL_CACHE_REVISION, FORMAT_VERSION, settings.SITE_URL)
 
 
 def _calendar_feed(request: HttpRequest, queryset: QuerySet[EventPage], *, name: str,
@@ -183,13 +183,19 @@ def feed_json(request: HttpRequest) -> HttpResponse:
                                         for name, errors in filterset.form.errors.items()}},
                             status=400)
     page_number = request.GET.get("page", "1")
-    if not page_number.isdigit() or not 1 <= int(page_number) <= 1_000_000:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (page_number.isascii() and page_number.isdigit()) or \
+            not 1 <= int(page_number) <= 1_000_000:
         return JsonResponse({"error": _("“page” must be a positive whole number.")}, status=400)
-    version = feed_version(queryset, *_feed_extra(request, "json"))
+    version = feed_version(queryset, *_feed_extra(request, "json"), seats=True)
+    pages = max(1, -(-version.count // FEED_PAGE_SIZE))
+    if int(page_number) > pages:
+        return JsonResponse({"error": _("There is no page %(page)s: the last page is %(last)s.")
+                             % {"page": int(page_number), "last": pages}}, status=404)
 
     def build() -> HttpResponse:
         paginator = Paginator(feed_queryset(queryset), FEED_PAGE_SIZE)
-        page = paginator.get_page(page_number)
+        page = paginator.page(int(page_number))
         next_url = None
         if page.has_next():
             query = request.GET.copy()

@@ -2,11 +2,14 @@
 the full set of properties, keeps a stable identity and answers conditional GETs."""
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 from ical.calendar_stream import IcsCalendarStream
 
 from events.calendar import event_to_ical, events_to_ical, google_calendar_url, webcal_url
@@ -280,9 +283,9 @@ def test_feed_answers_conditional_get_with_304_until_a_change_is_published(clien
     event = make_event(lecce, "Cached")
     url = reverse("events:calendar_network")
     first = client.get(url)
-    etag, last_modified = first["ETag"], first["Last-Modified"]
+    etag = first["ETag"]
+    assert "Last-Modified" not in first
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
-    assert client.get(url, headers={"if-modified-since": last_modified}).status_code == 304
     EventPage.objects.filter(pk=event.pk).update(
         last_published_at=event.last_published_at + dt.timedelta(minutes=5))
     changed = client.get(url, headers={"if-none-match": etag})
@@ -290,6 +293,42 @@ def test_feed_answers_conditional_get_with_304_until_a_change_is_published(clien
     assert changed["ETag"] != etag
 
 
+def test_unpublishing_an_event_leaves_no_stale_304(client, lecce):
+    """After unpublishing, If-Modified-Since on the network feed still answered 304 (its
+    Last-Modified was the latest publication among the events still there)."""
+    kept = make_event(lecce, "Kept", published_at=timezone.now() - dt.timedelta(days=2))
+    dropped = make_event(lecce, "Dropped", published_at=timezone.now() - dt.timedelta(days=1))
+    url = reverse("events:calendar_network")
+    first = client.get(url)
+    parse_both(first.content, 2)
+    dropped.unpublish()
+    just_now = http_date(time.time())
+    for headers in ({"if-none-match": first["ETag"]}, {"if-modified-since": just_now},
+                    {"if-none-match": first["ETag"], "if-modified-since": just_now}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, headers
+        assert parse_both(response.content, 1).vevent.uid.value == kept.ical_uid
+
+
+def test_etag_changes_when_one_event_leaves_a_feed_as_another_enters(client, lecce):
+    """Same number of events, same newest id, same latest publication: the ids differ."""
+    published = timezone.now() - dt.timedelta(days=3)
+    ending = make_event(lecce, "Ends now", starts_in_days=1, published_at=published)
+    leaving = make_event(lecce, "Unpublished", starts_in_days=-3, published_at=published)
+    make_event(lecce, "Stays", starts_in_days=-2, published_at=published)
+    url = reverse("events:calendar_listing") + "?when=past"
+    first = client.get(url)
+    assert sorted(v.summary.value for v in parse_both(first.content, 2).vevent_list) == \
+        ["Stays", "Unpublished"]
+    # Time passes: the first event ends and enters the past; the other one is unpublished.
+    EventPage.objects.filter(pk=ending.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=1))
+    leaving.unpublish()
+    response = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert response.status_code == 200
+    assert sorted(v.summary.value for v in parse_both(response.content, 2).vevent_list) == \
+        ["Ends now", "Stays"]
 def test_feeds_keep_a_constant_query_count(client, lecce, site_tree,
                                             django_assert_max_num_queries):
     from django.core.cache import cache
@@ -362,6 +401,24 @@ def test_personal_feed_changes_etag_when_a_registration_changes(client, lecce):
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 200
     parse_both(response.content, 1)
+
+
+def test_a_new_registration_leaves_no_stale_304_on_the_personal_feed(client, lecce):
+    """After registering, If-Modified-Since on the personal feed still answered 304."""
+    from events import services
+
+    me = UserFactory()
+    event = make_event(lecce, "Registered later", capacity=10)
+    url = reverse("events:calendar_personal", kwargs={"token": calendar_token_create(me).token})
+    first = client.get(url)
+    parse_both(first.content, 0)
+    services.registration_create(event, user=me)
+    just_now = http_date(time.time())
+    for headers in ({"if-none-match": first["ETag"]}, {"if-modified-since": just_now}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, headers
+        assert parse_both(response.content, 1).vevent.uid.value == event.ical_uid
+    assert client.get(url, headers={"if-none-match": response["ETag"]}).status_code == 304
 
 
 def test_revoked_or_replaced_token_stops_working(client, site_tree):

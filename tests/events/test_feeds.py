@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from events.models import EventPage
 from tests.events.discovery_factories import fill_event, make_event
-from tests.network.factories import make_space
+from tests.network.factories import UserFactory, make_space
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,9 @@ def test_feed_pages_with_next_url(client, lecce, monkeypatch):
 
 @pytest.mark.parametrize("query", [{"date_to": "2024-02-30"}, {"topic": "\x00"},
                                    {"seats": "on", "when": "tomorrow"}, {"page": "0"},
-                                   {"page": "-3"}, {"page": "1e9"}])
+                                   {"page": "-3"}, {"page": "-1"}, {"page": "1e9"},
+                                   {"page": "²"}, {"page": "\u0661"}, {"page": " 1"}, {"page": ""},
+                                   {"page": "1000001"}, {"page": "9" * 400}])
 def test_malformed_parameters_get_a_400_with_the_reason(client, lecce, query):
     response = client.get(reverse("events:feed_json"), query)
     assert response.status_code == 400
@@ -129,3 +131,39 @@ def test_feed_query_count_is_constant(client, lecce, django_assert_max_num_queri
     with django_assert_max_num_queries(len(small.captured_queries)):
         data = client.get(reverse("events:feed_json")).json()
     assert len(data["items"]) == 100
+
+
+def test_a_page_past_the_end_is_a_404(client, lecce, monkeypatch):
+    """feed.json?page=99 answered 200 with the last page."""
+    from events import views_discovery
+
+    monkeypatch.setattr(views_discovery, "FEED_PAGE_SIZE", 2)
+    url = reverse("events:feed_json")
+    assert client.get(url).json()["items"] == []          # an empty feed still has page 1
+    assert client.get(url, {"page": "2"}).status_code == 404
+    for n in range(3):
+        make_event(lecce, f"e{n}", starts_in_days=n + 1)
+    assert [i["title"] for i in client.get(url, {"page": "02"}).json()["items"]] == ["e2"]
+    for page in ("3", "99", "1000000"):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 404
+        assert response.json() == {"error": f"There is no page {page}: the last page is 2."}
+
+
+def test_feed_etag_changes_with_the_seats_left(client, lecce):
+    """The JSON feed's ETag ignored seat changes: a 304 kept an old seats_left."""
+    from events import services
+
+    event = make_event(lecce, "Few seats", capacity=3)
+    first = client.get(reverse("events:feed_json"))
+    assert first.json()["items"][0]["seats_left"] == 3
+    registration = services.registration_create(event, user=UserFactory())
+    second = client.get(reverse("events:feed_json"), headers={"if-none-match": first["ETag"]})
+    assert second.status_code == 200
+    assert second.json()["items"][0]["seats_left"] == 2
+    services.registration_cancel(registration, actor=registration.user)
+    third = client.get(reverse("events:feed_json"), headers={"if-none-match": second["ETag"]})
+    assert third.status_code == 200
+    assert third.json()["items"][0]["seats_left"] == 3
+    assert client.get(reverse("events:feed_json"),
+                      headers={"if-none-match": third["ETag"]}).status_code == 304
