@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
 from wagtail.models import ModelLogEntry
@@ -51,8 +52,6 @@ def log_entries_anonymise(model: type[Model], pks: Iterable[Any]) -> int:
     """Rewrite the admin history (Wagtail's ModelLogEntry) of these objects so it no longer
     carries the erased member's name: the label becomes ERASED_LABEL and the stored data is
     emptied. The rows themselves stay (who did what, when). Returns how many changed."""
-    from django.contrib.contenttypes.models import ContentType
-
     ids = [str(pk) for pk in pks]
     if not ids:
         return 0

@@ -4,6 +4,7 @@ keeps the ledger sound, and leaves the name nowhere public."""
 
 import datetime as dt
 import json
+import os
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -14,11 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
+from wagtail.users.models import UserProfile
 
 from credits.models import Account, DayPass, Transfer
 from credits.selectors import account_balance, open_holds, transfers_for_reference
 from events import payments
 from events.models import CalendarToken, EventPage, RegistrationState
+from events.services import registration_cancel
 from home.privacy import (
     EXPORT_FORMAT,
     ErasureNotAllowed,
@@ -26,8 +29,15 @@ from home.privacy import (
     member_erase,
     member_erase_preview,
 )
+from network import privacy as network_privacy
 from network.models import MemberProfile, Membership
-from tests.home.privacy_factories import EMAIL, NASTY_NAME, PRICE, member_with_everything
+from tests.home.privacy_factories import (
+    EMAIL,
+    NASTY_NAME,
+    PRICE,
+    member_with_everything,
+    png_upload,
+)
 from tests.network.factories import UserFactory, make_coordinator
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +173,6 @@ def test_erasing_a_member_promotes_the_next_person_voids_the_hold_and_leaves_no_
 def test_a_late_ordinary_cancellation_would_have_charged(world):
     """The control for the test above: inside the deadline a plain cancellation posts the
     hold, so the erasure's void is a real difference."""
-    from events.services import registration_cancel
-
     registration_cancel(world.seat, actor=world.member)
     assert [t.state for t in transfers_for_reference(
         payments.registration_reference(world.seat))] == ["pending", "posted"]
@@ -172,8 +180,6 @@ def test_a_late_ordinary_cancellation_would_have_charged(world):
 
 def test_erasure_runs_in_one_transaction(world, monkeypatch):
     """A failure in the last step (the network's) leaves every earlier step undone."""
-    from network import privacy as network_privacy
-
     def explode(user):
         raise RuntimeError("boom")
 
@@ -214,6 +220,17 @@ def test_a_member_called_like_the_placeholder_does_not_block_the_erasure(world):
     assert world.member.username.startswith(f"erased-{world.member.pk}-")
     namesake.refresh_from_db()
     assert namesake.username == f"erased-{world.member.pk}" and namesake.is_active
+
+
+def test_the_wagtail_admin_profile_and_its_avatar_go_too(world):
+    admin_profile = UserProfile.get_for_user(world.member)
+    admin_profile.avatar = png_upload("face.png")
+    admin_profile.save()
+    path = admin_profile.avatar.path
+    assert os.path.exists(path)
+    member_erase(world.member, by=world.member)
+    assert not UserProfile.objects.filter(user=world.member).exists()
+    assert not os.path.exists(path)
 
 
 def test_a_superusers_account_is_not_erased(site_tree):

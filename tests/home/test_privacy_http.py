@@ -157,9 +157,12 @@ def test_an_old_session_of_the_member_dies_with_the_account(world):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_profile_page_links_to_the_data_page(world):
-    html = logged_in(world.member).get(reverse("network:profile_edit")).content.decode()
-    assert MY_DATA in html
+def test_profile_pages_link_to_the_data_page(world):
+    client = logged_in(world.member)
+    assert MY_DATA in client.get(reverse("network:profile_edit")).content.decode()
+    assert MY_DATA in client.get(world.profile.get_absolute_url()).content.decode()
+    other = logged_in(verified_user("someone.else@example.org"))
+    assert MY_DATA not in other.get(world.profile.get_absolute_url()).content.decode()
 
 
 # --- coordinators in the admin ---------------------------------------------------------------
@@ -199,6 +202,8 @@ def test_a_coordinator_erases_a_member_with_the_same_service(world):
     page = client.get(admin_erase_url(world.profile))
     assert page.status_code == 200
     assert "Paid workshop" in page.content.decode()
+    assert "<b>Brûlée</b>" not in page.content.decode()
+    assert "&lt;b&gt;Brûlée&lt;/b&gt;" in page.content.decode()
     response = client.post(admin_erase_url(world.profile),
                            {"email": EMAIL.upper(), "confirm": "on"})
     assert response.status_code == 302
