@@ -3,6 +3,7 @@
 Every state change that counts seats lives in `events.services`.
 """
 
+import secrets
 import uuid
 import zoneinfo
 from datetime import timedelta
@@ -93,6 +94,11 @@ class EventPage(Page):
                                                    validators=[MaxValueValidator(100_000)])
     guests_allowed = models.BooleanField(_("guests without an account may register"),
                                          default=False, help_text=_("Free events only."))
+    checkin_opens_hours_before = models.PositiveIntegerField(
+        _("check-in opens (hours before start)"), default=2,
+        validators=[MaxValueValidator(24 * 7)],
+        help_text=_("Check-in at the door is open from this many hours before the start "
+                    "until the end."))
     status = models.CharField(_("status"), max_length=20, choices=EventStatus.choices,
                               default=EventStatus.SCHEDULED)
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -123,6 +129,7 @@ class EventPage(Page):
                            FieldPanel("registration_closes_at")]),
             FieldRowPanel([FieldPanel("price_credits"), FieldPanel("cancellation_deadline_hours")]),
             FieldPanel("guests_allowed"),
+            FieldPanel("checkin_opens_hours_before"),
         ], heading=_("Registration")),
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("reward_host"), FieldPanel("reward_speaker"),
@@ -287,6 +294,15 @@ class RegistrationRole(models.TextChoices):
 ACTIVE_STATES = [RegistrationState.CONFIRMED, RegistrationState.WAITLISTED,
                  RegistrationState.ATTENDED]
 
+#: bytes of randomness in a ticket code (24 URL-safe characters, 144 bits)
+TICKET_CODE_BYTES = 18
+TICKET_CODE_MAX_LENGTH = 32
+
+
+def ticket_code_new() -> str:
+    """A fresh unguessable ticket code (never derived from the database id)."""
+    return secrets.token_urlsafe(TICKET_CODE_BYTES)
+
 
 class Registration(models.Model):
     """A person's place at an event: a member (user) or a guest (name + e-mail)."""
@@ -308,6 +324,16 @@ class Registration(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     attended_at = models.DateTimeField(null=True, blank=True)
+    # Who checked the person in (the door's "already checked in at 10:02 by X").
+    attended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    editable=False, on_delete=models.SET_NULL,
+                                    related_name="+")
+    # Registered at the door (events.checkin.checkin_walk_in).
+    walk_in = models.BooleanField(_("walk-in"), default=False, editable=False)
+    # The code in the ticket's QR: a bearer secret, replaced (and the old one remembered as
+    # revoked) by events.tickets.ticket_rotate.
+    ticket_code = models.CharField(_("ticket code"), max_length=TICKET_CODE_MAX_LENGTH,
+                                   unique=True, editable=False, default=ticket_code_new)
 
     class Meta:
         verbose_name = _("registration")
@@ -340,6 +366,26 @@ class Registration(models.Model):
     @property
     def email(self) -> str:
         return self.user.email if self.user_id else self.guest_email
+
+
+class RevokedTicket(models.Model):
+    """A ticket code that was replaced: scanning it at the door says "revoked", not
+    "unknown". Written only by events.tickets.ticket_rotate."""
+
+    code = models.CharField(max_length=TICKET_CODE_MAX_LENGTH, unique=True, editable=False)
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="revoked_tickets", editable=False)
+    revoked_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   editable=False, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("revoked ticket")
+        verbose_name_plural = _("revoked tickets")
+        ordering = ["-revoked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} (revoked {self.revoked_at:%Y-%m-%d %H:%M})"
 
 
 class EventIndexPage(Page):

@@ -280,6 +280,13 @@ def _fetch_locked(registration: Registration) -> tuple[EventPage, Registration]:
     return event, fresh
 
 
+def registration_lock(registration: Registration) -> tuple[EventPage, Registration]:
+    """Inside the caller's transaction: lock the event row, then the registration's (this
+    module's lock order), and return fresh copies of both. For services elsewhere in the app
+    (events.checkin, events.tickets) that decide on the state before calling one of these."""
+    return _fetch_locked(registration)
+
+
 @transaction.atomic
 def registration_cancel(registration: Registration, *, actor=None,
                         erasure: bool = False) -> Registration:
@@ -414,7 +421,8 @@ def registration_mark_attended(registration: Registration, *, actor) -> Registra
         raise RegistrationStateError(_("Only confirmed people can be checked in."))
     fresh.state = RegistrationState.ATTENDED
     fresh.attended_at = timezone.now()
-    fresh.save(update_fields=["state", "attended_at", "updated_at"])
+    fresh.attended_by = actor
+    fresh.save(update_fields=["state", "attended_at", "attended_by", "updated_at"])
     payments.registration_accounts_lock(event, post=[fresh], reward=[fresh])
     payments.registration_hold_post(fresh, by=actor)
     try:

@@ -1,0 +1,120 @@
+"""Tickets: the code in a registration's QR, its picture, and its revocation.
+
+A ticket code is a bearer secret (`secrets.token_urlsafe`, 144 bits, unique index), never
+derived from the database id. The QR carries the code alone: short codes make a small,
+coarse QR that a phone camera reads quickly off a screen or a cheap print. Revoking a
+ticket means rotating its code: the old code is kept in `RevokedTicket`, so the door answers
+"revoked" for it instead of "unknown".
+
+Every confirmed (or attended) registration has a ticket; a waitlisted or cancelled one
+keeps its code (so the door can say "waitlisted" or "cancelled") but shows no ticket.
+"""
+
+import io
+import re
+
+import segno
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from network.permissions import user_organises_space
+
+from . import services
+from .models import (
+    TICKET_CODE_MAX_LENGTH,
+    Registration,
+    RegistrationState,
+    RevokedTicket,
+    ticket_code_new,
+)
+
+#: states in which a registration has a valid ticket to show
+TICKET_STATES = (RegistrationState.CONFIRMED, RegistrationState.ATTENDED)
+
+_CODE_CHARS = rf"[A-Za-z0-9_-]{{8,{TICKET_CODE_MAX_LENGTH}}}"
+_CODE = re.compile(_CODE_CHARS)
+# A pasted ticket link (".../tickets/<code>/") is accepted too.
+_CODE_IN_URL = re.compile(rf"/tickets/({_CODE_CHARS})/?(?:[?#].*)?$")
+
+
+def ticket_code_parse(text: str) -> str | None:
+    """The ticket code in what a scanner or a person typed (surrounding spaces ignored, a
+    ticket link accepted), or None when it cannot be a ticket code. Never raises."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text or len(text) > 2000:
+        return None
+    if _CODE.fullmatch(text):
+        return text
+    match = _CODE_IN_URL.search(text)
+    return match.group(1) if match else None
+
+
+def ticket_has_valid(registration: Registration) -> bool:
+    """True when the registration's ticket admits its holder (confirmed or attended, and
+    the event not cancelled)."""
+    return registration.state in TICKET_STATES and not registration.event.is_cancelled
+
+
+def ticket_qr_svg(code: str, *, scale: int = 6) -> str:
+    """The QR of `code` as inline SVG markup (dark modules on a white quiet zone)."""
+    return segno.make(code, error="m", micro=False).svg_inline(
+        scale=scale, dark="#000", light="#fff", title=str(_("Ticket QR code")))
+
+
+def ticket_qr_png(code: str, *, scale: int = 8) -> bytes:
+    """The QR of `code` as a PNG (for the e-mail attachment)."""
+    buffer = io.BytesIO()
+    segno.make(code, error="m", micro=False).save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def ticket_lookup(code: str) -> tuple[Registration | None, RevokedTicket | None]:
+    """(the registration whose current code this is, None) or (None, the revocation record
+    when the code was replaced) or (None, None) for a code that never was a ticket. Two
+    indexed queries at most; `code` should come from `ticket_code_parse`."""
+    registration = (Registration.objects.select_related("event", "event__space", "user",
+                                                        "user__profile", "attended_by",
+                                                        "attended_by__profile")
+                    .filter(ticket_code=code).first())
+    if registration is not None:
+        return registration, None
+    revoked = (RevokedTicket.objects.select_related("registration", "registration__event")
+               .filter(code=code).first())
+    return None, revoked
+
+
+def ticket_rotate(registration: Registration, *, actor) -> Registration:
+    """Revoke the registration's ticket and give it a new code (the old one is remembered
+    as revoked). Allowed to the member whose registration it is and to organisers of the
+    event's space. Returns the fresh registration.
+
+    Raises: RegistrationNotAllowed (someone else), RegistrationStateError (a cancelled
+    registration has no ticket to renew).
+    """
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _ticket_rotate_locked(registration, actor)
+        except IntegrityError:
+            # A fresh random code collided with an existing one: astronomically unlikely,
+            # but the unique index decides, and another draw fixes it.
+            continue
+    raise services.RegistrationStateError(_("The ticket could not be renewed; try again."))
+
+
+def _ticket_rotate_locked(registration: Registration, actor) -> Registration:
+    event, fresh = services.registration_lock(registration)
+    own = actor is not None and fresh.user_id is not None and fresh.user_id == actor.pk
+    if not own and not user_organises_space(actor, event.space_id):
+        raise services.RegistrationNotAllowed()
+    if fresh.state == RegistrationState.CANCELLED:
+        raise services.RegistrationStateError(_("A cancelled registration has no ticket."))
+    RevokedTicket.objects.create(code=fresh.ticket_code, registration=fresh,
+                                 revoked_at=timezone.now(),
+                                 revoked_by=actor if getattr(actor, "pk", None) else None)
+    fresh.ticket_code = ticket_code_new()
+    fresh.save(update_fields=["ticket_code", "updated_at"])
+    return fresh
