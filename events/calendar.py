@@ -296,10 +296,16 @@ def events_to_ical(events: Iterable[EventPage], name: str, *, request: HttpReque
     return _assemble(calendar, events, _vevents_cached(keyed))
 
 
-def event_to_ical(event: EventPage, *, request: HttpRequest | None = None) -> bytes:
-    """One event as a METHOD:PUBLISH calendar (a download, or an e-mail attachment)."""
+def event_to_ical(event: EventPage, *, request: HttpRequest | None = None,
+                  ticket_url: str = "") -> bytes:
+    """One event as a METHOD:PUBLISH calendar (a download, or an e-mail attachment; a
+    registration's e-mail passes `ticket_url`, added to the DESCRIPTION)."""
     calendar = _calendar(event.title, method="PUBLISH", time_zone=event.time_zone_name)
     vevent = event_vevent(event, url=event_public_url(event, request), stamp=timezone.now())
+    if ticket_url:
+        description = str(vevent.get("description") or "")
+        label = _("Your ticket (QR code for the door)")
+        vevent["description"] = vText(_plain(f"{description}\n\n{label}: {ticket_url}"))
     return _assemble(calendar, [event], [vevent.to_ical()])
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Registration
+from .tickets import ticket_has_valid, ticket_qr_png
 
 #: kind -> whether the event's calendar file is attached
 KINDS = {
@@ -23,7 +24,10 @@ KINDS = {
     "event_changed": True,
     "event_cancelled": True,
     "payment_failed": False,
+    "ticket_reissued": True,
 }
+#: kinds that carry the ticket's QR as an attachment (when the ticket is valid)
+TICKET_KINDS = {"confirmed", "promoted", "ticket_reissued"}
 
 
 def site_base_url(event) -> str:
@@ -34,6 +38,12 @@ def site_base_url(event) -> str:
 def registration_cancel_url(registration: Registration) -> str:
     """The absolute secret link that cancels a registration without logging in."""
     path = reverse("events:registration_cancel_secret", kwargs={"secret": registration.secret})
+    return site_base_url(registration.event) + path
+
+
+def ticket_url(registration: Registration) -> str:
+    """The absolute address of the registration's printable ticket (its code is the secret)."""
+    path = reverse("events:ticket", kwargs={"code": registration.ticket_code})
     return site_base_url(registration.event) + path
 
 
@@ -49,6 +59,7 @@ def registration_email_build(kind: str, registration: Registration,
         raise ValueError(f"unknown e-mail kind {kind!r}")
     event = registration.event
     base = site_base_url(event)
+    ticket = ticket_url(registration) if ticket_has_valid(registration) else ""
     context = {
         "registration": registration,
         "event": event,
@@ -58,6 +69,7 @@ def registration_email_build(kind: str, registration: Registration,
         "event_url": base + (event.url or ""),
         "cancel_url": registration_cancel_url(registration),
         "my_events_url": base + reverse("events:my_events"),
+        "ticket_url": ticket,
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", "Espresso"),
         **(extra or {}),
     }
@@ -70,8 +82,10 @@ def registration_email_build(kind: str, registration: Registration,
     if KINDS[kind]:
         from .calendar import event_to_ical  # the discovery side owns calendar files
 
-        message.attach(f"{event.slug or 'event'}.ics", event_to_ical(event),
+        message.attach(f"{event.slug or 'event'}.ics", event_to_ical(event, ticket_url=ticket),
                        "text/calendar; charset=utf-8; method=PUBLISH")
+    if ticket and kind in TICKET_KINDS:
+        message.attach("ticket-qr.png", ticket_qr_png(registration.ticket_code), "image/png")
     return message
 
 

@@ -32,3 +32,16 @@ class GuestRegistrationForm(forms.Form):
 
 class RegistrationRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=RegistrationRole.choices)
+
+
+class WalkInForm(forms.Form):
+    """Someone registering at the door: the e-mail of a member registers that member;
+    any other address registers a guest with this name."""
+
+    name = forms.CharField(label=_("Name"), max_length=120, required=False, strip=False,
+                           validators=[validate_no_control_characters],
+                           help_text=_("Not needed for members: their e-mail is enough."))
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()

@@ -367,6 +367,15 @@ class Registration(models.Model):
     def email(self) -> str:
         return self.user.email if self.user_id else self.guest_email
 
+    @property
+    def attended_by_name(self) -> str:
+        """The name of whoever checked the person in ("" when unknown)."""
+        user = self.attended_by if self.attended_by_id else None
+        if user is None:
+            return ""
+        profile = getattr(user, "profile", None)
+        return profile.display_name if profile else user.get_full_name() or user.email
+
 
 class RevokedTicket(models.Model):
     """A ticket code that was replaced: scanning it at the door says "revoked", not

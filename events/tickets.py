@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.permissions import user_organises_space
 
-from . import services
+from . import services, tasks
 from .models import (
     TICKET_CODE_MAX_LENGTH,
     Registration,
@@ -60,8 +60,10 @@ def ticket_has_valid(registration: Registration) -> bool:
 
 def ticket_qr_svg(code: str, *, scale: int = 6) -> str:
     """The QR of `code` as inline SVG markup (dark modules on a white quiet zone)."""
+    # omitsize: a viewBox instead of width/height, so CSS sizes it (phone, print).
     return segno.make(code, error="m", micro=False).svg_inline(
-        scale=scale, dark="#000", light="#fff", title=str(_("Ticket QR code")))
+        scale=scale, dark="#000", light="#fff", omitsize=True,
+        title=str(_("Ticket QR code")))
 
 
 def ticket_qr_png(code: str, *, scale: int = 8) -> bytes:
@@ -117,4 +119,6 @@ def _ticket_rotate_locked(registration: Registration, actor) -> Registration:
                                  revoked_by=actor if getattr(actor, "pk", None) else None)
     fresh.ticket_code = ticket_code_new()
     fresh.save(update_fields=["ticket_code", "updated_at"])
+    # The new ticket reaches the person (guests have no "My events" page to find it on).
+    tasks.registration_notify_on_commit("ticket_reissued", fresh)
     return fresh

@@ -21,6 +21,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -33,7 +34,7 @@ from network.permissions import (
 )
 
 from . import services
-from .models import Registration, RegistrationRole, RegistrationState
+from .models import EventPage, Registration, RegistrationRole, RegistrationState
 from .selectors_registration import events_managed_by, registrations_visible_to
 
 User = get_user_model()
@@ -253,3 +254,31 @@ class EventsAdminGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_events_admin():
     return EventsAdminGroup()
+
+
+# --- The event day: the organiser dashboard from the page tree ----------------------------
+
+def _event_dashboard_button(page, user, priority: int):
+    # specific_class, not .specific: no query per row of a listing for other pages.
+    if page.specific_class is None or not issubclass(page.specific_class, EventPage):
+        return None
+    event_space_id = EventPage.objects.filter(pk=page.pk).values_list("space_id",
+                                                                     flat=True).first()
+    if not user_organises_space(user, event_space_id):
+        return None
+    return Button(_("Event dashboard"), url=reverse("events:event_dashboard", args=[page.pk]),
+                  icon_name="list-ul", priority=priority)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def event_dashboard_listing_button(page, user, next_url=None):
+    button = _event_dashboard_button(page, user, priority=5)
+    if button is not None:
+        yield button
+
+
+@hooks.register("register_page_header_buttons")
+def event_dashboard_header_button(page, user, view_name, next_url=None):
+    button = _event_dashboard_button(page, user, priority=12)
+    if button is not None:
+        yield button
