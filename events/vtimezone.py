@@ -19,6 +19,7 @@ import calendar as calendar_module
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
@@ -34,8 +35,9 @@ _DAY = 86_400
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):
+    """What a zone is at an instant (a tuple: the scan compares tens of thousands of them)."""
+
     offset: dt.timedelta
     name: str
     daylight: bool
@@ -89,10 +91,12 @@ class _Rule:
                       bymonthday=list(range(self.first_day, self.first_day + 7)))
 
 
+_ZERO = dt.timedelta(0)
+
+
 def _state(zone: ZoneInfo, timestamp: int) -> _State:
     moment = dt.datetime.fromtimestamp(timestamp, zone)
-    dst = moment.dst() or dt.timedelta(0)
-    return _State(moment.utcoffset(), moment.tzname() or "", dst > dt.timedelta(0))
+    return _State(moment.utcoffset(), moment.tzname() or "", (moment.dst() or _ZERO) > _ZERO)
 
 
 def _onsets(zone: ZoneInfo, start: int, end: int) -> tuple[_State, list[_Onset]]:
