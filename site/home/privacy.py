@@ -4,7 +4,8 @@ in its own `privacy.py` (`member_data_export`, `member_data_erase`) and this mod
 top floor, calls them and adds the account itself (the user row, its e-mail addresses).
 
 Why the site imports the apps' modules instead of keeping a registry they register into:
-erasure has an order that matters (events first: registrations are cancelled through the
+erasure has an order that matters, top-down (the unconference programme first: it withdraws
+the member's proposals still open; then events: registrations are cancelled through the
 events services, which void their holds and promote the waiting list; then credits voids
 whatever hold is left, refunds day passes and anonymises the account; then the network
 deletes the profile; the user row last, when nothing needs its e-mail any more). One
@@ -42,6 +43,7 @@ from credits import privacy as credits_privacy
 from credits.models import Account, AccountKind
 from credits.selectors import account_balance
 from events import privacy as events_privacy
+from events.programme import privacy as programme_privacy
 from network import privacy as network_privacy
 from network.permissions import user_is_coordinator
 from network.privacy import erased_email, export_datetime, log_entries_anonymise
@@ -66,6 +68,7 @@ class ErasurePreview:
 
     registrations: list = field(default_factory=list)
     day_passes: list = field(default_factory=list)
+    proposals: list = field(default_factory=list)
     balance: int = 0
     on_hold: int = 0
 
@@ -111,6 +114,7 @@ def member_data_export(user) -> dict[str, Any]:
         "events": events_privacy.member_data_export(
             user, guest_emails=member_verified_emails(user)),
         "credits": credits_privacy.member_data_export(user),
+        "programme": programme_privacy.member_data_export(user),
     }
 
 
@@ -125,6 +129,7 @@ def member_erase_preview(user) -> ErasurePreview:
     return ErasurePreview(
         registrations=registrations,
         day_passes=day_passes,
+        proposals=programme_privacy.proposals_to_withdraw(user),
         balance=(balance.posted if balance else 0) + sum(p.price for p in day_passes),
         on_hold=balance.on_hold if balance else 0,
     )
@@ -198,6 +203,7 @@ def member_erase(member, *, by) -> ErasureResult:
         address = user.email
         guest_emails = member_verified_emails(user)
         done = {
+            "programme": programme_privacy.member_data_erase(user),
             "events": events_privacy.member_data_erase(user, by=by, guest_emails=guest_emails),
             "credits": credits_privacy.member_data_erase(user, by=by),
             "network": network_privacy.member_data_erase(user),

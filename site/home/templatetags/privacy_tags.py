@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from credits.models import DayPassState, TransferCode, TransferState
 from events.models import RegistrationRole, RegistrationState
+from events.programme.models import ProposalKind, ProposalState
 from network.models import MembershipRole, Visibility
 
 register = template.Library()
@@ -23,6 +24,8 @@ LABELS = {
     "transfer_state": dict(TransferState.choices),
     "day_pass_state": dict(DayPassState.choices),
     "visibility": dict(Visibility.choices),
+    "proposal_state": dict(ProposalState.choices),
+    "proposal_kind": dict(ProposalKind.choices),
 }
 
 
