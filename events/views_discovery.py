@@ -183,8 +183,9 @@ def feed_json(request: HttpRequest) -> HttpResponse:
                                         for name, errors in filterset.form.errors.items()}},
                             status=400)
     page_number = request.GET.get("page", "1")
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    if not (page_number.isascii() and page_number.isdigit()) or \
+    # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and few of
+    # them (int() refuses more than 4,300).
+    if not (page_number.isascii() and page_number.isdigit() and len(page_number) <= 7) or \
             not 1 <= int(page_number) <= 1_000_000:
         return JsonResponse({"error": _("“page” must be a positive whole number.")}, status=400)
     version = feed_version(queryset, *_feed_extra(request, "json"), seats=True)

@@ -103,7 +103,8 @@ def test_feed_pages_with_next_url(client, lecce, monkeypatch):
                                    {"seats": "on", "when": "tomorrow"}, {"page": "0"},
                                    {"page": "-3"}, {"page": "-1"}, {"page": "1e9"},
                                    {"page": "²"}, {"page": "\u0661"}, {"page": " 1"}, {"page": ""},
-                                   {"page": "1000001"}, {"page": "9" * 400}])
+                                   {"page": "1000001"}, {"page": "9" * 400},
+                                   {"page": "9" * 5000}])
 def test_malformed_parameters_get_a_400_with_the_reason(client, lecce, query):
     response = client.get(reverse("events:feed_json"), query)
     assert response.status_code == 400
