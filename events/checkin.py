@@ -245,15 +245,19 @@ def checkin_walk_in(event: EventPage, *, name: str, email: str, actor,
     members = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
     user = members[0] if email and len(members) == 1 else None
     started = timezone.now()
+    full = services.EventFull(_("No seat left: the event is full. Nobody was added."))
     with transaction.atomic():
-        if user is not None:
-            registration = services.registration_create(event, user=user, actor=actor)
-        else:
-            registration = services.registration_create(event, guest_name=name,
-                                                        guest_email=email, actor=actor)
+        try:
+            if user is not None:
+                registration = services.registration_create(event, user=user, actor=actor)
+            else:
+                registration = services.registration_create(event, guest_name=name,
+                                                            guest_email=email, actor=actor)
+        except services.EventFull:
+            raise full from None
         if registration.state == RegistrationState.WAITLISTED:
             # Rolls back a waiting-list place made just now; a walk-in takes a seat or nothing.
-            raise services.EventFull(_("No seat left: the event is full. Nobody was added."))
+            raise full
         if registration.created_at >= started and not registration.walk_in:
             Registration.objects.filter(pk=registration.pk).update(walk_in=True)
         result = _check_in_locked(event, registration, actor)

@@ -412,7 +412,7 @@ def test_a_walk_in_when_full_is_refused_and_adds_nobody(space, organiser):
 def test_a_walk_in_when_full_without_waiting_list_is_refused(space, organiser):
     event = soon(space, capacity=1, waitlist_enabled=False)
     services.registration_create(event, user=UserFactory())
-    with pytest.raises(services.EventFull):
+    with pytest.raises(services.EventFull, match="No seat left"):
         checkin_walk_in(event, name="Too Late", email="late@example.org", actor=organiser)
     assert Registration.objects.filter(event=event).count() == 1
 
