@@ -17,6 +17,8 @@ rows are never touched (`verify_ledger` stays clean) and the member's account st
 by the anonymised user; the user keeps their row (transfers and registrations point at it)
 but loses their names, e-mail (an unroutable placeholder), password, groups, admin access,
 e-mail addresses and Wagtail profile, and can no longer log in. Running it again is harmless.
+Its many payments (cancellations, promotions, refunds) take their row locks first, in the
+services' one order (`_erase_locks`), so it cannot deadlock with another service.
 The member is told once by e-mail, at the address they had, after the commit.
 """
 
@@ -33,6 +35,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,9 +43,11 @@ from wagtail.log_actions import log
 from wagtail.users.models import UserProfile
 
 from credits import privacy as credits_privacy
-from credits.models import Account, AccountKind
+from credits.models import Account, AccountKind, DayPass
 from credits.selectors import account_balance
+from credits.services import accounts_lock
 from events import privacy as events_privacy
+from events.models import EventPage, Registration, RegistrationState
 from events.programme import privacy as programme_privacy
 from network import privacy as network_privacy
 from network.permissions import user_is_coordinator
@@ -183,6 +188,30 @@ def _tell_member(address: str) -> None:
         logger.exception("could not send the erasure notice")
 
 
+def _erase_locks(user, guest_emails: list[str]) -> None:
+    """Take every row lock the erasure's payments need before the first of them, in the
+    services' order (credits.services.ledger, "Lock order"): the events it cancels at, the
+    day passes it refunds, then at once every account it can move (the member's, the
+    spaces' of those passes, and those of the people waiting at those paid events, who are
+    offered the freed seats). The services called next find these rows locked already, so
+    this many-step transaction cannot deadlock with another service."""
+    event_pks = sorted({registration.event_id for registration
+                        in events_privacy.registrations_to_cancel(user, guest_emails)})
+    list(EventPage.objects.select_for_update(of=("self",)).filter(pk__in=event_pks)
+         .order_by("pk").values_list("pk", flat=True))
+    passes = credits_privacy.day_passes_to_refund(user)
+    list(DayPass.objects.select_for_update(of=("self",))
+         .filter(pk__in=[day_pass.pk for day_pass in passes])
+         .order_by("pk").values_list("pk", flat=True))
+    waiting = Registration.objects.filter(
+        event_id__in=event_pks, event__price_credits__gt=0, user__isnull=False,
+        state=RegistrationState.WAITLISTED).values("user_id")
+    accounts_lock(Account.objects.filter(
+        Q(user=user) | Q(user_id__in=waiting)
+        | Q(space_id__in={day_pass.space_id for day_pass in passes}))
+        .values_list("pk", flat=True))
+
+
 def member_erase(member, *, by) -> ErasureResult:
     """Erase `member`'s account, in one transaction, on behalf of `by` (the member or a
     coordinator); see the module's guarantees.
@@ -202,6 +231,7 @@ def member_erase(member, *, by) -> ErasureResult:
                 .get(pk=member.pk))
         address = user.email
         guest_emails = member_verified_emails(user)
+        _erase_locks(user, guest_emails)
         done = {
             "programme": programme_privacy.member_data_erase(user),
             "events": events_privacy.member_data_erase(user, by=by, guest_emails=guest_emails),

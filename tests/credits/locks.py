@@ -10,6 +10,7 @@ database connection.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -161,3 +162,65 @@ def deadlock_once(monkeypatch, module, name: str) -> list[int]:
 
     monkeypatch.setattr(module, name, flaky)
     return calls
+
+
+LOCK_CLAUSE = re.compile(r' FOR (?:NO KEY )?UPDATE(?: OF (?P<of>.+?))?(?: NOWAIT| SKIP LOCKED)?$')
+FROM_TABLE = re.compile(r' FROM "(?P<table>\w+)"')
+#: Rows that the services lock before any account, never after one.
+BEFORE_ACCOUNTS = ("events_eventpage", "credits_daypass")
+
+
+class LockOrderRecorder:
+    """Records, for the transactions run inside `with connection.execute_wrapper(recorder)`,
+    the order in which rows are locked, and says where the rule of credits.services.ledger
+    ("Lock order") is broken: an account row locked after an account row with a higher id,
+    or an event or day-pass row locked after an account row. Row ids are read from the
+    statements' integer parameters (the services lock by primary key)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, set[int]] = {}
+        self.violations: list[str] = []
+        self.account_order: list[int] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        self.record(sql, list(params or []))
+        return result
+
+    def record(self, sql: str, params: list) -> None:
+        ids = [p for p in params if isinstance(p, int) and not isinstance(p, bool)]
+        if sql.startswith('UPDATE "credits_account"'):
+            self.lock("credits_account", ids[-1:])
+            return
+        match = LOCK_CLAUSE.search(sql)
+        if not sql.startswith("SELECT") or match is None:
+            return
+        if match.group("of"):
+            tables = re.findall(r'"(\w+)"', match.group("of"))
+        else:
+            tables = [FROM_TABLE.search(sql).group("table")]
+        for table in tables:
+            self.lock(table, ids)
+
+    def lock(self, table: str, ids: list[int]) -> None:
+        held = self.held.setdefault(table, set())
+        new = sorted(set(ids) - held)
+        accounts = self.held.get("credits_account", set())
+        if table == "credits_account":
+            for pk in new:
+                if accounts and pk < max(accounts):
+                    self.violations.append(
+                        f"account {pk} locked after account {max(accounts)}")
+                self.account_order.append(pk)
+                accounts.add(pk)
+        elif table in BEFORE_ACCOUNTS and new and accounts:
+            self.violations.append(f"{table} {new} locked after accounts {sorted(accounts)}")
+        held.update(new)
+
+
+def lock_order_of(work: Callable[[], Any]) -> LockOrderRecorder:
+    """Run `work` (one service call: one transaction) and record its lock order."""
+    recorder = LockOrderRecorder()
+    with connection.execute_wrapper(recorder):
+        work()
+    return recorder

@@ -25,17 +25,23 @@ from credits.models import Account, DayPass, DayPassState
 from credits.selectors import account_balance
 from credits.services.daypass import space_today
 from events import services
-from events.models import ACTIVE_STATES, Registration, RegistrationState
+from events.models import ACTIVE_STATES, EventPage, EventStatus, Registration, RegistrationState
 from tests.credits.features_factories import member_with_credits
 from tests.credits.ledger_factories import assert_ledger_sound
 from tests.credits.locks import (
     Worker,
     deadlock_once,
     is_deadlock,
+    lock_order_of,
     registration_rows_held,
     start_until_blocked,
 )
-from tests.events.registration_factories import make_organiser, publish_event, space_in
+from tests.events.registration_factories import (
+    make_organiser,
+    publish_event,
+    republish,
+    space_in,
+)
 from tests.events.test_concurrency_paid import assert_seats_match_payments
 
 pytestmark = [pytest.mark.postgres,
@@ -386,3 +392,125 @@ def test_every_events_edge_answers_after_a_deadlock(site_tree, client, monkeypat
 
     retries = [r for r in caplog.records if r.name == "network.db_retry"]
     assert len(retries) == 9
+
+
+# --- one lock order per transaction, service by service ------------------------------------
+#
+# Each scenario gives the people whose accounts a transaction reaches last the LOWEST account
+# ids, so that locking account by account (the old order) breaks the ascending order. The
+# recorder (tests/credits/locks.py) reads the statements of one service call and lists
+# every account locked after a higher one, and every event or day-pass row locked after an
+# account.
+
+
+def late_cancel_with_a_chain(site_tree):
+    """C cancels late (C's hold posted to the space), the seat goes to W1, who cannot pay,
+    then to W2, who can."""
+    space = space_in(site_tree, title="Cowo Chain")
+    w1, w2 = member_with_credits(0), member_with_credits(100)
+    c = member_with_credits(100)
+    event = paid_event(space, late=True)
+    seat = services.registration_create(event, user=c)
+    for member in (w1, w2):
+        services.registration_create(event, user=member)
+    return lambda: services.registration_cancel(seat, actor=c), (w1, w2, c, space, event)
+
+
+def timely_cancel_with_a_chain(site_tree):
+    space = space_in(site_tree, title="Cowo Timely")
+    w1, w2 = member_with_credits(0), member_with_credits(100)
+    c = member_with_credits(100)
+    event = paid_event(space)
+    seat = services.registration_create(event, user=c)
+    for member in (w1, w2):
+        services.registration_create(event, user=member)
+    return lambda: services.registration_cancel(seat, actor=c), (w1, w2, c, space, event)
+
+
+def event_cancelled_with_holds(site_tree):
+    """Three seats taken in the order opposite to their account ids; the event is then
+    published as cancelled, which voids every hold."""
+    space = space_in(site_tree, title="Cowo Cancelled")
+    members = [member_with_credits(100) for _ in range(3)]
+    event = publish_event(space, capacity=3, price_credits=PRICE)
+    for member in reversed(members):
+        services.registration_create(event, user=member)
+    return (lambda: republish(event, status=EventStatus.CANCELLED, status_reason="Flooded"),
+            (members, event))
+
+
+def started_event_to_settle(site_tree):
+    space = space_in(site_tree, title="Cowo Started")
+    members = [member_with_credits(100) for _ in range(3)]
+    event = publish_event(space, capacity=3, price_credits=PRICE)
+    for member in reversed(members):
+        services.registration_create(event, user=member)
+    EventPage.objects.filter(pk=event.pk).update(
+        starts_at=event.starts_at - datetime.timedelta(days=8))
+    return lambda: services.event_settle_started(), (members, event)
+
+
+def registration_after_a_silent_capacity_raise(site_tree):
+    """Seats freed without a promotion: the newcomer N finds W waiting and promotes W
+    before taking a seat; N's account comes before W's."""
+    space = space_in(site_tree, title="Cowo Raise")
+    n = member_with_credits(100)
+    w, a = member_with_credits(100), member_with_credits(100)
+    event = publish_event(space, capacity=1, price_credits=PRICE)
+    services.registration_create(event, user=a)
+    services.registration_create(event, user=w)
+    EventPage.objects.filter(pk=event.pk).update(capacity=3)
+    event = EventPage.objects.get(pk=event.pk)
+    return lambda: services.registration_create(event, user=n), (n, w, event)
+
+
+def erasure_with_waiting_lists_and_a_pass(site_tree):
+    """M, with seats at two paid events where others wait and a day pass for tomorrow,
+    erases their account: two cancellations, two promotions and a refund in one
+    transaction."""
+    from home.privacy import member_erase
+
+    space = space_in(site_tree, title="Cowo Erase", day_pass_price=PASS_PRICE)
+    waiting = [member_with_credits(100) for _ in range(2)]
+    m = member_with_credits(100)
+    events = [paid_event(space) for _ in range(2)]
+    for event, other in zip(events, waiting, strict=True):
+        services.registration_create(event, user=m)
+        services.registration_create(event, user=other)
+    day_pass = day_pass_tomorrow(m, space)
+    return lambda: member_erase(m, by=m), (m, waiting, events, day_pass)
+
+
+SCENARIOS = [late_cancel_with_a_chain, timely_cancel_with_a_chain, event_cancelled_with_holds,
+             started_event_to_settle, registration_after_a_silent_capacity_raise,
+             erasure_with_waiting_lists_and_a_pass]
+
+
+def test_a_late_cancellation_locks_its_whole_chain_at_once_in_ascending_order(site_tree):
+    work, (w1, w2, c, space, event) = late_cancel_with_a_chain(site_tree)
+    recorder = lock_order_of(work)
+    assert recorder.violations == []
+    assert recorder.account_order == sorted(
+        [account_of(w1).pk, account_of(w2).pk, account_of(c).pk, space_account(space).pk])
+    states = dict(Registration.objects.filter(event=event).values_list("user_id", "state"))
+    assert states == {c.pk: "cancelled", w1.pk: "cancelled", w2.pk: "confirmed"}
+    assert_seats_match_payments([event])
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS[1:], ids=lambda f: f.__name__)
+def test_every_multi_payment_service_keeps_one_lock_order(site_tree, scenario):
+    work, _objects = scenario(site_tree)
+    recorder = lock_order_of(work)
+    assert recorder.violations == []
+    assert recorder.account_order == sorted(recorder.account_order)
+    assert len(recorder.account_order) >= 2
+    assert_ledger_sound()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+def test_control_locking_account_by_account_breaks_the_order(site_tree, settings, scenario):
+    """Proves the two tests above can fail: with the up-front lock turned off, each
+    scenario locks an account after a higher one (or a day pass after an account)."""
+    settings.CREDITS_DISABLE_ACCOUNT_LOCK = True
+    work, _objects = scenario(site_tree)
+    assert lock_order_of(work).violations != []
