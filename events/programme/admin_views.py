@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from events.models import EventFormat, EventPage
+from network.db_retry import db_retry
 from network.permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 
 from . import selectors, services, tasks
@@ -113,7 +114,7 @@ class _ProgrammeView(WagtailAdminTemplateMixin, TemplateView):
 
     def _run(self, action, success: str):
         try:
-            action()
+            db_retry(action)()  # a deadlock runs the (idempotent) action again
         except ProgrammeError as exc:
             messages.error(self.request, str(exc))
         else:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events import payments
 from events import services as event_services
-from events.models import Registration, RegistrationRole, RegistrationState
+from events.models import EventPage, Registration, RegistrationRole, RegistrationState
 
 from ..exceptions import (
     InvalidProposal,
@@ -99,10 +99,17 @@ def hosts_make_registration_hosts(programme: Programme, *, actor) -> list[Regist
     _require_organiser(programme, actor)
     changed = []
     with transaction.atomic():
+        # The services' lock order (events.services): the event row, then every account
+        # the rewards move, at once, before the first of them.
+        list(EventPage.objects.select_for_update(of=("self",)).filter(pk=programme.event_id)
+             .values_list("pk", flat=True))
         hosts = hosts_of_sessions_held(programme)
-        registrations = Registration.objects.filter(
+        registrations = list(Registration.objects.filter(
             event_id=programme.event_id, user__in=hosts,
-            state__in=PARTICIPANT_STATES).select_related("user")
+            state__in=PARTICIPANT_STATES).select_related("user"))
+        payments.registration_accounts_lock(programme.event, reward=[
+            Registration(user=r.user, role=RegistrationRole.HOST) for r in registrations
+            if r.role == RegistrationRole.ATTENDEE and r.state == RegistrationState.ATTENDED])
         for registration in registrations:
             if registration.role != RegistrationRole.ATTENDEE:
                 continue
