@@ -255,3 +255,22 @@ def test_unusual_zones_agree_with_zoneinfo_around_every_change_up_to_2100(tzid):
         assert wall.replace(tzinfo=dateutil_tz).utcoffset() == offset, expected
         if expected.replace(fold=1 - expected.fold).utcoffset() == offset:
             assert ical_tz.utcoffset(wall) == offset, expected
+
+
+@pytest.mark.parametrize(("tzid", "written_as_utc"), [
+    ("UTC", True), ("Africa/Abidjan", True), ("Etc/GMT+5", False), ("US/Eastern", False),
+    ("Asia/Calcutta", False)])
+def test_every_tzid_a_file_uses_has_exactly_its_vtimezone(site_tree, tzid, written_as_utc):
+    """Zones icalendar writes as UTC (…Z) get no VTIMEZONE; every other one, aliases
+    included, gets one under the very TZID its times carry."""
+    space = make_space(site_tree.spaces, "Anywhere")
+    event = make_event(space, "Somewhere", time_zone=tzid,
+                       starts_at=dt.datetime(2030, 7, 1, 9, tzinfo=ZoneInfo(tzid)))
+    body = event_to_ical(event)
+    vevent = parse_both(body, 1).vevent
+    used = set(re.findall(rb";TZID=([^:;]+):", body))
+    assert used == (set() if written_as_utc else {tzid.encode()})
+    assert set(vtimezones(body)) == ({tzid} if used else set())
+    assert vevent.dtstart.value.astimezone(dt.UTC) == event.starts_at.astimezone(dt.UTC)
+    if not written_as_utc:
+        assert assert_agrees_with_zoneinfo(body, tzid, {2030}) == 8760
