@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.permissions import user_organises_space
 
-from . import services, tickets
+from . import payments, services, tickets
 from .models import EventPage, Registration, RegistrationState
 
 
@@ -247,6 +247,12 @@ def checkin_walk_in(event: EventPage, *, name: str, email: str, actor,
     started = timezone.now()
     full = services.EventFull(_("No seat left: the event is full. Nobody was added."))
     with transaction.atomic():
+        # One lock order (events.services): the event, then the accounts that the hold
+        # placed now and posted at check-in move (the member's and the space's), at once.
+        event_locked = services.event_lock(event)
+        payments.registration_accounts_lock(
+            event_locked, place=[Registration(user=user)] if user is not None else [],
+            space=True)
         try:
             if user is not None:
                 registration = services.registration_create(event, user=user, actor=actor)

@@ -51,12 +51,14 @@ def _key(registration: Registration, step: str) -> str:
 def registration_accounts_lock(event: EventPage, *, place: Iterable[Registration] = (),
                                post: Iterable[Registration] = (),
                                void: Iterable[Registration] = (),
-                               reward: Iterable[Registration] = ()) -> list[int]:
+                               reward: Iterable[Registration] = (),
+                               space: bool = False) -> list[int]:
     """Lock, in one statement and in the ledger's order, every account that this
     transaction's payments for `event` can move, before the first of them:
     `place` (holds to place: the member's account, on a paid event), `post` (open holds to
     pay: the member's and the space's), `void` (open holds to release: the member's),
-    `reward` (rewards to pay at check-in: the space's and the member's).
+    `reward` (rewards to pay at check-in: the space's and the member's), `space` (the
+    space's account anyway: a hold placed and posted in one transaction, as at a walk-in).
 
     A member who has no account yet gets one here (nobody else can hold its lock). Returns
     the locked account ids, ascending (none: nothing to lock, e.g. a free event). Must run
@@ -77,7 +79,7 @@ def registration_accounts_lock(event: EventPage, *, place: Iterable[Registration
             pks.add(debit)
             if resolving[reference]:
                 pks.add(credit)
-    if rewarded:
+    if rewarded or (space and pks):
         pks.add(credits.account_for_space(event.space).pk)
     return credits.accounts_lock(pks)
 

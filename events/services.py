@@ -280,6 +280,13 @@ def _fetch_locked(registration: Registration) -> tuple[EventPage, Registration]:
     return event, fresh
 
 
+def event_lock(event: EventPage) -> EventPage:
+    """Inside the caller's transaction: lock the event row (the first lock of this module's
+    order) and return a fresh copy; for callers that lock accounts before calling several
+    services (events.checkin's walk-in)."""
+    return _lock_event(event.pk)
+
+
 def registration_lock(registration: Registration) -> tuple[EventPage, Registration]:
     """Inside the caller's transaction: lock the event row, then the registration's (this
     module's lock order), and return fresh copies of both. For services elsewhere in the app

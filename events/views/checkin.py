@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from network.db_retry import db_retry
 from network.permissions import user_organises_space
 
 from .. import checkin, services, tickets
@@ -109,6 +110,7 @@ def _answer(request: HttpRequest, event: EventPage, *, result=None, error: str =
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@db_retry
 def checkin_page(request: HttpRequest, event_id: int) -> HttpResponse:
     """GET: the door page (with `?q=` the search results, for browsers without JS).
     POST `code` (scanned or typed) or `registration` (picked in the search): check in."""
@@ -139,6 +141,7 @@ def _status_for(exc: services.EventError) -> int:
 
 @require_POST
 @login_required
+@db_retry
 def checkin_undo(request: HttpRequest, event_id: int) -> HttpResponse:
     """POST `registration`: take back a check-in made today."""
     event = _event_for_organiser(request, event_id)
@@ -152,6 +155,7 @@ def checkin_undo(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@db_retry
 def checkin_walk_in(request: HttpRequest, event_id: int) -> HttpResponse:
     """POST `name`, `email`: register at the door and check in, when a seat is free."""
     event = _event_for_organiser(request, event_id)

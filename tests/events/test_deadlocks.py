@@ -481,9 +481,24 @@ def erasure_with_waiting_lists_and_a_pass(site_tree):
     return lambda: member_erase(m, by=m), (m, waiting, events, day_pass)
 
 
+def walk_in_at_a_paid_event(site_tree):
+    """A member walks in: a hold placed and, at check-in, posted in one transaction. The
+    space's account comes before the member's."""
+    from events.checkin import checkin_walk_in
+
+    space = space_in(site_tree, title="Cowo Door")
+    organiser = make_organiser(space)
+    space_account(space)
+    m = member_with_credits(100)
+    event = publish_event(space, capacity=5, price_credits=PRICE, starts_in_days=1 / 24,
+                          checkin_opens_hours_before=2)
+    return (lambda: checkin_walk_in(event, name="Mia", email=m.email, actor=organiser),
+            (m, event))
+
+
 SCENARIOS = [late_cancel_with_a_chain, timely_cancel_with_a_chain, event_cancelled_with_holds,
              started_event_to_settle, registration_after_a_silent_capacity_raise,
-             erasure_with_waiting_lists_and_a_pass]
+             erasure_with_waiting_lists_and_a_pass, walk_in_at_a_paid_event]
 
 
 def test_a_late_cancellation_locks_its_whole_chain_at_once_in_ascending_order(site_tree):
