@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from network.db_retry import db_retry
 
 from .forms import AccountEraseForm
-from .privacy import member_data_export, member_erase, member_erase_preview
+from .privacy import ErasureNotAllowed, member_data_export, member_erase, member_erase_preview
 from .search import GROUPS, clean_query, site_search
 
 RESULTS_PER_PAGE = 20
@@ -78,9 +78,13 @@ def account_erase(request: HttpRequest) -> HttpResponse:
     logged out and see a goodbye page. A replayed POST finds them logged out already."""
     form = AccountEraseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        db_retry(member_erase)(request.user, by=request.user)
-        logout(request)
-        return redirect("home:account_erased")
+        try:
+            db_retry(member_erase)(request.user, by=request.user)
+        except ErasureNotAllowed as exc:  # a superuser's own account
+            form.add_error(None, str(exc))
+        else:
+            logout(request)
+            return redirect("home:account_erased")
     response = render(request, "home/privacy/erase.html", {
         "form": form, "preview": member_erase_preview(request.user)},
         status=400 if form.is_bound else 200)

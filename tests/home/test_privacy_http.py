@@ -4,7 +4,7 @@ erasure with its confirmation, and the coordinators' erase action in the Wagtail
 import json
 
 import pytest
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -115,6 +115,15 @@ def test_erasure_needs_the_password_and_the_tick(world, data):
     assert not erased(world.member)
     world.seat.refresh_from_db()
     assert world.seat.state == RegistrationState.CONFIRMED
+
+
+def test_a_superuser_is_told_why_their_account_is_not_erased(site_tree):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    response = logged_in(admin).post(ERASE, {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 400
+    assert "superuser status first" in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.is_active and admin.email == "root@example.org"
 
 
 def test_erasure_without_the_csrf_token_is_refused(world):
