@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from django_filters import ChoiceFilter, ModelChoiceFilter
@@ -21,7 +22,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets import Button
+from wagtail.admin.widgets import Button, HeaderButton
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -85,6 +86,22 @@ class RegistrationFilterSet(WagtailFilterSet):
 class RegistrationIndexView(IndexView):
     def get_base_queryset(self):
         return registrations_visible_to(self.request.user)
+
+    @cached_property
+    def header_buttons(self):
+        # Filtered to one event: its dashboard and door are one click away.
+        buttons = list(super().header_buttons)
+        event_id = self.request.GET.get("event", "")
+        if event_id.isdigit() and 0 < int(event_id) < 2**63:
+            event = events_managed_by(self.request.user).filter(pk=int(event_id)).first()
+            if event is not None:
+                buttons += [
+                    HeaderButton(_("Event dashboard"), icon_name="list-ul",
+                                 url=reverse("events:event_dashboard", args=[event.pk])),
+                    HeaderButton(_("Check-in at the door"), icon_name="tick",
+                                 url=reverse("events:checkin", args=[event.pk])),
+                ]
+        return buttons
 
 
 class RegistrationAddForm(forms.Form):

@@ -102,6 +102,9 @@ def _answer(request: HttpRequest, event: EventPage, *, result=None, error: str =
                                                                    else "error"),
             "tone": result.tone if result is not None else ("info" if undone else "bad"),
             "html": html,
+            "recent_html": render_to_string("events/checkin/recent.html",
+                                            {"event": event, "recent": _recent(event)},
+                                            request=request),
             "counts": _counts_json(event),
         }, status=status)
     context = _page_context(request, event, walk_in_form=walk_in_form, **panel)

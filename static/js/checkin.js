@@ -28,6 +28,11 @@ async function post(form) {
   const data = await response.json();
   showAnswer(data.html, data.tone);
   if (data.counts) setCounts(data.counts);
+  if (data.recent_html !== undefined) {
+    const recent = document.getElementById("door-recent");
+    recent.innerHTML = data.recent_html;
+    recent.querySelectorAll("form[data-door-form]").forEach(enhanceForm);
+  }
   return data;
 }
 

@@ -69,6 +69,7 @@ def test_an_organiser_checks_people_in_from_a_phone(page: Page, demo_server):
     expect(answer).to_contain_text("Checked in")
     expect(answer).to_contain_text("نور Zoë 😀")
     expect(counter).to_have_text(str(before + 1))
+    expect(page.locator("#door-recent .door-person").first).to_contain_text("نور Zoë 😀")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "door-checked-in")
 

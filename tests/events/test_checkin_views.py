@@ -188,6 +188,7 @@ def test_walk_in_over_http_registers_and_checks_in(client, event, organiser):
     assert (response.status_code, data["outcome"]) == (200, "checked_in")
     assert data["counts"]["walk_ins"] == 1
     assert "<bdi>שלום Walker</bdi>" in data["html"]
+    assert '<bdi class="door-person-name">שלום Walker</bdi>' in data["recent_html"]
 
 
 def test_walk_in_when_full_is_refused_clearly(client, space, organiser):
@@ -430,3 +431,13 @@ def test_json_answers_are_json(client, event, organiser):
                            **JSON)
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["outcome"] == "unknown"
+
+
+def test_the_admin_registrations_list_of_one_event_links_its_dashboard_and_door(client, event,
+                                                                               organiser):
+    client.force_login(organiser)
+    html = client.get(reverse("event_registrations:index"), {"event": event.pk}).content.decode()
+    assert reverse("events:event_dashboard", args=[event.pk]) in html
+    assert reverse("events:checkin", args=[event.pk]) in html
+    unfiltered = client.get(reverse("event_registrations:index")).content.decode()
+    assert reverse("events:event_dashboard", args=[event.pk]) not in unfiltered
