@@ -1,7 +1,7 @@
 """Fixtures shared by the whole suite. App-specific factories live in tests/<app>/factories.py."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from home.services import SiteTree, site_tree_ensure
 
@@ -34,6 +34,21 @@ def pytest_collection_modifyitems(config, items):
 def site_tree(db) -> SiteTree:
     """The page tree of a fresh instance: home, spaces, events, members, format."""
     return site_tree_ensure()
+
+
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup, django_db_blocker):
+    """One transaction around all the tests of a class, rolled back after the last one.
+
+    For data that is costly to build and that the tests only read (the demo network): a
+    class-scoped fixture that depends on this one builds it once for the class. Each test
+    still runs in its own savepoint inside (pytest-django's `db`), so what a test writes is
+    gone before the next starts, and tests outside the class never see the data. Only for
+    tests that use plain `db`: a transactional test cannot run inside an open transaction.
+    (Outside a class, pytest runs a class-scoped fixture per test.)"""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
