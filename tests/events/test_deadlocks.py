@@ -496,9 +496,30 @@ def walk_in_at_a_paid_event(site_tree):
             (m, event))
 
 
+def hosts_rewarded_after_the_unconference(site_tree):
+    """Two people who attended hosted sessions; the organiser makes them hosts, which pays
+    each the host reward from the space's account, in one transaction."""
+    from events.programme import services as programme
+    from events.programme.models import Programme
+    from tests.events.programme.factories import make_unconference
+
+    u = make_unconference(site_tree, people=2)
+    for person in u.people:
+        credits.account_for_member(person)
+    EventPage.objects.filter(pk=u.event.pk).update(reward_host=5)
+    Registration.objects.filter(event=u.event).update(state=RegistrationState.ATTENDED)
+    for index, person in enumerate(u.people):
+        proposal = u.propose(person, f"Session {index}")
+        programme.session_place(proposal, room=u.rooms[index], slot=u.slots[0],
+                                actor=u.organiser)
+    fresh = Programme.objects.select_related("event").get(pk=u.programme.pk)
+    return lambda: programme.hosts_make_registration_hosts(fresh, actor=u.organiser), (u,)
+
+
 SCENARIOS = [late_cancel_with_a_chain, timely_cancel_with_a_chain, event_cancelled_with_holds,
              started_event_to_settle, registration_after_a_silent_capacity_raise,
-             erasure_with_waiting_lists_and_a_pass, walk_in_at_a_paid_event]
+             erasure_with_waiting_lists_and_a_pass, walk_in_at_a_paid_event,
+             hosts_rewarded_after_the_unconference]
 
 
 def test_a_late_cancellation_locks_its_whole_chain_at_once_in_ascending_order(site_tree):
