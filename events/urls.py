@@ -1,17 +1,36 @@
-"""Event URLs: registration (events.urls_registration) and discovery/calendars
-(events.urls_discovery) are kept in two lists owned by their own view modules."""
+"""URLs of the events app (namespace "events"), included at the site root.
+
+Plain Django URLs because Wagtail's RoutablePageMixin cannot route punctuation such as
+`.ics`; the event pages themselves are served by Wagtail.
+"""
 
 from django.urls import path
 
-from .urls_discovery import urlpatterns as discovery_urlpatterns
-from .urls_registration import urlpatterns as registration_urlpatterns
-from .views import checkin
+from .views import checkin, feeds, registration
 
 app_name = "events"
 
 urlpatterns = [
-    *registration_urlpatterns,
-    *discovery_urlpatterns,
+    # Registration (events.views.registration)
+    path("events/<int:event_id>/register/", registration.register, name="register"),
+    path("events/<int:event_id>/register/guest/", registration.register_guest,
+         name="register_guest"),
+    path("registrations/<int:pk>/cancel/", registration.registration_cancel,
+         name="registration_cancel"),
+    path("registrations/<int:pk>/leave-waitlist/", registration.registration_leave_waitlist,
+         name="registration_leave_waitlist"),
+    path("registrations/<uuid:secret>/cancel/", registration.registration_cancel_secret,
+         name="registration_cancel_secret"),
+    path("me/events/", registration.my_events, name="my_events"),
+    # Calendars and feeds (events.views.feeds)
+    path("events/calendar/", feeds.calendar_subscription, name="calendar_subscription"),
+    path("events/calendar/network.ics", feeds.calendar_network, name="calendar_network"),
+    path("events/calendar/listing.ics", feeds.calendar_listing, name="calendar_listing"),
+    path("events/calendar/space/<slug:slug>.ics", feeds.calendar_space, name="calendar_space"),
+    path("events/calendar/event/<int:pk>.ics", feeds.calendar_event, name="calendar_event"),
+    path("events/calendar/personal/<str:token>.ics", feeds.calendar_personal,
+         name="calendar_personal"),
+    path("events/feed.json", feeds.feed_json, name="feed_json"),
     # The event day: dashboard, door, tickets (events.views.checkin)
     path("events/<int:event_id>/manage/", checkin.event_dashboard, name="event_dashboard"),
     path("events/<int:event_id>/checkin/", checkin.checkin_page, name="checkin"),

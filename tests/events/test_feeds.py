@@ -84,9 +84,9 @@ def test_feed_uses_the_listing_filters(client, lecce, site_tree):
 
 
 def test_feed_pages_with_next_url(client, lecce, monkeypatch):
-    from events import views_discovery
+    from events.views import feeds as feed_views
 
-    monkeypatch.setattr(views_discovery, "FEED_PAGE_SIZE", 2)
+    monkeypatch.setattr(feed_views, "FEED_PAGE_SIZE", 2)
     make_event(lecce, "one", starts_in_days=1)
     make_event(lecce, "two", starts_in_days=2)
     make_event(lecce, "three", starts_in_days=3)

@@ -27,17 +27,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from network.models import SpacePage
 from network.public_urls import public_url
 
-from .calendar import CACHE_REVISION as ICAL_CACHE_REVISION
-from .calendar import event_to_ical, events_to_ical, webcal_url
-from .calendar_tokens import (
+from ..calendar import CACHE_REVISION as ICAL_CACHE_REVISION
+from ..calendar import event_to_ical, events_to_ical, webcal_url
+from ..calendar_tokens import (
     calendar_token_active,
     calendar_token_create,
     calendar_token_revoke,
     calendar_token_user,
 )
-from .feeds import FEED_PAGE_SIZE, FORMAT_VERSION, events_to_json_feed
-from .models import EventPage, Registration
-from .selectors import (
+from ..feeds import FEED_PAGE_SIZE, FORMAT_VERSION, events_to_json_feed
+from ..models import EventPage, Registration
+from ..selectors import (
     FeedVersion,
     attach_topic_names,
     event_list_filtered,

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from network.db_retry import db_retry
 
-from . import services
-from .forms import GuestRegistrationForm
-from .models import EventPage, Registration, RegistrationState
-from .selectors_registration import registrations_for_user
+from .. import services
+from ..forms import GuestRegistrationForm
+from ..models import EventPage, Registration, RegistrationState
+from ..selectors_registration import registrations_for_user
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
