@@ -411,7 +411,9 @@ class EventIndexPage(Page):
         verbose_name = _("events listing")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import event_listing_context
+        # Imported here, not at the top: page_context reads events through the selectors,
+        # which import this module (the one lazy import of the app).
+        from .page_context import event_listing_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(event_listing_context(request))

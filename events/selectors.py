@@ -1,4 +1,7 @@
-"""Reads of events for listings, feeds and template tags.
+"""Reads of the events app: listings, feeds, registrations, the door and the dashboard.
+
+Selectors return data (querysets, dataclasses, plain values); they never read a request
+or build a template context (that is `events.page_context`).
 
 Every list goes through `events_for_listing()`, which joins the space, prefetches
 the topics and annotates the number of taken seats, so a page or a feed costs the
@@ -9,8 +12,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.core.paginator import Page as PaginatorPage
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -24,18 +25,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, QueryDict
-from django.urls import reverse
+from django.http import QueryDict
 from django.utils import timezone
 
 from network.models import SpacePage
+from network.permissions import spaces_organised_by, user_is_coordinator
 
 from .filters import EventFilterSet
 from .models import ACTIVE_STATES, EventPage, EventTopic, Registration, RegistrationState
 
 # Registrations that hold a seat.
 SEAT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
-LISTING_PAGE_SIZE = 20
 # Subscribed feeds (network, space) carry future events and those of the last year.
 FEED_PAST_DAYS = 365
 
@@ -185,46 +185,87 @@ def feed_version(queryset: QuerySet[EventPage], *extra: object,
     return FeedVersion(etag=etag, count=summary["count"])
 
 
-def _querystring_without(params: QueryDict, *names: str) -> str:
-    query = params.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
+# --- Registrations ----------------------------------------------------------------
 
 
-def event_listing_context(request: HttpRequest) -> dict:
-    """Everything the EventIndexPage template shows: filters, a page of events, feed links."""
-    from .calendar import webcal_url  # calendar builds on selectors; only this helper is needed
+def events_managed_by(user) -> QuerySet[EventPage]:
+    """Events whose registrations `user` may see and change (see network.permissions)."""
+    if user_is_coordinator(user):
+        return EventPage.objects.all()
+    return EventPage.objects.filter(space__in=spaces_organised_by(user).values("pk"))
 
-    filterset, queryset = event_list_filtered(request.GET)
-    paginator = Paginator(queryset, LISTING_PAGE_SIZE)
-    page_obj: PaginatorPage = paginator.get_page(request.GET.get("page"))
-    active = filterset.active_filters
-    feed_query = QueryDict(mutable=True)
-    feed_query.update(active)
-    listing_feed = request.build_absolute_uri(reverse("events:calendar_listing"))
-    if feed_query:
-        listing_feed += "?" + feed_query.urlencode()
-    tabs = {}
-    for when in ("upcoming", "past"):
-        query = QueryDict(mutable=True)
-        query.update({k: v for k, v in active.items() if k != "when"})
-        if when != "upcoming":
-            query["when"] = when
-        tabs[when] = query.urlencode()
-    return {
-        "listing_webcal_url": webcal_url(listing_feed),
-        "upcoming_querystring": tabs["upcoming"],
-        "past_querystring": tabs["past"],
-        "filterset": filterset,
-        "filter_errors": filterset.form.errors,
-        "events": page_obj.object_list,
-        "page_obj": page_obj,
-        "when": filterset.time_window,
-        "active_filters": active,
-        "feed_querystring": feed_query.urlencode(),
-        "page_querystring": _querystring_without(request.GET, "page"),
-    }
+
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """Registrations an organiser may list: those of events of their spaces (all for
+    coordinators)."""
+    qs = Registration.objects.select_related("event", "user", "user__profile")
+    if user_is_coordinator(user):
+        return qs
+    return qs.filter(event__space__in=spaces_organised_by(user).values("pk"))
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    capacity: int | None
+    taken: int
+    waiting: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.taken >= self.capacity
+
+
+def event_seat_counts(event: EventPage) -> SeatCounts:
+    counts = Registration.objects.filter(event=event).aggregate(
+        taken=Count("pk", filter=Q(state__in=SEAT_STATES)),
+        waiting=Count("pk", filter=Q(state=RegistrationState.WAITLISTED)))
+    return SeatCounts(capacity=event.capacity, taken=counts["taken"], waiting=counts["waiting"])
+
+
+def registration_active_for_user(event: EventPage, user) -> Registration | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (Registration.objects.filter(event=event, user=user, state__in=ACTIVE_STATES)
+            .first())
+
+
+def registration_waitlist_rank(registration: Registration) -> int | None:
+    """1 for the first person waiting, None when not waitlisted."""
+    if registration.state != RegistrationState.WAITLISTED:
+        return None
+    return Registration.objects.filter(
+        event_id=registration.event_id, state=RegistrationState.WAITLISTED,
+        waitlist_position__lte=registration.waitlist_position).count()
+
+
+def registration_window(event: EventPage):
+    """(opens, closes): opens defaults to the first publication, closes to the start."""
+    opens = event.registration_opens_at or event.first_published_at
+    closes = event.registration_closes_at or event.starts_at
+    return opens, closes
+
+
+def registration_is_open(event: EventPage, now=None) -> bool:
+    now = now or timezone.now()
+    opens, closes = registration_window(event)
+    return (event.live and not event.is_cancelled and opens is not None
+            and opens <= now < closes)
+
+
+def registrations_for_user(user) -> dict[str, list[Registration]]:
+    """A member's registrations split into upcoming and past (by the event's end)."""
+    now = timezone.now()
+    qs = (Registration.objects.filter(user=user).select_related("event", "event__space")
+          .order_by("event__starts_at", "id"))
+    upcoming, past = [], []
+    for registration in qs:
+        (upcoming if registration.event.ends_at >= now else past).append(registration)
+    past.reverse()
+    return {"upcoming": upcoming, "past": past}
 
 
 # --- The door and the organiser dashboard (issue 9) ------------------------------------

@@ -37,7 +37,7 @@ from .models import (
     RegistrationRole,
     RegistrationState,
 )
-from .selectors_registration import SEAT_STATES, registration_window
+from .selectors import SEAT_STATES, registration_window
 
 # Only the control test of the concurrency suite turns this on (through settings): the
 # service then skips the row lock and waits a moment between counting and inserting, so

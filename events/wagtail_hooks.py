@@ -36,7 +36,7 @@ from network.permissions import (
 
 from . import services
 from .models import EventPage, Registration, RegistrationRole, RegistrationState
-from .selectors_registration import events_managed_by, registrations_visible_to
+from .selectors import events_managed_by, registrations_visible_to
 
 User = get_user_model()
 

@@ -21,6 +21,7 @@ from events.calendar import (
     webcal_url,
 )
 from events.feeds import event_to_jsonld, jsonld_script_content
+from events.models import EventIndexPage
 from events.selectors import event_list_upcoming
 
 register = template.Library()
@@ -108,7 +109,5 @@ def event_map_url(event) -> str:
 @register.simple_tag(takes_context=True)
 def events_listing_url(context) -> str:
     """The URL of the network's EventIndexPage ("" if the site has none)."""
-    from events.models import EventIndexPage
-
     index = EventIndexPage.objects.live().first()
     return index.get_url(context.get("request")) if index is not None else ""

@@ -17,7 +17,7 @@ from network.db_retry import db_retry
 from .. import services
 from ..forms import GuestRegistrationForm
 from ..models import EventPage, Registration, RegistrationState
-from ..selectors_registration import registrations_for_user
+from ..selectors import registrations_for_user
 
 
 def _next_url(request: HttpRequest, default: str) -> str:

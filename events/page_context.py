@@ -1,0 +1,89 @@
+"""The template context of the event pages: the glue between a request and the selectors.
+
+Selectors return data and never look at a request; this module reads the request (query
+string, user, absolute URLs) and shapes what the templates show. Called by
+`EventIndexPage.get_context` and by the `{% registration_panel %}` tag of the event page.
+"""
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from .calendar import webcal_url
+from .forms import GuestRegistrationForm
+from .models import EventPage
+from .selectors import (
+    event_list_filtered,
+    event_seat_counts,
+    registration_active_for_user,
+    registration_waitlist_rank,
+    registration_window,
+)
+
+LISTING_PAGE_SIZE = 20
+
+
+def _querystring_without(params: QueryDict, *names: str) -> str:
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def event_listing_context(request: HttpRequest) -> dict:
+    """Everything the EventIndexPage template shows: filters, a page of events, feed links."""
+    filterset, queryset = event_list_filtered(request.GET)
+    paginator = Paginator(queryset, LISTING_PAGE_SIZE)
+    page_obj: PaginatorPage = paginator.get_page(request.GET.get("page"))
+    active = filterset.active_filters
+    feed_query = QueryDict(mutable=True)
+    feed_query.update(active)
+    listing_feed = request.build_absolute_uri(reverse("events:calendar_listing"))
+    if feed_query:
+        listing_feed += "?" + feed_query.urlencode()
+    tabs = {}
+    for when in ("upcoming", "past"):
+        query = QueryDict(mutable=True)
+        query.update({k: v for k, v in active.items() if k != "when"})
+        if when != "upcoming":
+            query["when"] = when
+        tabs[when] = query.urlencode()
+    return {
+        "listing_webcal_url": webcal_url(listing_feed),
+        "upcoming_querystring": tabs["upcoming"],
+        "past_querystring": tabs["past"],
+        "filterset": filterset,
+        "filter_errors": filterset.form.errors,
+        "events": page_obj.object_list,
+        "page_obj": page_obj,
+        "when": filterset.time_window,
+        "active_filters": active,
+        "feed_querystring": feed_query.urlencode(),
+        "page_querystring": _querystring_without(request.GET, "page"),
+    }
+
+
+def registration_panel_context(request: HttpRequest | None, event: EventPage) -> dict:
+    """What the registration panel of an event page shows: seats, waiting list, the
+    visitor's own registration and which button (or notice) to offer."""
+    user = getattr(request, "user", None)
+    now = timezone.now()
+    opens, closes = registration_window(event)
+    registration = registration_active_for_user(event, user) if user is not None else None
+    counts = event_seat_counts(event)
+    return {
+        "request": request,
+        "event": event,
+        "counts": counts,
+        "registration": registration,
+        "waitlist_rank": registration_waitlist_rank(registration) if registration else None,
+        "is_authenticated": bool(user and user.is_authenticated),
+        "not_yet_open": bool(event.live and opens and now < opens),
+        "is_open": bool(event.live and not event.is_cancelled and opens and opens <= now < closes),
+        "opens": opens,
+        "closes": closes,
+        "guest_form": GuestRegistrationForm() if event.guests_allowed else None,
+        "next": request.get_full_path() if request is not None else "",
+    }
