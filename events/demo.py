@@ -24,6 +24,7 @@ from wagtail.rich_text import RichText
 from network.models import SpacePage
 
 from . import services, tasks
+from .exceptions import EventError
 from .models import EventFormat, EventPage, EventStatus, RegistrationState
 
 RACALE_SLUG = "spazio-salento-racale"
@@ -175,7 +176,7 @@ def _register(event: EventPage, users: list, *, actor, past: bool) -> int:
         try:
             registration = services.registration_create(event, user=user,
                                                         actor=actor if past else None)
-        except services.EventError:
+        except EventError:
             continue
         made += 1
         if past and registration.state == RegistrationState.CONFIRMED:

@@ -6,13 +6,15 @@ Every state change that counts seats lives in `events.services`.
 import secrets
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -20,7 +22,8 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from network.validators import validate_no_control_characters, validate_time_zone
@@ -48,6 +51,36 @@ class EventStatus(models.TextChoices):
 class EventTopic(TaggedItemBase):
     content_object = ParentalKey("events.EventPage", on_delete=models.CASCADE,
                                  related_name="tagged_topics")
+
+
+class RegistrationWindow(StrEnum):
+    """Whether people may register for an event now and, if not, why
+    (`EventPage.registration_window`)."""
+
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    UNPUBLISHED = "unpublished"
+
+
+def _registrations_in(states: list[str]) -> Coalesce:
+    """The number of the outer event's registrations in `states` (a correlated subquery)."""
+    count = (Registration.objects.filter(event=OuterRef("pk"), state__in=states)
+             .order_by().values("event").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+class EventPageQuerySet(PageQuerySet):
+    def with_seats_taken(self) -> "EventPageQuerySet":
+        """Annotate `seats_taken_count`, the registrations in SEAT_STATES: the one way taken
+        seats are counted (listings, feeds, the registration panel, and the services under
+        the event's lock). A subquery, so a list of events costs no extra query."""
+        return self.annotate(seats_taken_count=_registrations_in(SEAT_STATES))
+
+    def with_waitlist_count(self) -> "EventPageQuerySet":
+        """Annotate `waitlist_count`, the people on the waiting list."""
+        return self.annotate(waitlist_count=_registrations_in([RegistrationState.WAITLISTED]))
 
 
 class EventPage(Page):
@@ -109,6 +142,8 @@ class EventPage(Page):
     # Denormalised from the ancestor SpacePage so listings filter with one join.
     space = models.ForeignKey("network.SpacePage", null=True, blank=True, editable=False,
                               on_delete=models.SET_NULL, related_name="events")
+
+    objects = PageManager.from_queryset(EventPageQuerySet)()
 
     content_panels = [
         *Page.content_panels,
@@ -203,8 +238,29 @@ class EventPage(Page):
         return timezone.localtime(self.ends_at, self.tz)
 
     @property
-    def effective_registration_closes_at(self):
+    def effective_registration_opens_at(self) -> datetime | None:
+        """When registration opens: the date set, else the first publication."""
+        return self.registration_opens_at or self.first_published_at
+
+    @property
+    def effective_registration_closes_at(self) -> datetime:
+        """When registration closes: the date set, else the start of the event."""
         return self.registration_closes_at or self.starts_at
+
+    def registration_window(self, now: datetime | None = None) -> RegistrationWindow:
+        """The one answer to "may people register now?" (organisers may still add people
+        outside the window: see `events.services.registration_create`)."""
+        now = now or timezone.now()
+        opens = self.effective_registration_opens_at
+        if self.is_cancelled:
+            return RegistrationWindow.CANCELLED
+        if not self.live or opens is None:
+            return RegistrationWindow.UNPUBLISHED
+        if now < opens:
+            return RegistrationWindow.NOT_YET_OPEN
+        if now >= self.effective_registration_closes_at:
+            return RegistrationWindow.CLOSED
+        return RegistrationWindow.OPEN
 
     @property
     def is_free(self) -> bool:
@@ -262,12 +318,13 @@ class EventPage(Page):
 
     @property
     def seats_taken(self) -> int:
-        """Confirmed or attended registrations (annotated by events.selectors when listed)."""
+        """Registrations holding a seat: the `with_seats_taken` annotation when the event was
+        listed with it (events.selectors), else counted now the same way."""
         annotated = self.__dict__.get("seats_taken_count")
         if annotated is not None:
             return annotated
-        return self.registrations.filter(
-            state__in=[RegistrationState.CONFIRMED, RegistrationState.ATTENDED]).count()
+        return (EventPage.objects.filter(pk=self.pk).with_seats_taken()
+                .values_list("seats_taken_count", flat=True).get())
 
     @property
     def seats_left(self) -> int | None:
@@ -284,6 +341,13 @@ class RegistrationState(models.TextChoices):
     ATTENDED = "attended", _("Attended")
 
 
+#: The states that hold a seat: counted against the event's capacity.
+SEAT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
+#: The states still in play (a seat or a place in the queue): one per person and event.
+ACTIVE_STATES = [RegistrationState.CONFIRMED, RegistrationState.WAITLISTED,
+                 RegistrationState.ATTENDED]
+
+
 class RegistrationRole(models.TextChoices):
     ATTENDEE = "attendee", _("Attendee")
     SPEAKER = "speaker", _("Speaker")
@@ -291,8 +355,6 @@ class RegistrationRole(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
 
 
-ACTIVE_STATES = [RegistrationState.CONFIRMED, RegistrationState.WAITLISTED,
-                 RegistrationState.ATTENDED]
 
 #: bytes of randomness in a ticket code (24 URL-safe characters, 144 bits)
 TICKET_CODE_BYTES = 18

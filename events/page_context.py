@@ -9,7 +9,6 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
-from django.utils import timezone
 
 from .calendar import webcal_url
 from .forms import GuestRegistrationForm
@@ -19,7 +18,6 @@ from .selectors import (
     event_seat_counts,
     registration_active_for_user,
     registration_waitlist_rank,
-    registration_window,
 )
 
 LISTING_PAGE_SIZE = 20
@@ -69,21 +67,16 @@ def registration_panel_context(request: HttpRequest | None, event: EventPage) ->
     """What the registration panel of an event page shows: seats, waiting list, the
     visitor's own registration and which button (or notice) to offer."""
     user = getattr(request, "user", None)
-    now = timezone.now()
-    opens, closes = registration_window(event)
     registration = registration_active_for_user(event, user) if user is not None else None
-    counts = event_seat_counts(event)
     return {
         "request": request,
         "event": event,
-        "counts": counts,
+        "counts": event_seat_counts(event),
         "registration": registration,
         "waitlist_rank": registration_waitlist_rank(registration) if registration else None,
         "is_authenticated": bool(user and user.is_authenticated),
-        "not_yet_open": bool(event.live and opens and now < opens),
-        "is_open": bool(event.live and not event.is_cancelled and opens and opens <= now < closes),
-        "opens": opens,
-        "closes": closes,
+        "window": event.registration_window(),
+        "opens": event.effective_registration_opens_at,
         "guest_form": GuestRegistrationForm() if event.guests_allowed else None,
         "next": request.get_full_path() if request is not None else "",
     }

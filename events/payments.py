@@ -18,20 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from credits import services as credits
 from credits.selectors import hold_open_for_reference, open_holds
 
+from .exceptions import NotEnoughCreditsForEvent, SpaceCannotPayReward
 from .models import EventPage, Registration, RegistrationRole
-
-
-class PaymentError(Exception):
-    """Base for refusals raised here; events.services re-raises them as EventError."""
-
-
-class NotEnoughCreditsForEvent(PaymentError):
-    pass
-
-
-class SpaceCannotPayReward(PaymentError):
-    pass
-
 
 REWARD_CODES = {
     RegistrationRole.HOST: ("reward_host", "earn_host"),

@@ -12,19 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import (
-    Case,
-    Count,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Max, Q, QuerySet, Sum, When
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -32,23 +20,25 @@ from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator
 
 from .filters import EventFilterSet
-from .models import ACTIVE_STATES, EventPage, EventTopic, Registration, RegistrationState
+from .models import (
+    ACTIVE_STATES,
+    SEAT_STATES,
+    EventPage,
+    EventTopic,
+    Registration,
+    RegistrationState,
+)
 
-# Registrations that hold a seat.
-SEAT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
 # Subscribed feeds (network, space) carry future events and those of the last year.
 FEED_PAST_DAYS = 365
 
 
-def events_for_listing(queryset: QuerySet[EventPage] | None = None) -> QuerySet[EventPage]:
+def events_for_listing() -> QuerySet[EventPage]:
     """Live events with their space, topics and `seats_taken_count` (a constant query count)."""
-    queryset = EventPage.objects.all() if queryset is None else queryset
-    taken = (Registration.objects.filter(event=OuterRef("pk"), state__in=SEAT_STATES)
-             .order_by().values("event").annotate(n=Count("pk")).values("n"))
-    return (queryset.live()
+    return (EventPage.objects.live()
             .select_related("space")
             .prefetch_related("topics")
-            .annotate(seats_taken_count=Coalesce(Subquery(taken, output_field=IntegerField()), 0)))
+            .with_seats_taken())
 
 
 # What feeds read of an event and its space (everything else stays deferred).
@@ -188,14 +178,14 @@ def feed_version(queryset: QuerySet[EventPage], *extra: object,
 # --- Registrations ----------------------------------------------------------------
 
 
-def events_managed_by(user) -> QuerySet[EventPage]:
+def event_list_managed_by(user) -> QuerySet[EventPage]:
     """Events whose registrations `user` may see and change (see network.permissions)."""
     if user_is_coordinator(user):
         return EventPage.objects.all()
     return EventPage.objects.filter(space__in=spaces_organised_by(user).values("pk"))
 
 
-def registrations_visible_to(user) -> QuerySet[Registration]:
+def registration_list_visible_to(user) -> QuerySet[Registration]:
     """Registrations an organiser may list: those of events of their spaces (all for
     coordinators)."""
     qs = Registration.objects.select_related("event", "user", "user__profile")
@@ -206,6 +196,8 @@ def registrations_visible_to(user) -> QuerySet[Registration]:
 
 @dataclass(frozen=True)
 class SeatCounts:
+    """An event's seats at one moment: capacity (None = unlimited), taken, people waiting."""
+
     capacity: int | None
     taken: int
     waiting: int
@@ -220,13 +212,17 @@ class SeatCounts:
 
 
 def event_seat_counts(event: EventPage) -> SeatCounts:
-    counts = Registration.objects.filter(event=event).aggregate(
-        taken=Count("pk", filter=Q(state__in=SEAT_STATES)),
-        waiting=Count("pk", filter=Q(state=RegistrationState.WAITLISTED)))
-    return SeatCounts(capacity=event.capacity, taken=counts["taken"], waiting=counts["waiting"])
+    """The event's seats counted now (one query, through `EventPageQuerySet.with_seats_taken`
+    like every other count); the services call it with the event's row locked."""
+    taken, waiting = (EventPage.objects.filter(pk=event.pk).with_seats_taken()
+                      .with_waitlist_count()
+                      .values_list("seats_taken_count", "waitlist_count").get())
+    return SeatCounts(capacity=event.capacity, taken=taken, waiting=waiting)
 
 
 def registration_active_for_user(event: EventPage, user) -> Registration | None:
+    """The user's confirmed, waitlisted or attended registration for `event` (None for
+    anonymous visitors)."""
     if not getattr(user, "is_authenticated", False):
         return None
     return (Registration.objects.filter(event=event, user=user, state__in=ACTIVE_STATES)
@@ -242,21 +238,7 @@ def registration_waitlist_rank(registration: Registration) -> int | None:
         waitlist_position__lte=registration.waitlist_position).count()
 
 
-def registration_window(event: EventPage):
-    """(opens, closes): opens defaults to the first publication, closes to the start."""
-    opens = event.registration_opens_at or event.first_published_at
-    closes = event.registration_closes_at or event.starts_at
-    return opens, closes
-
-
-def registration_is_open(event: EventPage, now=None) -> bool:
-    now = now or timezone.now()
-    opens, closes = registration_window(event)
-    return (event.live and not event.is_cancelled and opens is not None
-            and opens <= now < closes)
-
-
-def registrations_for_user(user) -> dict[str, list[Registration]]:
+def registration_list_for_user(user) -> dict[str, list[Registration]]:
     """A member's registrations split into upcoming and past (by the event's end)."""
     now = timezone.now()
     qs = (Registration.objects.filter(user=user).select_related("event", "event__space")

@@ -29,15 +29,30 @@ from network.permissions import user_organises_space
 from network.validators import validate_no_control_characters
 
 from . import payments, tasks
+from .exceptions import (
+    EventCancelled,
+    EventFull,
+    GuestsNotAllowed,
+    NotEnoughCredits,
+    NotEnoughCreditsForEvent,
+    RegistrationClosed,
+    RegistrationInvalid,
+    RegistrationNotAllowed,
+    RegistrationStateError,
+    RewardNotPaid,
+    SpaceCannotPayReward,
+)
 from .models import (
     ACTIVE_STATES,
+    SEAT_STATES,
     EventPage,
     EventStatus,
     Registration,
     RegistrationRole,
     RegistrationState,
+    RegistrationWindow,
 )
-from .selectors import SEAT_STATES, registration_window
+from .selectors import event_seat_counts
 
 # Only the control test of the concurrency suite turns this on (through settings): the
 # service then skips the row lock and waits a moment between counting and inserting, so
@@ -48,52 +63,6 @@ GUEST_NAME_MAX_LENGTH = 120
 #: Fields whose change in a published event is news for registered people (and for calendars).
 TIME_FIELDS = ("starts_at", "ends_at", "time_zone")
 PLACE_FIELDS = ("room", "address_override", "online_url")
-
-
-class EventError(Exception):
-    """Base of every refusal by the registration services; str() is a message for people."""
-
-    default_message = _("This registration cannot be changed.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
-
-
-class EventFull(EventError):
-    default_message = _("Sorry, the event is full.")
-
-
-class RegistrationClosed(EventError):
-    default_message = _("Registration for this event is closed.")
-
-
-class EventCancelled(EventError):
-    default_message = _("This event has been cancelled.")
-
-
-class GuestsNotAllowed(EventError):
-    default_message = _("Please log in to register for this event.")
-
-
-class RegistrationInvalid(EventError):
-    default_message = _("Please give a valid name and e-mail address.")
-
-
-class RegistrationNotAllowed(EventError):
-    default_message = _("You are not allowed to change this registration.")
-
-
-class RegistrationStateError(EventError):
-    default_message = _("This registration is not in a state that allows this.")
-
-
-class NotEnoughCredits(EventError):
-    default_message = _("You do not have enough credits available for this event.")
-
-
-class RewardNotPaid(EventError):
-    default_message = _("The space's account cannot pay this reward now.")
 
 
 def _lock_disabled() -> bool:
@@ -133,7 +102,8 @@ def _active_registration(event_pk: int, user, guest_email: str) -> Registration 
 
 
 def _seats_taken(event: EventPage) -> int:
-    return Registration.objects.filter(event=event, state__in=SEAT_STATES).count()
+    # Called with the event's row locked, so the count holds until the commit.
+    return event_seat_counts(event).taken
 
 
 def _has_free_seat(event: EventPage, taken: int) -> bool:
@@ -141,12 +111,13 @@ def _has_free_seat(event: EventPage, taken: int) -> bool:
 
 
 def _check_open(event: EventPage, now) -> None:
-    if event.is_cancelled:
+    """Raise the refusal that matches `event.registration_window` (nothing when open)."""
+    window = event.registration_window(now)
+    if window == RegistrationWindow.CANCELLED:
         raise EventCancelled()
-    opens, closes = registration_window(event)
-    if not event.live or opens is None or now < opens:
+    if window in (RegistrationWindow.UNPUBLISHED, RegistrationWindow.NOT_YET_OPEN):
         raise RegistrationClosed(_("Registration for this event is not open yet."))
-    if now >= closes:
+    if window == RegistrationWindow.CLOSED:
         raise RegistrationClosed()
 
 
@@ -248,7 +219,7 @@ def _charge(registration: Registration, event: EventPage, *, by=None) -> None:
     transaction then rolls the seat back with it)."""
     try:
         payments.registration_hold_place(registration, event, by=by)
-    except payments.NotEnoughCreditsForEvent as exc:
+    except NotEnoughCreditsForEvent as exc:
         raise NotEnoughCredits(str(exc)) from exc
 
 
@@ -434,7 +405,7 @@ def registration_mark_attended(registration: Registration, *, actor) -> Registra
     payments.registration_hold_post(fresh, by=actor)
     try:
         payments.registration_reward_pay(fresh, event, by=actor)
-    except payments.SpaceCannotPayReward as exc:
+    except SpaceCannotPayReward as exc:
         raise RewardNotPaid(str(exc)) from exc
     return fresh
 

@@ -35,8 +35,9 @@ from network.permissions import (
 )
 
 from . import services
+from .exceptions import EventError
 from .models import EventPage, Registration, RegistrationRole, RegistrationState
-from .selectors import events_managed_by, registrations_visible_to
+from .selectors import event_list_managed_by, registration_list_visible_to
 
 User = get_user_model()
 
@@ -64,7 +65,7 @@ class RegistrationPermissionPolicy(BasePermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.ALLOWED.intersection(actions):
             return Registration.objects.none()
-        return registrations_visible_to(user)
+        return registration_list_visible_to(user)
 
 
 registration_permission_policy = RegistrationPermissionPolicy(Registration)
@@ -73,7 +74,7 @@ register_permission_policy(Registration, registration_permission_policy)
 
 class RegistrationFilterSet(WagtailFilterSet):
     event = ModelChoiceFilter(label=_("Event"),
-                              queryset=lambda request: events_managed_by(request.user)
+                              queryset=lambda request: event_list_managed_by(request.user)
                               .order_by("-starts_at"))
     state = ChoiceFilter(label=_("State"), choices=RegistrationState.choices)
     role = ChoiceFilter(label=_("Role"), choices=RegistrationRole.choices)
@@ -85,7 +86,7 @@ class RegistrationFilterSet(WagtailFilterSet):
 
 class RegistrationIndexView(IndexView):
     def get_base_queryset(self):
-        return registrations_visible_to(self.request.user)
+        return registration_list_visible_to(self.request.user)
 
     @cached_property
     def header_buttons(self):
@@ -114,7 +115,7 @@ class RegistrationAddForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = events_managed_by(user).order_by("-starts_at")
+        self.fields["event"].queryset = event_list_managed_by(user).order_by("-starts_at")
 
     def clean(self):
         data = super().clean()
@@ -159,7 +160,7 @@ class RegistrationAddView(WagtailAdminTemplateMixin, FormView):
                 guest_name="" if data.get("user") else data["guest_name"],
                 guest_email="" if data.get("user") else data["guest_email"],
                 role=data["role"], actor=self.request.user)
-        except services.EventError as exc:
+        except EventError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
         messages.success(self.request, _("Registration added: %(name)s (%(state)s).") % {
@@ -181,7 +182,7 @@ class RegistrationManageView(WagtailAdminTemplateMixin, FormView):
     form_class = RegistrationRoleForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.registration = get_object_or_404(registrations_visible_to(request.user),
+        self.registration = get_object_or_404(registration_list_visible_to(request.user),
                                               pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -217,7 +218,7 @@ class RegistrationManageView(WagtailAdminTemplateMixin, FormView):
             else:
                 messages.error(request, _("Unknown action."))
                 return HttpResponseRedirect(request.path)
-        except services.EventError as exc:
+        except EventError as exc:
             messages.error(request, exc.message)
         return HttpResponseRedirect(request.path)
 

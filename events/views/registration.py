@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from network.db_retry import db_retry
 
 from .. import services
+from ..exceptions import EventError
 from ..forms import GuestRegistrationForm
 from ..models import EventPage, Registration, RegistrationState
-from ..selectors import registrations_for_user
+from ..selectors import registration_list_for_user
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -62,7 +63,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id)
     try:
         registration = services.registration_create(event, user=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         messages.error(request, exc.message)
     else:
         _announce(request, registration)
@@ -82,7 +83,7 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
                 registration = services.registration_create(
                     event, guest_name=form.cleaned_data["name"],
                     guest_email=form.cleaned_data["email"])
-            except services.EventError as exc:
+            except EventError as exc:
                 messages.error(request, exc.message)
                 status = 400
             else:
@@ -102,7 +103,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(Registration, pk=pk, user=request.user)
     try:
         services.registration_cancel(registration, actor=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your registration has been cancelled."))
@@ -116,7 +117,7 @@ def registration_leave_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(Registration, pk=pk, user=request.user)
     try:
         services.registration_leave_waitlist(registration, actor=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("You have left the waiting list."))
@@ -133,7 +134,7 @@ def registration_cancel_secret(request: HttpRequest, secret) -> HttpResponse:
     if request.method == "POST":
         try:
             registration = services.registration_cancel(registration)
-        except services.EventError as exc:
+        except EventError as exc:
             messages.error(request, exc.message)
         else:
             done = True
@@ -144,4 +145,4 @@ def registration_cancel_secret(request: HttpRequest, secret) -> HttpResponse:
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
     """The member's upcoming and past registrations with their state."""
-    return render(request, "events/my_events.html", registrations_for_user(request.user))
+    return render(request, "events/my_events.html", registration_list_for_user(request.user))

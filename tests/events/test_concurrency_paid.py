@@ -8,7 +8,7 @@ import pytest
 from credits import services as credits
 from credits.models import Transfer, TransferState
 from credits.selectors import account_balance, ledger_discrepancies, open_holds
-from events import payments, services
+from events import exceptions, payments, services
 from events.models import Registration, RegistrationState
 from tests.events.registration_factories import publish_event, space_in
 from tests.events.test_concurrency import run_together
@@ -48,7 +48,7 @@ def test_many_members_racing_for_the_last_paid_seat(site_tree):
     results, errors = run_together(
         12, lambda i: services.registration_create(event, user=racers[i]))
 
-    assert [type(e) for e in errors] == [services.EventFull] * 11
+    assert [type(e) for e in errors] == [exceptions.EventFull] * 11
     assert len([r for r in results if r is not None]) == 1
     assert Registration.objects.filter(event=event,
                                        state=RegistrationState.CONFIRMED).count() == 3
@@ -66,7 +66,7 @@ def test_one_member_with_the_last_credits_racing_for_several_paid_events(site_tr
     results, errors = run_together(
         6, lambda i: services.registration_create(events[i], user=user))
 
-    assert [type(e) for e in errors] == [services.NotEnoughCredits] * 5
+    assert [type(e) for e in errors] == [exceptions.NotEnoughCredits] * 5
     assert len([r for r in results if r is not None]) == 1
     assert Registration.objects.filter(user=user).count() == 1
     balance = account_balance(credits.account_for_member(user))
@@ -89,7 +89,7 @@ def test_members_racing_for_seats_with_the_last_credits_of_each(site_tree):
                  .values_list("user_id", flat=True))
     assert len(seated) == 5
     assert seated <= {u.pk for u in payers}
-    assert {type(e) for e in errors} <= {services.EventFull, services.NotEnoughCredits}
+    assert {type(e) for e in errors} <= {exceptions.EventFull, exceptions.NotEnoughCredits}
     assert len(errors) == 15
     assert Transfer.objects.filter(state=TransferState.PENDING,
                                    reference__startswith="events.registration:").count() == 5

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events import services
+from events import exceptions, services
 from events.models import EventPage, EventStatus, Registration, RegistrationState
 from tests.events.registration_factories import (
     make_organiser,
@@ -57,7 +57,7 @@ def test_full_event_puts_people_on_the_waiting_list_in_order(space):
 def test_full_event_without_waiting_list_refuses_with_event_full(space):
     event = publish_event(space, capacity=1, waitlist_enabled=False)
     register_members(event, 1)
-    with pytest.raises(services.EventFull):
+    with pytest.raises(exceptions.EventFull):
         services.registration_create(event, user=UserFactory())
     assert Registration.objects.filter(event=event).count() == 1
 
@@ -93,39 +93,39 @@ def test_registration_closed_after_the_closing_time_is_refused(space):
     start = timezone.now() + dt.timedelta(days=2)
     event = publish_event(space, starts_at=start,
                           registration_closes_at=timezone.now() - dt.timedelta(minutes=1))
-    with pytest.raises(services.RegistrationClosed):
+    with pytest.raises(exceptions.RegistrationClosed):
         services.registration_create(event, user=UserFactory())
     assert not Registration.objects.filter(event=event).exists()
 
 
 def test_registration_closes_by_default_when_the_event_starts(space):
     event = publish_event(space, starts_in_days=-0.01)
-    with pytest.raises(services.RegistrationClosed):
+    with pytest.raises(exceptions.RegistrationClosed):
         services.registration_create(event, user=UserFactory())
 
 
 def test_registration_not_yet_open_is_refused(space):
     event = publish_event(space, registration_opens_at=timezone.now() + dt.timedelta(days=1))
-    with pytest.raises(services.RegistrationClosed, match="not open yet"):
+    with pytest.raises(exceptions.RegistrationClosed, match="not open yet"):
         services.registration_create(event, user=UserFactory())
 
 
 def test_unpublished_event_refuses_registration(space):
     event = publish_event(space)
     event.unpublish()
-    with pytest.raises(services.RegistrationClosed):
+    with pytest.raises(exceptions.RegistrationClosed):
         services.registration_create(EventPage.objects.get(pk=event.pk), user=UserFactory())
 
 
 def test_cancelled_event_refuses_registration(space):
     event = publish_event(space, status=EventStatus.CANCELLED, status_reason="Flooded")
-    with pytest.raises(services.EventCancelled):
+    with pytest.raises(exceptions.EventCancelled):
         services.registration_create(event, user=UserFactory())
 
 
 def test_guests_are_refused_on_events_that_do_not_allow_them(space):
     event = publish_event(space, guests_allowed=False)
-    with pytest.raises(services.GuestsNotAllowed):
+    with pytest.raises(exceptions.GuestsNotAllowed):
         services.registration_create(event, guest_name="Ada", guest_email="ada@example.org")
     assert not Registration.objects.exists()
 
@@ -140,7 +140,7 @@ def test_guests_are_refused_on_events_that_do_not_allow_them(space):
 ])
 def test_bad_guest_data_is_refused_and_changes_nothing(space, name, email):
     event = publish_event(space, guests_allowed=True)
-    with pytest.raises(services.RegistrationInvalid):
+    with pytest.raises(exceptions.RegistrationInvalid):
         services.registration_create(event, guest_name=name, guest_email=email)
     assert not Registration.objects.exists()
     assert mail.outbox == []
@@ -149,7 +149,7 @@ def test_bad_guest_data_is_refused_and_changes_nothing(space, name, email):
 def test_a_member_cannot_give_themself_a_speaker_role(space):
     event = publish_event(space)
     user = UserFactory()
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         services.registration_create(event, user=user, role="speaker", actor=user)
 
 
@@ -192,14 +192,14 @@ def test_cancelling_a_waitlisted_person_promotes_nobody(space):
 def test_leaving_the_waiting_list_when_confirmed_is_refused(space):
     event = publish_event(space, capacity=1)
     (seated,) = register_members(event, 1)
-    with pytest.raises(services.RegistrationStateError):
+    with pytest.raises(exceptions.RegistrationStateError):
         services.registration_leave_waitlist(seated, actor=seated.user)
 
 
 def test_someone_else_cannot_cancel_a_registration(space):
     event = publish_event(space)
     (registration,) = register_members(event, 1)
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         services.registration_cancel(registration, actor=UserFactory())
     registration.refresh_from_db()
     assert registration.state == CONFIRMED
@@ -209,7 +209,7 @@ def test_organiser_of_another_space_cannot_cancel(site_tree, space):
     other = space_in(site_tree, "Other Cowo")
     event = publish_event(space)
     (registration,) = register_members(event, 1)
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         services.registration_cancel(registration, actor=make_organiser(other))
 
 
@@ -281,14 +281,14 @@ def test_mark_attended_is_idempotent(space):
 def test_mark_attended_refuses_waitlisted_people(space):
     event = publish_event(space, capacity=1)
     _seated, waiting = register_members(event, 2)
-    with pytest.raises(services.RegistrationStateError):
+    with pytest.raises(exceptions.RegistrationStateError):
         services.registration_mark_attended(waiting, actor=make_organiser(space))
 
 
 def test_mark_attended_refuses_non_organisers(space):
     event = publish_event(space)
     (registration,) = register_members(event, 1)
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         services.registration_mark_attended(registration, actor=registration.user)
 
 
@@ -296,7 +296,7 @@ def test_an_attended_registration_cannot_be_cancelled(space):
     event = publish_event(space)
     (registration,) = register_members(event, 1)
     services.registration_mark_attended(registration, actor=make_organiser(space))
-    with pytest.raises(services.RegistrationStateError):
+    with pytest.raises(exceptions.RegistrationStateError):
         services.registration_cancel(registration, actor=registration.user)
 
 
@@ -312,7 +312,7 @@ def test_set_role_by_organiser(space):
 def test_set_role_refuses_unknown_roles(space, role):
     event = publish_event(space)
     (registration,) = register_members(event, 1)
-    with pytest.raises(services.RegistrationInvalid):
+    with pytest.raises(exceptions.RegistrationInvalid):
         services.registration_set_role(registration, role, actor=make_organiser(space))
     assert Registration.objects.get(pk=registration.pk).role == "attendee"
 
@@ -320,7 +320,7 @@ def test_set_role_refuses_unknown_roles(space, role):
 def test_set_role_refuses_the_registrant_themself(space):
     event = publish_event(space)
     (registration,) = register_members(event, 1)
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         services.registration_set_role(registration, "speaker", actor=registration.user)
 
 

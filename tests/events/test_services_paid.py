@@ -12,7 +12,7 @@ from django.utils import timezone
 from credits import services as credits
 from credits.models import Transfer
 from credits.selectors import account_balance, transfers_for_reference
-from events import payments, services
+from events import exceptions, payments, services
 from events.models import EventPage, EventStatus, Registration, RegistrationState
 from tests.events.registration_factories import (
     make_organiser,
@@ -73,7 +73,7 @@ def test_not_enough_credits_is_refused_and_changes_nothing(space):
     event = publish_event(space, price_credits=PRICE)
     user = member_with(9)
     transfers_before = Transfer.objects.count()
-    with pytest.raises(services.NotEnoughCredits):
+    with pytest.raises(exceptions.NotEnoughCredits):
         services.registration_create(event, user=user)
     assert not Registration.objects.filter(event=event).exists()
     assert Transfer.objects.count() == transfers_before
@@ -92,7 +92,7 @@ def test_not_enough_credits_over_http_is_a_clear_message(client, space):
 
 def test_guests_cannot_register_for_paid_events_even_through_an_organiser(space):
     event = publish_event(space, price_credits=PRICE)
-    with pytest.raises(services.GuestsNotAllowed):
+    with pytest.raises(exceptions.GuestsNotAllowed):
         services.registration_create(event, guest_name="Ada", guest_email="ada@example.org",
                                      actor=make_organiser(space))
 
@@ -243,7 +243,7 @@ def test_a_reward_the_space_cannot_pay_refuses_the_check_in_and_changes_nothing(
     event = publish_event(space, reward_host=100_000)
     registration = services.registration_create(event, user=UserFactory(), role="host",
                                                 actor=organiser)
-    with pytest.raises(services.RewardNotPaid):
+    with pytest.raises(exceptions.RewardNotPaid):
         services.registration_mark_attended(registration, actor=organiser)
     registration.refresh_from_db()
     assert registration.state == RegistrationState.CONFIRMED
