@@ -27,9 +27,10 @@ from django.utils import timezone
 from network.privacy import erased_email, export_datetime
 
 from .calendar_tokens import calendar_token_revoke
+from .exceptions import RegistrationStateError
 from .models import CalendarToken, EventPage, Registration, RegistrationState
 from .payments import registration_reference
-from .services import RegistrationStateError, registration_cancel, registration_leave_waitlist
+from .services import registration_cancel, registration_leave_waitlist
 
 #: What an erased guest registration is called from then on (stored, so not translated).
 ERASED_GUEST_NAME = "Erased guest"

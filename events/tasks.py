@@ -30,17 +30,16 @@ from django_tasks import task
 from network.db_retry import db_retry
 
 from . import emails
-from .models import ACTIVE_STATES, EventPage, Registration, RegistrationState
+from .models import ACTIVE_STATES, SEAT_STATES, EventPage, Registration, RegistrationState
 
 logger = logging.getLogger(__name__)
 
-SEATED = (RegistrationState.CONFIRMED, RegistrationState.ATTENDED)
 FAN_OUT_PRIORITY = -10
 
 #: kind of e-mail -> the registration states in which it is still true when the task runs
 KIND_STATES: dict[str, tuple[str, ...]] = {
-    "confirmed": SEATED,
-    "promoted": SEATED,
+    "confirmed": tuple(SEAT_STATES),
+    "promoted": tuple(SEAT_STATES),
     "waitlisted": (RegistrationState.WAITLISTED,),
     "cancelled": (RegistrationState.CANCELLED,),
     "payment_failed": (RegistrationState.CANCELLED,),

@@ -24,7 +24,7 @@ from credits import services as credits
 from credits.models import Account, DayPass, DayPassState
 from credits.selectors import account_balance
 from credits.services.daypass import space_today
-from events import services
+from events import exceptions, services
 from events.models import ACTIVE_STATES, EventPage, EventStatus, Registration, RegistrationState
 from tests.credits.features_factories import member_with_credits
 from tests.credits.ledger_factories import assert_ledger_sound
@@ -290,7 +290,7 @@ def storm(site_tree, *, threads: int = 10, steps: int = 12, seed: int = 15) -> d
                 try:
                     step(members[index], rng)
                     result = "ok"
-                except (services.EventError, credits.CreditsError):
+                except (exceptions.EventError, credits.CreditsError):
                     result = "refused"
                 except OperationalError as exc:
                     if not is_deadlock(exc):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from events.models import EventPage, Registration, RegistrationState
+from events.models import SEAT_STATES, EventPage, Registration
 from network.permissions import user_organises_space
 
 from ..exceptions import (
@@ -33,7 +33,8 @@ NOTES_MAX = 50_000
 MAX_HOSTS = 5
 MAX_SLOT_LENGTH = timedelta(hours=8)
 
-PARTICIPANT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
+#: People taking part in an event are those holding a seat.
+PARTICIPANT_STATES = SEAT_STATES
 PROPOSING_PHASES = (Phase.PROPOSALS, Phase.VOTING)
 ORGANISER_EDIT_PHASES = (Phase.CLOSED, Phase.PROPOSALS, Phase.VOTING, Phase.SCHEDULED,
                          Phase.RUNNING)
