@@ -31,23 +31,15 @@ from django.utils.translation import gettext_lazy as _
 from network.permissions import user_organises_space
 
 from . import payments, services, tickets
+from .exceptions import (
+    CheckinClosed,
+    CheckinNotAllowed,
+    EventFull,
+    RegistrationNotFound,
+    RegistrationStateError,
+    UndoNotAllowed,
+)
 from .models import EventPage, Registration, RegistrationState
-
-
-class CheckinNotAllowed(services.EventError):
-    default_message = _("Only the organisers of this event can check people in.")
-
-
-class CheckinClosed(services.EventError):
-    default_message = _("Check-in is closed for this event.")
-
-
-class UndoNotAllowed(services.EventError):
-    default_message = _("This check-in can no longer be undone.")
-
-
-class RegistrationNotFound(services.EventError):
-    default_message = _("No such registration for this event.")
 
 
 class CheckinOutcome(TextChoices):
@@ -217,7 +209,7 @@ def checkin_undo(event: EventPage, registration_pk: int, *, actor,
     registration = _registration_of(event, registration_pk)
     locked_event, fresh = services.registration_lock(registration)
     if fresh.state != RegistrationState.ATTENDED:
-        raise services.RegistrationStateError(_("This person is not checked in."))
+        raise RegistrationStateError(_("This person is not checked in."))
     tz = locked_event.tz
     if timezone.localtime(fresh.attended_at, tz).date() != timezone.localtime(now, tz).date():
         raise UndoNotAllowed()
@@ -245,7 +237,7 @@ def checkin_walk_in(event: EventPage, *, name: str, email: str, actor,
     members = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
     user = members[0] if email and len(members) == 1 else None
     started = timezone.now()
-    full = services.EventFull(_("No seat left: the event is full. Nobody was added."))
+    full = EventFull(_("No seat left: the event is full. Nobody was added."))
     with transaction.atomic():
         # One lock order (events.services): the event, then the accounts that the hold
         # placed now and posted at check-in move (the member's and the space's), at once.
@@ -259,7 +251,7 @@ def checkin_walk_in(event: EventPage, *, name: str, email: str, actor,
             else:
                 registration = services.registration_create(event, guest_name=name,
                                                             guest_email=email, actor=actor)
-        except services.EventFull:
+        except EventFull:
             raise full from None
         if registration.state == RegistrationState.WAITLISTED:
             # Rolls back a waiting-list place made just now; a walk-in takes a seat or nothing.

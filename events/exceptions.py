@@ -54,6 +54,22 @@ class RewardNotPaid(EventError):
     default_message = _("The space's account cannot pay this reward now.")
 
 
+class CheckinNotAllowed(EventError):
+    default_message = _("Only the organisers of this event can check people in.")
+
+
+class CheckinClosed(EventError):
+    default_message = _("Check-in is closed for this event.")
+
+
+class UndoNotAllowed(EventError):
+    default_message = _("This check-in can no longer be undone.")
+
+
+class RegistrationNotFound(EventError):
+    default_message = _("No such registration for this event.")
+
+
 class PaymentError(Exception):
     """Base for refusals raised by events.payments; events.services re-raises them as
     EventError."""

@@ -45,7 +45,7 @@ KIND_STATES: dict[str, tuple[str, ...]] = {
     "payment_failed": (RegistrationState.CANCELLED,),
     "event_changed": tuple(ACTIVE_STATES),
     "event_cancelled": tuple(ACTIVE_STATES),
-    "ticket_reissued": SEATED,
+    "ticket_reissued": tuple(SEAT_STATES),
 }
 
 _silenced: ContextVar[bool] = ContextVar("events_notifications_silenced", default=False)

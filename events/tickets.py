@@ -21,16 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from network.permissions import user_organises_space
 
 from . import services, tasks
+from .exceptions import RegistrationNotAllowed, RegistrationStateError
 from .models import (
+    SEAT_STATES,
     TICKET_CODE_MAX_LENGTH,
     Registration,
     RegistrationState,
     RevokedTicket,
     ticket_code_new,
 )
-
-#: states in which a registration has a valid ticket to show
-TICKET_STATES = (RegistrationState.CONFIRMED, RegistrationState.ATTENDED)
 
 _CODE_CHARS = rf"[A-Za-z0-9_-]{{8,{TICKET_CODE_MAX_LENGTH}}}"
 _CODE = re.compile(_CODE_CHARS)
@@ -55,7 +54,7 @@ def ticket_code_parse(text: str) -> str | None:
 def ticket_has_valid(registration: Registration) -> bool:
     """True when the registration's ticket admits its holder (confirmed or attended, and
     the event not cancelled)."""
-    return registration.state in TICKET_STATES and not registration.event.is_cancelled
+    return registration.state in SEAT_STATES and not registration.event.is_cancelled
 
 
 def ticket_qr_svg(code: str, *, scale: int = 6) -> str:
@@ -104,16 +103,16 @@ def ticket_rotate(registration: Registration, *, actor) -> Registration:
             # A fresh random code collided with an existing one: astronomically unlikely,
             # but the unique index decides, and another draw fixes it.
             continue
-    raise services.RegistrationStateError(_("The ticket could not be renewed; try again."))
+    raise RegistrationStateError(_("The ticket could not be renewed; try again."))
 
 
 def _ticket_rotate_locked(registration: Registration, actor) -> Registration:
     event, fresh = services.registration_lock(registration)
     own = actor is not None and fresh.user_id is not None and fresh.user_id == actor.pk
     if not own and not user_organises_space(actor, event.space_id):
-        raise services.RegistrationNotAllowed()
+        raise RegistrationNotAllowed()
     if fresh.state == RegistrationState.CANCELLED:
-        raise services.RegistrationStateError(_("A cancelled registration has no ticket."))
+        raise RegistrationStateError(_("A cancelled registration has no ticket."))
     RevokedTicket.objects.create(code=fresh.ticket_code, registration=fresh,
                                  revoked_at=timezone.now(),
                                  revoked_by=actor if getattr(actor, "pk", None) else None)

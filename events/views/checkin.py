@@ -25,8 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from network.db_retry import db_retry
 from network.permissions import user_organises_space
 
-from .. import checkin, services, tickets
+from .. import checkin, tickets
 from ..dashboard import dashboard_links
+from ..exceptions import (
+    CheckinClosed,
+    CheckinNotAllowed,
+    EventError,
+    EventFull,
+    RegistrationNotAllowed,
+    RegistrationNotFound,
+)
 from ..forms import WalkInForm
 from ..models import EventPage, Registration, RegistrationState
 from ..selectors import (
@@ -127,17 +135,17 @@ def checkin_page(request: HttpRequest, event_id: int) -> HttpResponse:
         else:
             result = checkin.checkin_by_code(event, request.POST.get("code", ""),
                                              actor=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         return _answer(request, event, error=str(exc.message), status=_status_for(exc))
     return _answer(request, event, result=result)
 
 
-def _status_for(exc: services.EventError) -> int:
-    if isinstance(exc, checkin.CheckinNotAllowed):
+def _status_for(exc: EventError) -> int:
+    if isinstance(exc, CheckinNotAllowed):
         return 403
-    if isinstance(exc, checkin.RegistrationNotFound):
+    if isinstance(exc, RegistrationNotFound):
         return 404
-    if isinstance(exc, checkin.CheckinClosed | services.EventFull):
+    if isinstance(exc, CheckinClosed | EventFull):
         return 409
     return 400
 
@@ -151,7 +159,7 @@ def checkin_undo(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         undone = checkin.checkin_undo(event, request.POST.get("registration"),
                                       actor=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         return _answer(request, event, error=str(exc.message), status=_status_for(exc))
     return _answer(request, event, undone=undone)
 
@@ -169,7 +177,7 @@ def checkin_walk_in(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         result = checkin.checkin_walk_in(event, name=form.cleaned_data["name"],
                                          email=form.cleaned_data["email"], actor=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         return _answer(request, event, error=str(exc.message), status=_status_for(exc),
                        walk_in_form=form)
     return _answer(request, event, result=result)
@@ -268,9 +276,9 @@ def ticket_renew(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     try:
         renewed = tickets.ticket_rotate(registration, actor=request.user)
-    except services.RegistrationNotAllowed:
+    except RegistrationNotAllowed:
         raise PermissionDenied from None
-    except services.EventError as exc:
+    except EventError as exc:
         messages.error(request, exc.message)
         return redirect("events:ticket", code=registration.ticket_code)
     messages.success(request, _("A new ticket was issued; the old code no longer works."))
@@ -288,7 +296,7 @@ def dashboard_ticket_renew(request: HttpRequest, event_id: int, pk: int) -> Http
     registration = get_object_or_404(Registration, pk=pk, event=event)
     try:
         tickets.ticket_rotate(registration, actor=request.user)
-    except services.EventError as exc:
+    except EventError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("A new ticket was issued for %(name)s and sent by e-mail; "

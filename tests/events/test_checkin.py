@@ -9,18 +9,20 @@ from django.utils import timezone
 
 from credits import services as credits
 from credits.selectors import account_balance, transfers_for_reference
-from events import payments, services, tickets
+from events import exceptions, payments, services, tickets
 from events.checkin import (
-    CheckinClosed,
-    CheckinNotAllowed,
     CheckinOutcome,
-    RegistrationNotFound,
-    UndoNotAllowed,
     checkin_by_code,
     checkin_registration,
     checkin_undo,
     checkin_walk_in,
     checkin_window,
+)
+from events.exceptions import (
+    CheckinClosed,
+    CheckinNotAllowed,
+    RegistrationNotFound,
+    UndoNotAllowed,
 )
 from events.models import Registration, RegistrationState, RevokedTicket
 from events.selectors import checkin_counts
@@ -309,7 +311,7 @@ def test_a_reward_the_space_cannot_pay_refuses_and_changes_nothing(space, organi
     event = soon(space, reward_host=100_000)
     registration = services.registration_create(event, user=UserFactory(), role="host",
                                                 actor=organiser)
-    with pytest.raises(services.RewardNotPaid):
+    with pytest.raises(exceptions.RewardNotPaid):
         checkin_by_code(event, registration.ticket_code, actor=organiser)
     assert Registration.objects.get(pk=registration.pk).state == CONFIRMED
 
@@ -350,7 +352,7 @@ def test_undo_on_a_later_day_is_refused(space, organiser):
 def test_undo_of_someone_not_checked_in_is_refused(space, organiser):
     event = soon(space)
     registration = services.registration_create(event, user=UserFactory())
-    with pytest.raises(services.RegistrationStateError):
+    with pytest.raises(exceptions.RegistrationStateError):
         checkin_undo(event, registration.pk, actor=organiser)
 
 
@@ -402,7 +404,7 @@ def test_a_walk_in_when_full_is_refused_and_adds_nobody(space, organiser):
     event = soon(space, capacity=1)
     services.registration_create(event, user=UserFactory())
 
-    with pytest.raises(services.EventFull, match="No seat left"):
+    with pytest.raises(exceptions.EventFull, match="No seat left"):
         checkin_walk_in(event, name="Too Late", email="late@example.org", actor=organiser)
 
     assert Registration.objects.filter(event=event).count() == 1
@@ -412,7 +414,7 @@ def test_a_walk_in_when_full_is_refused_and_adds_nobody(space, organiser):
 def test_a_walk_in_when_full_without_waiting_list_is_refused(space, organiser):
     event = soon(space, capacity=1, waitlist_enabled=False)
     services.registration_create(event, user=UserFactory())
-    with pytest.raises(services.EventFull, match="No seat left"):
+    with pytest.raises(exceptions.EventFull, match="No seat left"):
         checkin_walk_in(event, name="Too Late", email="late@example.org", actor=organiser)
     assert Registration.objects.filter(event=event).count() == 1
 
@@ -424,7 +426,7 @@ def test_a_walk_in_does_not_jump_the_waiting_list(space, organiser):
     waiting = services.registration_create(event, user=UserFactory())
     Registration.objects.filter(pk=first.pk).update(state=RegistrationState.CANCELLED)
 
-    with pytest.raises(services.EventFull):
+    with pytest.raises(exceptions.EventFull):
         checkin_walk_in(event, name="Walk In", email="walk@example.org", actor=organiser)
     # The refusal rolled everything back, the promotion included: nothing changed.
     assert Registration.objects.get(pk=waiting.pk).state == RegistrationState.WAITLISTED
@@ -432,7 +434,7 @@ def test_a_walk_in_does_not_jump_the_waiting_list(space, organiser):
 
 def test_a_guest_walk_in_at_a_paid_event_is_refused(space, organiser):
     event = soon(space, price_credits=5)
-    with pytest.raises(services.GuestsNotAllowed):
+    with pytest.raises(exceptions.GuestsNotAllowed):
         checkin_walk_in(event, name="Guest", email="guest@example.org", actor=organiser)
     assert not Registration.objects.filter(event=event).exists()
 
@@ -452,7 +454,7 @@ def test_a_member_walk_in_at_a_paid_event_pays_once(space, organiser):
 ])
 def test_walk_ins_with_bad_data_are_refused_and_add_nobody(space, organiser, name, email):
     event = soon(space)
-    with pytest.raises(services.RegistrationInvalid):
+    with pytest.raises(exceptions.RegistrationInvalid):
         checkin_walk_in(event, name=name, email=email, actor=organiser)
     assert not Registration.objects.filter(event=event).exists()
 
@@ -471,9 +473,9 @@ def test_every_registration_gets_a_distinct_unguessable_code(space):
 def test_only_the_holder_or_an_organiser_may_renew_a_ticket(site_tree, space, organiser):
     event = soon(space)
     registration = services.registration_create(event, user=UserFactory())
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         tickets.ticket_rotate(registration, actor=UserFactory())
-    with pytest.raises(services.RegistrationNotAllowed):
+    with pytest.raises(exceptions.RegistrationNotAllowed):
         tickets.ticket_rotate(registration,
                               actor=make_organiser(space_in(site_tree, title="Other")))
     renewed = tickets.ticket_rotate(registration, actor=organiser)

@@ -10,7 +10,7 @@ import pytest
 
 from credits import services as credits
 from credits.selectors import transfers_for_reference
-from events import checkin, payments, services
+from events import checkin, exceptions, payments, services
 from events.checkin import CheckinOutcome, checkin_by_code, checkin_walk_in
 from events.models import Registration, RegistrationState
 from tests.events.registration_factories import make_organiser, publish_event, space_in
@@ -84,7 +84,7 @@ def test_walk_ins_racing_for_the_last_two_seats_get_exactly_two(space):
 
     assert len([r for r in results if r is not None]) == 2
     assert len(errors) == 4
-    assert all(isinstance(e, services.EventFull) for e in errors)
+    assert all(isinstance(e, exceptions.EventFull) for e in errors)
     assert Registration.objects.filter(event=event, walk_in=True,
                                        state=RegistrationState.ATTENDED).count() == 2
     assert not Registration.objects.filter(event=event,
