@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import EventPage
+from events.views import feeds as feed_views
 from tests.events.discovery_factories import fill_event, make_event
 from tests.network.factories import UserFactory, make_space
 
@@ -84,8 +85,6 @@ def test_feed_uses_the_listing_filters(client, lecce, site_tree):
 
 
 def test_feed_pages_with_next_url(client, lecce, monkeypatch):
-    from events.views import feeds as feed_views
-
     monkeypatch.setattr(feed_views, "FEED_PAGE_SIZE", 2)
     make_event(lecce, "one", starts_in_days=1)
     make_event(lecce, "two", starts_in_days=2)
@@ -136,9 +135,7 @@ def test_feed_query_count_is_constant(client, lecce, django_assert_max_num_queri
 
 def test_a_page_past_the_end_is_a_404(client, lecce, monkeypatch):
     """feed.json?page=99 answered 200 with the last page."""
-    from events import views_discovery
-
-    monkeypatch.setattr(views_discovery, "FEED_PAGE_SIZE", 2)
+    monkeypatch.setattr(feed_views, "FEED_PAGE_SIZE", 2)
     url = reverse("events:feed_json")
     assert client.get(url).json()["items"] == []          # an empty feed still has page 1
     assert client.get(url, {"page": "2"}).status_code == 404
