@@ -94,7 +94,7 @@ class RegistrationIndexView(IndexView):
         buttons = list(super().header_buttons)
         event_id = self.request.GET.get("event", "")
         if event_id.isdigit() and 0 < int(event_id) < 2**63:
-            event = events_managed_by(self.request.user).filter(pk=int(event_id)).first()
+            event = event_list_managed_by(self.request.user).filter(pk=int(event_id)).first()
             if event is not None:
                 buttons += [
                     HeaderButton(_("Event dashboard"), icon_name="list-ul",
