@@ -19,12 +19,12 @@ but loses their names, e-mail (an unroutable placeholder), password, groups, adm
 e-mail addresses and Wagtail profile, and can no longer log in. Running it again is harmless.
 Its many payments (cancellations, promotions, refunds) take their row locks first, in the
 services' one order (`_erase_locks`), so it cannot deadlock with another service.
-The member is told once by e-mail, at the address they had, after the commit.
+The member is told once by e-mail, at the address they had: a task (`home.tasks`) enqueued
+when the erasure commits.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +33,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.users.models import UserProfile
@@ -53,7 +51,7 @@ from network import privacy as network_privacy
 from network.permissions import user_is_coordinator
 from network.privacy import erased_email, export_datetime, log_entries_anonymise
 
-logger = logging.getLogger(__name__)
+from .tasks import member_erased_notify
 
 EXPORT_FORMAT = "espresso-member-data"
 EXPORT_VERSION = 1
@@ -175,17 +173,17 @@ def _account_erase(user) -> None:
     log_entries_anonymise(get_user_model(), [user.pk])
 
 
-def _tell_member(address: str) -> None:
+def _tell_member_on_commit(address: str) -> None:
+    """When the erasure commits, enqueue the one e-mail that tells the member (in the
+    language of whoever erased). Not for an address that was never routable."""
     if not address or address.endswith("@" + network_privacy.ERASED_EMAIL_DOMAIN):
         return
-    context = {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", "Espresso")}
-    subject = " ".join(render_to_string("home/privacy/erased_email_subject.txt",
-                                        context).split())
-    body = render_to_string("home/privacy/erased_email.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-    except OSError:
-        logger.exception("could not send the erasure notice")
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
+    def enqueue() -> None:  # a named function: Django logs a robust callback by its name
+        member_erased_notify.enqueue(address, language)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _erase_locks(user, guest_emails: list[str]) -> None:
@@ -240,6 +238,6 @@ def member_erase(member, *, by) -> ErasureResult:
         }
         _account_erase(user)
         log(instance=user, action=ERASE_LOG_ACTION, user=by)
-        transaction.on_commit(lambda: _tell_member(address))
+        _tell_member_on_commit(address)
     member.refresh_from_db()
     return ErasureResult(user_id=user.pk, done=done)

@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
@@ -168,6 +168,16 @@ def test_erasing_a_member_promotes_the_next_person_voids_the_hold_and_leaves_no_
     # One notice went to the address they had; no cancellation mails to them.
     assert [message.to for message in mail.outbox if EMAIL in message.to] == [[EMAIL]]
     assert "erased" in mail.outbox[-1].subject
+
+
+def test_the_notice_is_one_task_in_the_language_of_whoever_erased(world, commit,
+                                                                  italian_catalog):
+    mail.outbox.clear()
+    with translation.override("it"), commit():
+        member_erase(world.member, by=world.member)
+    (notice,) = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert notice.subject == "Il tuo account Espresso è stato cancellato"
+    assert "non puoi più accedere" in notice.body
 
 
 def test_a_late_ordinary_cancellation_would_have_charged(world):
