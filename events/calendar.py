@@ -30,6 +30,7 @@ from icalendar.timezone import is_utc
 
 from network.public_urls import page_public_url
 
+from . import extensions
 from .models import EventPage, EventStatus, RegistrationState
 from .selectors import event_topic_names
 from .vtimezone import coverage_first_year, vtimezone_ical
@@ -301,12 +302,15 @@ def event_to_ical(event: EventPage, *, request: HttpRequest | None = None,
     """One event as a METHOD:PUBLISH calendar (a download, or an e-mail attachment; a
     registration's e-mail passes `ticket_url`, added to the DESCRIPTION)."""
     calendar = _calendar(event.title, method="PUBLISH", time_zone=event.time_zone_name)
-    vevent = event_vevent(event, url=event_public_url(event, request), stamp=timezone.now())
+    url = event_public_url(event, request)
+    vevent = event_vevent(event, url=url, stamp=timezone.now())
     if ticket_url:
         description = str(vevent.get("description") or "")
         label = _("Your ticket (QR code for the door)")
         vevent["description"] = vText(_plain(f"{description}\n\n{label}: {ticket_url}"))
-    return _assemble(calendar, [event], [vevent.to_ical()])
+    # Components of higher-floor apps (the programme's sessions), through events.extensions.
+    return _assemble(calendar, [event], [vevent.to_ical(),
+                                         *extensions.event_ical_components(event, url)])
 
 
 # --- "Add to my calendar" links ---------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from network.public_urls import page_public_url
 
+from . import extensions
 from .calendar import event_body_text
 from .models import EventPage, EventStatus
 from .selectors import event_topic_names
@@ -100,14 +101,18 @@ def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) 
 def events_to_json_feed(events: Iterable[EventPage], *, title: str, feed_url: str,
                         home_page_url: str = "", next_url: str | None = None,
                         request: HttpRequest | None = None) -> dict:
-    """The whole feed document: metadata plus one item per event."""
+    """The whole feed document: metadata plus one item per event (with the keys that
+    higher-floor apps add through events.extensions, e.g. the programme's `sessions`)."""
+    events = list(events)
+    items = [event_to_feed_item(event, request=request) for event in events]
+    extensions.feed_items_extend(events, items)
     return {
         "version": FORMAT_VERSION,
         "title": title,
         "home_page_url": home_page_url or None,
         "feed_url": feed_url,
         "next_url": next_url,
-        "items": [event_to_feed_item(event, request=request) for event in events],
+        "items": items,
     }
 
 

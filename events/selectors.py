@@ -19,6 +19,7 @@ from django.utils import timezone
 from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator
 
+from . import extensions
 from .filters import EventFilterSet
 from .models import (
     ACTIVE_STATES,
@@ -160,12 +161,14 @@ def feed_version(queryset: QuerySet[EventPage], *extra: object,
     left). `extra` adds whatever else shapes the output (feed kind, parameters, language,
     a user's registrations, the format's revision, the public address).
     """
+    extended = extensions.version_aggregates()  # e.g. the programme's last grid change
     summary = queryset.order_by().aggregate(
         latest=Max("last_published_at"), latest_revision=Max("latest_revision_created_at"),
         count=Count("pk"), top=Max("pk"), ids=Sum("pk"),
-        space_latest=Max("space__last_published_at"), sequence=Sum("sequence"))
+        space_latest=Max("space__last_published_at"), sequence=Sum("sequence"), **extended)
     parts = [summary["latest"], summary["latest_revision"], summary["count"], summary["top"],
-             summary["ids"], summary["space_latest"], summary["sequence"], *extra]
+             summary["ids"], summary["space_latest"], summary["sequence"],
+             *(summary[key] for key in extended), *extra]
     if seats:
         registrations = Registration.objects.filter(
             event__in=queryset.order_by().values("pk")).aggregate(

@@ -80,6 +80,9 @@ class ProgrammeIndexView(WagtailAdminTemplateMixin, TemplateView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         events = (_events_for(self.request.user).filter(format=EventFormat.UNCONFERENCE)
                   .order_by("-starts_at"))
@@ -108,6 +111,12 @@ class _ProgrammeView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_subtitle(self):
         return self.programme.event.title
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items,
+                {"url": reverse("programme_admin:index"), "label": _("Unconferences")},
+                {"url": "", "label": self.get_page_title(),
+                 "sublabel": self.get_page_subtitle()}]
 
     def _back(self):
         return HttpResponseRedirect(self.request.path)

@@ -10,3 +10,10 @@ class ProgrammeConfig(AppConfig):
     label = "programme"
     verbose_name = _("Unconference programme")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from events import extensions
+
+        from .calendar import ProgrammeExtension
+
+        extensions.register(ProgrammeExtension())

@@ -102,6 +102,11 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def equipment_labels(self) -> list[str]:
+        labels = dict(Equipment.choices)
+        return [str(labels.get(value, value)) for value in self.equipment]
+
 
 class Slot(models.Model):
     """A time slot of the grid. Slots never overlap; breaks are the gaps between them."""

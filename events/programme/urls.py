@@ -24,4 +24,6 @@ urlpatterns = [
          name="board_fragment"),
     path("events/<int:event_id>/programme/grid.pdf", board.grid_pdf, name="grid_pdf"),
     path("events/<int:event_id>/programme/outcomes/", board.outcomes, name="outcomes"),
+    path("events/calendar/sessions/<str:token>.ics", board.sessions_calendar,
+         name="sessions_calendar"),
 ]

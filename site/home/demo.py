@@ -85,6 +85,27 @@ FORMAT_BODY: list[tuple[str, str | dict]] = [
      "minutes the wall is the programme; a volunteer copies it onto the event's session "
      "board on Espresso so that it is visible on phones and to the people arriving "
      "later.</p>"),
+    ("heading", "The programme on Espresso, phase by phase"),
+    ("paragraph",
+     "<p>The wall has a copy on Espresso that phones and the projector can follow. The "
+     "organiser moves the event's programme through six phases:</p>"
+     "<ol>"
+     "<li><b>Closed</b>: rooms (with their capacity and equipment) and time slots are "
+     "prepared; nobody else sees the programme yet.</li>"
+     "<li><b>Proposals open</b>: every registered participant may propose sessions (a talk, "
+     "a workshop, a discussion, a demo), with co-hosts, one or two slots long, saying "
+     "whether it needs a projector, a whiteboard or a quiet room.</li>"
+     "<li><b>Voting open</b>: each participant puts their dots (three by default) on the "
+     "sessions they want to attend; proposals may still arrive.</li>"
+     "<li><b>Programme published</b>: the grid is filled, by hand or by the automatic "
+     "scheduler, which gives the most wanted sessions rooms big enough, keeps sessions "
+     "that the same people want apart, never puts a host in two places and never moves a "
+     "pinned session. The live board, the printable grid and the calendars show it.</li>"
+     "<li><b>Running</b>: the board highlights what is on now and next; hosts and "
+     "participants take notes in each session's page.</li>"
+     "<li><b>Archived</b>: the organiser publishes the outcomes, every session with its "
+     "notes and attendance, and the hosts earn their credits.</li>"
+     "</ol>"),
     ("heading", "Sessions in rooms and time slots"),
     ("paragraph",
      "<p>Whoever proposed a session hosts it: they open it, keep it on topic and close it "

@@ -6,9 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from events.calendar_tokens import calendar_token_user
+
 from .. import selectors, services
+from ..calendar import member_sessions_ical
 from ..models import Phase
 from ..notes import render_markdown
 from ..pdf import grid_pdf_bytes
@@ -76,3 +80,16 @@ def outcomes(request: HttpRequest, event_id: int) -> HttpResponse:
         "programme": programme, "event": programme.event, "sessions": sessions,
         "is_draft": programme.outcomes_published_at is None,
         "tz": programme.event.time_zone_name})
+
+
+def sessions_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The sessions a member hosts or put a dot on, in every event, behind the secret token
+    of their personal calendar (events.calendar_tokens; 404 once revoked)."""
+    user = calendar_token_user(token)
+    if user is None:
+        raise Http404("unknown or revoked token")
+    body = member_sessions_ical(user, name=_("My Espresso sessions"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="my-espresso-sessions.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

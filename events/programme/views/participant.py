@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from events.calendar_tokens import calendar_token_active
+
 from .. import selectors, services
 from ..exceptions import InvalidProposal, ProgrammeError
 from ..forms import NotesForm, ProposalForm
@@ -197,6 +199,9 @@ def my_sessions(request: HttpRequest, event_id: int) -> HttpResponse:
         if programme.grid_is_public else []
     now_ids = {s.pk for s in grid.now}
     next_ids = {s.pk for s in grid.next}
+    token = calendar_token_active(request.user)
+    feed_url = (reverse("programme:sessions_calendar", kwargs={"token": token.token})
+                if token else None)
     return render(request, "programme/mine.html", {
         "programme": programme, "event": programme.event, "sessions": sessions,
-        "now_ids": now_ids, "next_ids": next_ids, "grid": grid})
+        "now_ids": now_ids, "next_ids": next_ids, "grid": grid, "feed_url": feed_url})

@@ -230,5 +230,7 @@ LOGGING = {
         "django.tasks": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # WeasyPrint logs each step of parsing its own stylesheet at INFO, at import time.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from credits.demo import load_credits_demo
         from events.demo import load_events_demo
+        from events.programme.demo import load_programme_demo
         from events.tasks import notifications_silenced
         from network.demo import DEMO_LOGINS, load_network_demo
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             # shows event payments.
             load_credits_demo()
             load_events_demo()
+            load_programme_demo()
         self.stdout.write(self.style.SUCCESS("Demo network loaded."))
         self.stdout.write("Demo logins (e-mail / password):")
         for role, email, password in DEMO_LOGINS:
