@@ -31,9 +31,12 @@ def _published_programme(request: HttpRequest, event_id: int):
 
 def _board_context(programme) -> dict:
     now = timezone.now()
-    return {"programme": programme, "event": programme.event,
-            "grid": selectors.programme_grid(programme, now=now), "now": now,
-            "tz": programme.event.time_zone_name, "refresh": BOARD_REFRESH_SECONDS}
+    grid = selectors.programme_grid(programme, now=now)
+    tz = programme.event.tz
+    days = {timezone.localtime(row.slot.starts_at, tz).date() for row in grid.rows}
+    return {"programme": programme, "event": programme.event, "grid": grid, "now": now,
+            "multi_day": len(days) > 1, "tz": programme.event.time_zone_name,
+            "refresh": BOARD_REFRESH_SECONDS}
 
 
 def board(request: HttpRequest, event_id: int) -> HttpResponse:
