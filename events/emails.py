@@ -89,6 +89,33 @@ def registration_email_build(kind: str, registration: Registration,
     return message
 
 
+def registration_email_prepare(kind: str, registration: Registration) -> dict | None:
+    """The e-mail of `kind` for `registration`, built now, as plain data a task can carry
+    (`prepared_email_send` sends it). For news about something that will not exist when the
+    task runs (an event being deleted). None when the registration has no address."""
+    if not registration.email:
+        return None
+    message = registration_email_build(kind, registration)
+    return {
+        "subject": message.subject, "body": message.body, "to": list(message.to),
+        "from_email": message.from_email,
+        "alternatives": [[content, mimetype] for content, mimetype in message.alternatives],
+        "attachments": [[name, content.decode() if isinstance(content, bytes) else content,
+                         mimetype] for name, content, mimetype in message.attachments],
+    }
+
+
+def prepared_email_send(data: dict) -> None:
+    """Send an e-mail made by `registration_email_prepare`."""
+    message = EmailMultiAlternatives(subject=data["subject"], body=data["body"],
+                                     to=data["to"], from_email=data["from_email"])
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    for name, content, mimetype in data["attachments"]:
+        message.attach(name, content, mimetype)
+    message.send()
+
+
 def registration_email_send(kind: str, registration: Registration,
                             extra: dict | None = None) -> bool:
     """Send one e-mail; returns False when the registration has no address. A mail-server

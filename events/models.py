@@ -369,9 +369,12 @@ def ticket_code_new() -> str:
 class Registration(models.Model):
     """A person's place at an event: a member (user) or a guest (name + e-mail)."""
 
-    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
+    # Never cascade: a registration may hold credits and hold a seat with people waiting.
+    # An event leaves through `services.event_withdraw` (the admin's delete and unpublish
+    # hooks), a member through the privacy erasure; anything else is refused.
+    event = models.ForeignKey(EventPage, on_delete=models.PROTECT, related_name="registrations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="registrations")
+                             on_delete=models.PROTECT, related_name="registrations")
     guest_name = models.CharField(_("name"), max_length=120, blank=True,
                                   validators=[validate_no_control_characters])
     guest_email = models.EmailField(_("e-mail"), blank=True)

@@ -1,15 +1,21 @@
-"""Wagtail's own hook: when an EventPage is published, record what changed.
+"""Wagtail's own signals about an EventPage's life, handed to the services.
 
-The work is done by `events.services.event_record_published_change`; this module only finds
-the previously live version of the page to compare with.
+- published: `events.services.event_record_published_change` records what changed (this
+  module only finds the previously live version of the page to compare with);
+- unpublished (by an organiser, in bulk, with its space, or by a scheduled expiry): the
+  event leaves the site, so `events.services.event_withdraw` cancels its registrations,
+  voids their holds and tells the people once.
+
+Deletion is refused by the database (`Registration.event` is PROTECT) unless it goes through
+the admin, whose hooks (`events.wagtail_hooks`) withdraw the event first.
 """
 
 from django.dispatch import receiver
 from wagtail.models import PageLogEntry, Revision
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
 from .models import EventPage
-from .services import event_record_published_change
+from .services import event_record_published_change, event_withdraw
 
 #: Log actions that made a revision live (the current publish is logged after the signal).
 PUBLISH_ACTIONS = ["wagtail.publish", "wagtail.publish.scheduled", "wagtail.revert"]
@@ -34,3 +40,10 @@ def event_published(sender, instance, revision=None, **kwargs) -> None:
     if not isinstance(instance, EventPage):
         return
     event_record_published_change(instance, event_previous_live_version(instance))
+
+
+@receiver(page_unpublished)
+def event_unpublished(sender, instance, **kwargs) -> None:
+    if not isinstance(instance, EventPage):
+        return
+    event_withdraw(instance)

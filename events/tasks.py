@@ -104,6 +104,25 @@ def event_change_notify_on_commit(event: EventPage) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
+def registration_notify_prepared_on_commit(kind: str, registration: Registration) -> None:
+    """Build the `kind` e-mail for `registration` NOW and send it by a task once the current
+    transaction commits: for news whose subject is about to vanish (an event being deleted),
+    which a task could no longer re-read."""
+    if kind not in KIND_STATES:
+        raise ValueError(f"unknown e-mail kind {kind!r}")
+    if notifications_are_silenced():
+        return
+    data = emails.registration_email_prepare(kind, registration)
+    if data is not None:
+        transaction.on_commit(partial(prepared_email_send.enqueue, data))
+
+
+@task()
+def prepared_email_send(data: dict) -> None:
+    """Send an e-mail built beforehand by `emails.registration_email_prepare`."""
+    emails.prepared_email_send(data)
+
+
 @task()
 def registration_notify(kind: str, registration_pk: int, language: str,
                         sequence: int | None = None) -> bool:

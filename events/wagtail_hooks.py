@@ -6,6 +6,7 @@ through `events.services`. A registration of another space's event is a 404 ever
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail import hooks
@@ -23,6 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button, HeaderButton
+from wagtail.models import Page
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -36,7 +39,7 @@ from network.permissions import (
 
 from . import services
 from .exceptions import EventError
-from .models import EventPage, Registration, RegistrationRole, RegistrationState
+from .models import ACTIVE_STATES, EventPage, Registration, RegistrationRole, RegistrationState
 from .selectors import event_list_managed_by, registration_list_visible_to
 
 User = get_user_model()
@@ -300,3 +303,62 @@ def event_dashboard_header_button(page, user, view_name, next_url=None):
     button = _event_dashboard_button(page, user, priority=12)
     if button is not None:
         yield button
+
+
+# --- an event leaving the site goes through the services --------------------------------
+
+def _events_in(pages) -> list[EventPage]:
+    """The events among `pages` and their descendants (deleting a space deletes its events)."""
+    events: dict[int, EventPage] = {}
+    for page in pages:
+        subtree = page.get_descendants(inclusive=True).type(EventPage).specific()
+        events.update({event.pk: event for event in subtree})
+    return list(events.values())
+
+
+def _withdraw(request, pages, *, deleting: bool) -> None:
+    told = sum(services.event_withdraw(event, actor=request.user,
+                                       delete_registrations=deleting)
+               for event in _events_in(pages))
+    if told:
+        messages.info(request, ngettext(
+            "%(count)s registered person was told the event is cancelled; any credits on "
+            "hold were returned.",
+            "%(count)s registered people were told the event is cancelled; any credits on "
+            "hold were returned.", told) % {"count": told})
+
+
+def _delete_confirmed(request) -> bool:
+    """Wagtail's delete view goes ahead on POST unless a typed site name is wrong."""
+    typed = request.POST.get("confirm_site_name")
+    return request.method == "POST" and (
+        not typed or typed == getattr(settings, "WAGTAIL_SITE_NAME", "wagtail"))
+
+
+@hooks.register("before_delete_page")
+def withdraw_events_before_delete(request, page):
+    """In the delete view's transaction: cancel, refund and tell before the rows go."""
+    if _delete_confirmed(request):
+        _withdraw(request, [page], deleting=True)
+
+
+@hooks.register("before_bulk_action")
+def withdraw_events_before_bulk_delete(request, action_type, objects, action_class_instance):
+    if action_type == "delete":
+        _withdraw(request, objects, deleting=True)
+
+
+@hooks.register("before_unpublish_page")
+def announce_events_withdrawn_on_unpublish(request, page):
+    """The withdrawal itself runs on Wagtail's `page_unpublished` signal (every path,
+    scheduled expiry included); here the organiser is told how many people it reached."""
+    scope = (page.get_descendants(inclusive=True) if request.POST.get("include_descendants")
+             else Page.objects.filter(pk=page.pk))
+    event_ids = scope.live().type(EventPage).values_list("pk", flat=True)
+    count = Registration.objects.filter(event_id__in=event_ids, state__in=ACTIVE_STATES).count()
+    if count:
+        messages.info(request, ngettext(
+            "%(count)s registered person will be told the event is cancelled; any credits on "
+            "hold are returned.",
+            "%(count)s registered people will be told the event is cancelled; any credits on "
+            "hold are returned.", count) % {"count": count})

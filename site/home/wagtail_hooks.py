@@ -1,5 +1,8 @@
-"""The site's part of the admin: a coordinator erases a member's account with the same
-service the member uses (`home.privacy.member_erase`).
+"""The site's part of the admin, for what concerns every app at once:
+- a coordinator erases a member's account with the same service the member uses
+  (`home.privacy.member_erase`);
+- deleting a member, a space or an event never takes away rows the ledger or a waiting list
+  depends on: the admin refuses with a clear message (and points to erasure) instead.
 
 The button sits on the member profile admin of the network app, which cannot import the
 site: the site registers it through the network's MEMBER_PROFILE_BUTTONS_HOOK.
@@ -7,18 +10,24 @@ site: the site registers it through the network's MEMBER_PROFILE_BUTTONS_HOOK.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.db import router
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
+from wagtail.models import Page
 
+from events.models import Registration
 from network.db_retry import db_retry
 from network.models import MemberProfile
 from network.permissions import user_is_coordinator
@@ -112,3 +121,71 @@ def member_erase_button(profile: MemberProfile, user) -> list[Button]:
 def register_privacy_log_actions(actions):
     actions.register_action(ERASE_LOG_ACTION, _("Erase member"),
                             _("Erased the member's account and data"))
+
+
+# --- deletions that would break the ledger or a waiting list ---------------------------
+
+def deletion_blockers(objects, *, resolvable: tuple[type, ...] = ()) -> list[str]:
+    """What would stop deleting `objects` outright: the names of the kinds of rows that must
+    not vanish with them (registrations that hold seats or credits, ledger accounts, day
+    passes...), leaving out the kinds in `resolvable` (which a hook resolves first).
+    Empty when they can be deleted. Nothing is deleted."""
+    by_model: dict[type, list] = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj)
+    kinds: set[str] = set()
+    for model, instances in by_model.items():
+        collector = Collector(using=router.db_for_write(model))
+        try:
+            collector.collect(instances)
+        except (ProtectedError, RestrictedError) as exc:
+            blocking = getattr(exc, "protected_objects", None) or exc.restricted_objects
+            kinds.update(str(obj._meta.verbose_name_plural) for obj in blocking
+                         if not isinstance(obj, resolvable))
+    return sorted(kinds)
+
+
+def _pages_refused(request, pages) -> HttpResponse | None:
+    subtree = [descendant for page in pages
+               for descendant in page.get_descendants(inclusive=True).specific()]
+    blockers = deletion_blockers(subtree, resolvable=(Registration,))
+    if not blockers:
+        return None
+    messages.error(request, _(
+        "This cannot be deleted: it has %(kinds)s, which the network's ledger keeps for "
+        "ever. Unpublish it instead.") % {"kinds": ", ".join(blockers)})
+    return redirect("wagtailadmin_explore", pages[0].get_parent().pk)
+
+
+@hooks.register("before_delete_page", order=-10)
+def refuse_deleting_pages_the_ledger_needs(request, page):
+    """Runs before the events hook withdraws the events under the page, so a refusal
+    changes nothing (registrations are resolvable: that hook cancels them)."""
+    if request.method != "POST":
+        return None
+    return _pages_refused(request, [page])
+
+
+@hooks.register("before_bulk_action", order=-10)
+def refuse_bulk_deleting_pages_the_ledger_needs(request, action_type, objects, action):
+    if action_type != "delete" or not objects or not isinstance(objects[0], Page):
+        return None
+    return _pages_refused(request, objects)
+
+
+@hooks.register("before_delete_user")
+def refuse_deleting_a_member_with_history(request, user):
+    """Deleting a member who has registrations, credits or day passes would free seats
+    without promoting anyone and orphan ledger rows: the admin refuses with a clear message
+    and points to erasure (which cancels through the services and keeps the ledger sound)."""
+    if request.method != "POST":
+        return None
+    blockers = deletion_blockers([user])
+    if not blockers:
+        return None
+    messages.error(request, _(
+        "This member cannot be deleted: they have %(kinds)s. Erase their personal data "
+        "instead (Members → profile → Erase): their registrations are cancelled, the waiting "
+        "lists move on, their credits on hold are returned and the ledger stays sound.")
+        % {"kinds": ", ".join(blockers)})
+    return redirect("wagtailusers_users:edit", user.pk)
