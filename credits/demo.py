@@ -23,7 +23,7 @@ from .services import (
     daypass_buy,
     daypass_cancel,
     daypass_validate,
-    grant_from_network,
+    grant_create,
     topup_sell,
     transfer_post,
 )
@@ -100,7 +100,7 @@ def _grants(users: dict[str, object], coordinator) -> None:
     for n, (email, amount, memo) in enumerate(GRANTS):
         token = f"demo-grant-{n}"
         if email in users and coordinator is not None and not _done(f"credits.grant:{token}"):
-            grant_from_network(users[email], amount, memo, coordinator, request_token=token)
+            grant_create(users[email], amount, memo, coordinator, request_token=token)
 
 
 def _rewards(spaces: dict[str, SpacePage], users: dict[str, object]) -> None:

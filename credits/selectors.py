@@ -1,17 +1,50 @@
-"""Reads of the ledger: balances, transfers for a reference, open holds, derived totals.
+"""Reads of the ledger: balances, transfers for a reference, open holds, derived totals,
+who may see which account, statements, day passes, clearing between spaces (the rule itself
+is pure code in credits/clearing.py) and the public transparency figures.
 
-Statements and clearing live in credits/reports.py.
+Every number is an integer amount of credits. Only *posted* transfers count as movements;
+pending holds are shown apart ("on hold") and voided rows are history only.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
+from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator
 
-from .models import Account, Transfer, TransferState
+from .clearing import (
+    NETWORK,
+    AccountRef,
+    Clearing,
+    FlowRow,
+    Flows,
+    clearing_compute,
+    flows_classify,
+    issued_per_party,
+    parties_mentioned,
+)
+from .models import Account, AccountKind, DayPass, DayPassState, Transfer, TransferState
 
 
 @dataclass(frozen=True)
@@ -114,3 +147,181 @@ def transfers_visible_to(user) -> QuerySet[Transfer]:
         return Transfer.objects.all()
     visible = accounts_visible_to(user).values("pk")
     return Transfer.objects.filter(Q(debit_account__in=visible) | Q(credit_account__in=visible))
+
+
+# --- Statements and day passes -----------------------------------------------------------
+
+
+def member_label(user) -> str:
+    """How a member is named to organisers and coordinators: their directory name, else
+    their full name, else their username (never their e-mail address)."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return user.get_full_name() or user.get_username()
+
+
+def _signed_amount(account: Account) -> Case:
+    return Case(When(credit_account=account, then=F("amount")), default=-F("amount"),
+                output_field=BigIntegerField())
+
+
+def statement_transfers(account: Account) -> QuerySet[Transfer]:
+    """Posted transfers touching `account`, newest first, annotated with `signed` (the
+    change they made to its balance)."""
+    return (Transfer.objects
+            .filter(Q(debit_account=account) | Q(credit_account=account),
+                    state=TransferState.POSTED)
+            .select_related("debit_account", "credit_account", "reverses")
+            .annotate(signed=_signed_amount(account))
+            .order_by("-created_at", "-id"))
+
+
+@dataclass
+class StatementLine:
+    transfer: Transfer
+    signed: int
+    balance_after: int
+    counterparty: str
+
+
+def _line(account: Account, transfer: Transfer, balance_after: int) -> StatementLine:
+    other = (transfer.debit_account if transfer.credit_account_id == account.pk
+             else transfer.credit_account)
+    return StatementLine(transfer=transfer, signed=transfer.signed,
+                         balance_after=balance_after, counterparty=other.name)
+
+
+def statement_page(account: Account, page_number, per_page: int = 25
+                   ) -> tuple[Page, list[StatementLine]]:
+    """One page of the statement (newest first) with the balance after each line.
+
+    The running balance starts from the stored balance minus the sum of every newer line,
+    computed by the database in one aggregate, so any page is cheap."""
+    transfers = statement_transfers(account)
+    page = Paginator(transfers, per_page).get_page(page_number)
+    newer = page.start_index() - 1 if page.paginator.count else 0
+    newer_sum = 0
+    if newer:
+        newer_sum = transfers[:newer].aggregate(total=Sum("signed"))["total"] or 0
+    balance = account_balance(account).posted - newer_sum  # fresh, not the caller's copy
+    lines = []
+    for transfer in page.object_list:
+        lines.append(_line(account, transfer, balance))
+        balance -= transfer.signed
+    return page, lines
+
+
+def statement_lines_oldest_first(account: Account) -> Iterator[StatementLine]:
+    """The whole statement, oldest first, with the running balance (for CSV export)."""
+    balance = 0
+    for transfer in statement_transfers(account).order_by("created_at", "id").iterator():
+        balance += transfer.signed
+        yield _line(account, transfer, balance)
+
+
+def account_holds_open(account: Account) -> QuerySet[Transfer]:
+    """Holds placed on `account` that are neither posted nor voided yet."""
+    return (Transfer.objects
+            .filter(debit_account=account, state=TransferState.PENDING,
+                    resolution__isnull=True)
+            .select_related("credit_account")
+            .order_by("-created_at"))
+
+
+def day_passes_of(user, today: datetime.date) -> tuple[list[DayPass], list[DayPass]]:
+    """A member's day passes: (upcoming valid ones, soonest first; the rest, newest first)."""
+    passes = list(DayPass.objects.filter(user=user).select_related("space").order_by("date", "id"))
+    upcoming, past = [], []
+    for day_pass in passes:
+        day_pass.expired = day_pass.state == DayPassState.VALID and day_pass.date < today
+        is_upcoming = day_pass.state == DayPassState.VALID and not day_pass.expired
+        (upcoming if is_upcoming else past).append(day_pass)
+    return upcoming, past[::-1]
+
+
+def day_passes_sold(space: SpacePage) -> QuerySet[DayPass]:
+    return (DayPass.objects.filter(space=space).select_related("user", "user__profile")
+            .order_by("-date", "-id"))
+
+
+def day_pass_counts(space: SpacePage) -> dict[str, int]:
+    counts = dict(DayPass.objects.filter(space=space).values_list("state")
+                  .annotate(n=Count("id")).values_list("state", "n"))
+    return {state: counts.get(state, 0) for state in DayPassState.values}
+
+
+# --- Clearing and public transparency -------------------------------------------------
+
+
+def ledger_flows(start: datetime.date | None, end: datetime.date | None) -> Flows:
+    """Posted transfers between `start` and `end` (inclusive, local dates), aggregated in
+    the database and classified by `clearing.flows_classify`."""
+    transfers = Transfer.objects.filter(state=TransferState.POSTED)
+    if start is not None:
+        transfers = transfers.filter(created_at__date__gte=start)
+    if end is not None:
+        transfers = transfers.filter(created_at__date__lte=end)
+    rows = list(transfers.values("code", "reverses__code", "debit_account_id", "credit_account_id")
+                .annotate(total=Sum("amount")).order_by())
+    ids = {r["debit_account_id"] for r in rows} | {r["credit_account_id"] for r in rows}
+    accounts = {pk: AccountRef(pk=pk, kind=kind, space_id=space_id) for pk, kind, space_id in
+                Account.objects.filter(pk__in=ids).values_list("pk", "kind", "space_id")}
+    return flows_classify(
+        FlowRow(code=r["code"], reverses_code=r["reverses__code"],
+                debit=accounts[r["debit_account_id"]], credit=accounts[r["credit_account_id"]],
+                total=r["total"]) for r in rows)
+
+
+def clearing_for_period(start: datetime.date | None, end: datetime.date | None) -> Clearing:
+    """Who owes whom for the credits redeemed between `start` and `end` (inclusive): the
+    rule of `credits.clearing.clearing_compute` applied to the ledger."""
+    in_period, until_end = ledger_flows(start, end), ledger_flows(None, end)
+    names = _party_names(parties_mentioned(in_period, until_end))
+    return clearing_compute(in_period=in_period, until_end=until_end, names=names,
+                            start=start, end=end)
+
+
+def _party_names(keys: Iterable[Hashable]) -> dict[Hashable, str]:
+    names: dict[Hashable, str] = {NETWORK: str(_("Network (grants)"))}
+    space_ids = [k for k in keys if k != NETWORK]
+    names.update(SpacePage.objects.filter(pk__in=space_ids).values_list("pk", "title"))
+    return names
+
+
+def transparency_figures() -> dict:
+    """Per space and for the network: credits issued, redeemed, outstanding. No personal data.
+
+    issued: credits the space sold or paid as rewards (net of reversals); redeemed: credits
+    spent at the space (net of refunds); outstanding: what the space issued minus the
+    redemptions attributed to it anywhere (the clearing rule), i.e. its credits still held."""
+    flows = ledger_flows(None, None)
+    clearing = clearing_for_period(None, None)
+    issued = issued_per_party(flows)
+    redeemed_at: dict[Hashable, int] = defaultdict(int)
+    for (_member, space), amount in flows.redeemed.items():
+        redeemed_at[space] += amount
+    attributed: dict[Hashable, int] = defaultdict(int)
+    for (issuer, _space), amount in clearing.matrix.items():
+        attributed[issuer] += amount
+    spaces = list(SpacePage.objects.live()
+                  .order_by("title").values_list("pk", "title"))
+    known = {pk for pk, _t in spaces}
+    extra = [k for k in set(issued) | set(redeemed_at) if k != NETWORK and k not in known]
+    spaces += list(SpacePage.objects.filter(pk__in=extra).values_list("pk", "title"))
+    passes = dict(DayPass.objects.exclude(state=DayPassState.REFUNDED)
+                  .values_list("space").annotate(n=Count("id")).values_list("space", "n"))
+    rows = [{"name": title, "issued": issued.get(pk, 0), "redeemed": redeemed_at.get(pk, 0),
+             "outstanding": issued.get(pk, 0) - attributed.get(pk, 0),
+             "day_passes": passes.get(pk, 0)} for pk, title in spaces]
+    members = Account.objects.filter(kind=AccountKind.MEMBER).aggregate(
+        held=Coalesce(Sum(F("credits_posted") - F("debits_posted")), Value(0)),
+        on_hold=Coalesce(Sum("debits_pending"), Value(0)),
+        accounts=Count("id"))
+    network = {"issued": issued.get(NETWORK, 0),
+               "outstanding": issued.get(NETWORK, 0) - attributed.get(NETWORK, 0)}
+    totals = {"issued": sum(issued.values()), "redeemed": sum(redeemed_at.values()),
+              "outstanding": sum(issued.values()) - sum(attributed.values()),
+              "held_by_members": members["held"], "on_hold": members["on_hold"],
+              "member_accounts": members["accounts"], "day_passes": sum(passes.values())}
+    return {"spaces": rows, "network": network, "totals": totals}

@@ -1,5 +1,5 @@
 """HTTP views of the credits pages. They translate requests into calls of
-credits.services (every movement of credits) and credits.reports (every read).
+credits.services (every movement of credits) and credits.selectors (every read).
 
 Every view that moves credits is wrapped in `db_retry`: a deadlock or serialization failure
 runs it again (the services are idempotent), so the person sees the result, not an error."""
@@ -27,10 +27,10 @@ from network.db_retry import db_retry
 from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 
-from . import reports
+from . import selectors
+from .clearing import Clearing
 from .forms import DayPassBuyForm, DayPassValidateForm, GrantForm, PeriodForm, TopUpForm
 from .models import DayPass, DayPassState
-from .selectors import account_balance
 from .services import (
     CreditsError,
     IdempotencyMismatch,
@@ -39,7 +39,7 @@ from .services import (
     daypass_buy,
     daypass_cancel,
     daypass_validate,
-    grant_from_network,
+    grant_create,
     topup_sell,
 )
 from .services.daypass import space_today
@@ -51,11 +51,11 @@ from .services.daypass import space_today
 def statement(request: HttpRequest) -> HttpResponse:
     """The member's own balance, statement, holds and day passes."""
     account = account_for_member(request.user)
-    page, lines = reports.statement_page(account, request.GET.get("page"))
-    upcoming, past = reports.day_passes_of(request.user, timezone.localdate())
+    page, lines = selectors.statement_page(account, request.GET.get("page"))
+    upcoming, past = selectors.day_passes_of(request.user, timezone.localdate())
     return render(request, "credits/statement.html", {
-        "account": account, "balance": account_balance(account), "page_obj": page,
-        "lines": lines, "holds": reports.open_holds(account), "upcoming_passes": upcoming,
+        "account": account, "balance": selectors.account_balance(account), "page_obj": page,
+        "lines": lines, "holds": selectors.account_holds_open(account), "upcoming_passes": upcoming,
         "past_passes": past[:20], "organised_spaces": spaces_organised_by(request.user),
         "is_coordinator": user_is_coordinator(request.user)})
 
@@ -84,7 +84,7 @@ def _csv_response(rows: Iterator[list], filename: str) -> StreamingHttpResponse:
 def _statement_rows(account) -> Iterator[list]:
     yield ["date", "time", "type", "description", "counterparty", "credits", "balance",
            "reference", "payment_reference"]
-    for line in reports.statement_lines_oldest_first(account):
+    for line in selectors.statement_lines_oldest_first(account):
         t = line.transfer
         when = timezone.localtime(t.created_at)
         yield [when.date().isoformat(), when.strftime("%H:%M:%S"), t.code, t.memo,
@@ -159,7 +159,7 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
                 return redirect("credits:daypass_detail", pk=day_pass.pk)
     account = account_for_member(request.user)
     return render(request, "credits/daypass_buy.html", {
-        "space": space, "form": form, "balance": account_balance(account)}, status=status)
+        "space": space, "form": form, "balance": selectors.account_balance(account)}, status=status)
 
 
 # --- space organisers ----------------------------------------------------------------------
@@ -177,15 +177,15 @@ def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
     """A space's account, the transfers touching it and the passes it sold (organisers)."""
     space = _organised_space(request, space_id)
     account = account_for_space(space)
-    page, lines = reports.statement_page(account, request.GET.get("page"))
-    passes = Paginator(reports.day_passes_sold(space), 25).get_page(request.GET.get("passes"))
+    page, lines = selectors.statement_page(account, request.GET.get("page"))
+    passes = Paginator(selectors.day_passes_sold(space), 25).get_page(request.GET.get("passes"))
     passes.object_list = list(passes.object_list)
     for day_pass in passes.object_list:
-        day_pass.holder = reports.member_label(day_pass.user)
+        day_pass.holder = selectors.member_label(day_pass.user)
     return render(request, "credits/space_credits.html", {
-        "space": space, "account": account, "balance": account_balance(account),
+        "space": space, "account": account, "balance": selectors.account_balance(account),
         "page_obj": page, "lines": lines, "passes": passes,
-        "pass_counts": reports.day_pass_counts(space), "today": space_today(space),
+        "pass_counts": selectors.day_pass_counts(space), "today": space_today(space),
         "validate_form": DayPassValidateForm(), "topup_form": TopUpForm(space=space)})
 
 
@@ -210,7 +210,7 @@ def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
                 form = DayPassValidateForm()
     return render(request, "credits/space_validate.html", {
         "space": space, "form": form, "validated": validated,
-        "holder": reports.member_label(validated.user) if validated else ""}, status=status)
+        "holder": selectors.member_label(validated.user) if validated else ""}, status=status)
 
 
 @login_required
@@ -235,7 +235,8 @@ def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("%(n)s credits sold to %(member)s.") % {
-                    "n": form.cleaned_data["amount"], "member": reports.member_label(form.member)})
+                    "n": form.cleaned_data["amount"],
+                    "member": selectors.member_label(form.member)})
                 return redirect("credits:space", space_id=space.pk)
     return render(request, "credits/space_topup.html", {"space": space, "form": form},
                   status=status)
@@ -261,7 +262,7 @@ def grant(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                grant_from_network(form.member, form.cleaned_data["amount"],
+                grant_create(form.member, form.cleaned_data["amount"],
                                    form.cleaned_data["memo"], request.user,
                                    request_token=form.cleaned_data["token"])
             except IdempotencyMismatch:
@@ -271,7 +272,8 @@ def grant(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("%(n)s credits granted to %(member)s.") % {
-                    "n": form.cleaned_data["amount"], "member": reports.member_label(form.member)})
+                    "n": form.cleaned_data["amount"],
+                    "member": selectors.member_label(form.member)})
                 return redirect("credits:grant")
     return render(request, "credits/grant.html", {"form": form}, status=status)
 
@@ -291,14 +293,14 @@ def clearing(request: HttpRequest) -> HttpResponse:
     form, valid = _period(request)
     result = None
     if valid:
-        result = reports.clearing_for_period(form.cleaned_data["start"],
+        result = selectors.clearing_for_period(form.cleaned_data["start"],
                                              form.cleaned_data["end"])
     return render(request, "credits/clearing.html", {"form": form, "clearing": result,
                                                      "query": request.GET.urlencode()},
                   status=200 if valid else 400)
 
 
-def _clearing_rows(result: reports.Clearing) -> Iterator[list]:
+def _clearing_rows(result: Clearing) -> Iterator[list]:
     names = [result.names[p] for p in result.parties]
     yield [_("Period"), result.start.isoformat() if result.start else "",
            result.end.isoformat() if result.end else ""]
@@ -325,7 +327,7 @@ def clearing_csv(request: HttpRequest) -> HttpResponse:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    result = reports.clearing_for_period(start, end)
+    result = selectors.clearing_for_period(start, end)
     label = f"{start or 'start'}_{end or 'today'}"
     return _csv_response(_clearing_rows(result), f"espresso-clearing-{label}.csv")
 
@@ -335,4 +337,4 @@ def clearing_csv(request: HttpRequest) -> HttpResponse:
 
 def transparency(request: HttpRequest) -> HttpResponse:
     """Public: per space credits issued, redeemed and outstanding; network totals."""
-    return render(request, "credits/transparency.html", reports.transparency_figures())
+    return render(request, "credits/transparency.html", selectors.transparency_figures())

@@ -113,8 +113,13 @@ def registration_notify_prepared_on_commit(kind: str, registration: Registration
     if notifications_are_silenced():
         return
     data = emails.registration_email_prepare(kind, registration)
-    if data is not None:
-        transaction.on_commit(partial(prepared_email_send.enqueue, data))
+    if data is None:
+        return
+
+    def enqueue() -> None:
+        prepared_email_send.enqueue(data)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 @task()

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
+from .exceptions import InvalidRole, NetworkError
 from .models import MemberProfile, Membership, MembershipRole, SpacePage
 from .permissions import COORDINATORS_GROUP
 
@@ -38,14 +39,6 @@ COORDINATOR_MODEL_PERMISSIONS = [
     *[("network", f"{action}_{model}") for model in ("memberprofile", "membership")
       for action in ("add", "change", "delete", "view")],
 ]
-
-
-class NetworkError(Exception):
-    """Base class of the network's named errors."""
-
-
-class InvalidRole(NetworkError, ValueError):
-    """The role is not one of MembershipRole's values."""
 
 
 def organiser_group_name(space: SpacePage) -> str:

@@ -1,8 +1,8 @@
 """Every state change of the ledger. Split by concept: ledger (transfers, holds,
-reversals), daypass (day passes), topup (sales and grants). Import from here."""
+reversals), daypass (day passes), topup (sales and grants). Import from here; the named
+errors live in credits.exceptions and are re-exported here for callers of the services."""
 
-from .daypass import daypass_buy, daypass_cancel, daypass_validate
-from .ledger import (
+from ..exceptions import (
     AlreadyReversed,
     CreditsError,
     DayPassError,
@@ -10,6 +10,9 @@ from .ledger import (
     IdempotencyMismatch,
     InsufficientCredits,
     InvalidTransfer,
+)
+from .daypass import daypass_buy, daypass_cancel, daypass_validate
+from .ledger import (
     account_for_member,
     account_for_space,
     account_ids_for_members,
@@ -21,7 +24,7 @@ from .ledger import (
     transfer_post,
     transfer_reverse,
 )
-from .topup import grant_from_network, topup_sell
+from .topup import grant_create, topup_sell
 
 __all__ = [
     "AlreadyReversed",
@@ -39,7 +42,7 @@ __all__ = [
     "daypass_buy",
     "daypass_cancel",
     "daypass_validate",
-    "grant_from_network",
+    "grant_create",
     "hold_place",
     "hold_post",
     "hold_void",

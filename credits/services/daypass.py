@@ -26,10 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from network.models import SpacePage
 from network.permissions import user_organises_space
 
+from ..exceptions import DayPassError, IdempotencyMismatch
 from ..models import DayPass, DayPassState, Transfer, TransferCode, TransferState
 from .ledger import (
-    DayPassError,
-    IdempotencyMismatch,
     account_for_member,
     account_for_space,
     accounts_lock,

@@ -50,38 +50,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from ..exceptions import (
+    AlreadyReversed,
+    HoldAlreadyResolved,
+    IdempotencyMismatch,
+    InsufficientCredits,
+    InvalidTransfer,
+)
 from ..models import Account, AccountKind, Transfer, TransferCode, TransferState
 
 MAX_AMOUNT = 10**12
 LIMIT_CONSTRAINT = "account_within_limit"
 
 
-class CreditsError(Exception):
-    """Base class of every error the credits services raise."""
-
-
-class InsufficientCredits(CreditsError):
-    """The debit account would go below its limit; nothing was recorded."""
-
-
-class IdempotencyMismatch(CreditsError):
-    """The idempotency key was already used for a different request."""
-
-
-class InvalidTransfer(CreditsError):
-    """The request itself is wrong (amount, accounts, code, hold state...)."""
-
-
-class HoldAlreadyResolved(CreditsError):
-    """The hold was already posted or voided."""
-
-
-class AlreadyReversed(CreditsError):
-    """The transfer was already reversed."""
-
-
-class DayPassError(CreditsError):
-    """A day pass cannot be bought, validated or refunded (see credits.services.daypass)."""
 
 
 # --- accounts -----------------------------------------------------------------

@@ -17,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Membership, SpacePage
 from network.permissions import user_is_coordinator, user_organises_space
 
+from ..exceptions import InsufficientCredits, InvalidTransfer
 from ..models import Transfer, TransferCode
 from .ledger import (
-    InsufficientCredits,
-    InvalidTransfer,
     account_for_member,
     account_for_space,
     account_network,
@@ -91,7 +90,7 @@ def topup_sell(space: SpacePage, member, amount: int, external_reference: str, b
               "members spend some there.") % {"space": space.title}) from exc
 
 
-def grant_from_network(member, amount: int, memo: str, by, *,
+def grant_create(member, amount: int, memo: str, by, *,
                        request_token: str | None = None) -> Transfer:
     """A network coordinator grants `amount` credits to `member` from the network's
     issuance account (code grant), saying why in `memo`.

@@ -7,19 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credits.reports import (
-    NETWORK,
-    Payment,
-    allocate_pro_rata,
-    clearing_for_period,
-    settlement_payments,
-)
+from credits.clearing import NETWORK, Payment, allocate_pro_rata, settlement_payments
+from credits.selectors import clearing_for_period
 from credits.services import (
     account_for_member,
     account_for_space,
     daypass_buy,
     daypass_cancel,
-    grant_from_network,
+    grant_create,
     topup_sell,
     transfer_post,
     transfer_reverse,
@@ -162,7 +157,7 @@ def test_a_reversed_purchase_is_not_issuance(network):
 def test_granted_and_earned_credits_count_for_their_issuers(network):
     roma, torino = network["roma"][0], network["torino"][0]
     anna = member_with_credits(0)
-    grant_from_network(anna, 8, "Volunteering", coordinator())
+    grant_create(anna, 8, "Volunteering", coordinator())
     transfer_post(debit=account_for_space(roma), credit=account_for_member(anna), amount=8,
                   code="earn_host", idempotency_key=token())
     daypass_buy(anna, torino, space_today(torino))            # 8 at Torino: 4 network, 4 Roma

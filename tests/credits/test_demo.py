@@ -4,7 +4,7 @@ import pytest
 
 from credits.demo import load_credits_demo
 from credits.models import Account, DayPass, Transfer
-from credits.reports import clearing_for_period
+from credits.selectors import clearing_for_period
 from network.demo import load_network_demo
 from tests.credits.ledger_factories import assert_ledger_sound
 

@@ -5,11 +5,11 @@ import datetime
 import pytest
 
 from credits.models import DayPass
-from credits.reports import (
+from credits.selectors import (
+    account_holds_open,
     day_pass_counts,
     day_passes_of,
     member_label,
-    open_holds,
     statement_lines_oldest_first,
     statement_page,
     transparency_figures,
@@ -79,10 +79,10 @@ def test_holds_show_apart_until_posted(roma):
     account = account_for_member(anna)
     hold = hold_place(debit=account, credit=account_for_space(space), amount=5,
                       code="spend_event", idempotency_key=token(), memo="Workshop")
-    assert list(open_holds(account)) == [hold]
+    assert list(account_holds_open(account)) == [hold]
     assert [line.signed for line in statement_page(account, 1)[1]] == [20]
     hold_post(hold, idempotency_key=token())
-    assert list(open_holds(account)) == []
+    assert list(account_holds_open(account)) == []
     assert [line.balance_after for line in statement_page(account, 1)[1]] == [15, 20]
 
 

@@ -8,7 +8,7 @@ from credits.services import (
     IdempotencyMismatch,
     InsufficientCredits,
     InvalidTransfer,
-    grant_from_network,
+    grant_create,
     topup_sell,
 )
 from tests.credits.features_factories import (
@@ -102,7 +102,7 @@ def test_a_space_cannot_sell_beyond_its_issuance_limit(roma, settings):
 
 def test_a_coordinator_grants_from_the_network(roma):
     anna = member_with_credits(0)
-    transfer = grant_from_network(anna, 15, "Hosted the opening circle", coordinator())
+    transfer = grant_create(anna, 15, "Hosted the opening circle", coordinator())
     assert (transfer.code, transfer.debit_account.kind, transfer.memo) == (
         "grant", "issuance", "Hosted the opening circle")
     assert balance(anna) == 15
@@ -113,14 +113,14 @@ def test_only_coordinators_grant(roma):
     _space, organiser = roma
     anna = member_with_credits(0)
     with pytest.raises(PermissionDenied):
-        grant_from_network(anna, 15, "Thanks", organiser)
+        grant_create(anna, 15, "Thanks", organiser)
     assert balance(anna) == 0
 
 
 @pytest.mark.parametrize("memo", ["", "two\nlines", "x" * 301])
 def test_a_grant_needs_a_one_line_reason(roma, memo):
     with pytest.raises(InvalidTransfer):
-        grant_from_network(member_with_credits(0), 15, memo, coordinator())
+        grant_create(member_with_credits(0), 15, memo, coordinator())
 
 
 def test_accents_emoji_and_rtl_text_are_kept(roma):
