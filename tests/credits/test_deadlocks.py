@@ -172,7 +172,7 @@ def test_every_credits_edge_answers_after_a_deadlock(client, monkeypatch, caplog
     assert (response.status_code, len(calls)) == (302, 2)
 
     client.force_login(coordinator())
-    calls = deadlock_once(monkeypatch, views, "grant_from_network")
+    calls = deadlock_once(monkeypatch, views, "grant_create")
     response = client.post(reverse("credits:grant"),
                            {"email": member.email, "amount": 3, "memo": "thanks",
                             "token": token()})
