@@ -217,6 +217,11 @@ PERIODIC_TASKS = {
                                                           default=300),
 }
 
+# --- Unconference programme ---------------------------------------------------
+# The automatic scheduler (OR-Tools CP-SAT): time limit in seconds and search workers.
+PROGRAMME_SCHEDULER_SECONDS = env.float("PROGRAMME_SCHEDULER_SECONDS", default=10.0)
+PROGRAMME_SCHEDULER_WORKERS = env.int("PROGRAMME_SCHEDULER_WORKERS", default=2)
+
 # --- Caching (a shared cache in multi-node deployments via CACHE_URL) ------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://espresso")}
 
