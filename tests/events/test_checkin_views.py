@@ -4,6 +4,7 @@ JavaScript, search as you type, the counter, the dashboard, tickets in pages and
 import json
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from tests.events.registration_factories import (
     publish_event,
     space_in,
 )
+from tests.home.conftest import italian_catalog  # noqa: F401 — shared fixture
 from tests.network.factories import MemberProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -441,3 +443,16 @@ def test_the_admin_registrations_list_of_one_event_links_its_dashboard_and_door(
     assert reverse("events:checkin", args=[event.pk]) in html
     unfiltered = client.get(reverse("event_registrations:index")).content.decode()
     assert reverse("events:event_dashboard", args=[event.pk]) not in unfiltered
+
+
+def test_the_door_speaks_italian(client, event, organiser, italian_catalog):  # noqa: F811
+    registration = services.registration_create(event, user=UserFactory())
+    client.force_login(organiser)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    page = client.get(reverse("events:checkin", args=[event.pk])).content.decode()
+    assert "Scansiona i biglietti con la fotocamera" in page
+    assert "Cerca per nome o e-mail" in page
+    data = client.post(reverse("events:checkin", args=[event.pk]),
+                       {"code": registration.ticket_code}, **JSON).json()
+    assert "Entrato" in data["html"]
+    assert "Annulla il check-in" in data["html"]
