@@ -186,8 +186,10 @@ if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     scanner = new QrScanner(video, async (found) => {
       const code = found.data.trim();
       const now = Date.now();
-      // The same QR stays in view for a while: answer it once, not 25 times a second.
-      if (busy || (code === lastCode && now - lastAt < 4000)) return;
+      // A QR held in front of the camera is answered once, however long it stays there;
+      // shown again after a pause of 3 s, it is answered again ("already checked in").
+      if (code === lastCode && now - lastAt < 3000) { lastAt = now; return; }
+      if (busy) return;
       busy = true; lastCode = code; lastAt = now;
       try {
         codeForm.querySelector("input[name=code]").value = code;

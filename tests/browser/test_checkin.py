@@ -123,3 +123,64 @@ def test_the_vendored_scanner_reads_the_qr_of_a_ticket(page: Page, demo_server):
     }""", scanner)
 
     assert decoded == registration.ticket_code
+
+
+def qr_video(code: str, path: Path, size: tuple[int, int] = (640, 480)) -> Path:
+    """A few frames of YUV4MPEG2 video showing the QR of `code` (Chromium's fake camera
+    plays it in a loop): dark modules at luma 16, the rest at 235, no colour."""
+    import segno
+
+    width, height = size
+    matrix = segno.make(code, error="m", micro=False).matrix
+    modules = len(matrix) + 8  # with the quiet zone
+    scale = min(width, height) * 9 // 10 // modules
+    left, top = (width - modules * scale) // 2, (height - modules * scale) // 2
+    luma = bytearray([235]) * (width * height)
+    for row, cells in enumerate(matrix):
+        for col, dark in enumerate(cells):
+            if not dark:
+                continue
+            y0, x0 = top + (row + 4) * scale, left + (col + 4) * scale
+            for y in range(y0, y0 + scale):
+                luma[y * width + x0:y * width + x0 + scale] = bytes([16]) * scale
+    chroma = bytes([128]) * (width * height // 4)
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode()
+                     + frame * 10)
+    return path
+
+
+def test_the_camera_scans_a_ticket_and_checks_the_person_in(browser_type, demo_server,
+                                                            tmp_path):
+    organiser = get_user_model().objects.get(email=MILAN_ORGANISER_EMAIL)
+    event = event_starting_soon(organiser)
+    registration = services.registration_create(event, guest_name="Camera Person",
+                                                guest_email="camera@example.org",
+                                                actor=organiser)
+    video = qr_video(registration.ticket_code, tmp_path / "ticket.y4m")
+    # A phone's camera, played from a file: Chromium's fake capture device.
+    browser = browser_type.launch(executable_path="/usr/bin/chromium", args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = browser.new_context(viewport=PHONE, permissions=["camera"])
+        log_in(context, demo_server, MILAN_ORGANISER_EMAIL)
+        page = context.new_page()
+        page.goto(f"{demo_server.url}/events/{event.pk}/checkin/")
+
+        page.get_by_role("button", name="Scan tickets with the camera").click()
+
+        answer = page.locator(".door-answer")
+        expect(answer).to_have_class(re.compile("door-answer-ok"), timeout=30_000)
+        expect(answer).to_contain_text("Camera Person")
+        expect(page.get_by_role("button", name="Stop the camera")).to_be_visible()
+        shot(page, "door-camera")
+        # The QR stays in front of the camera: it is answered once, not again and again
+        # (a second answer would turn the screen amber: "already checked in").
+        page.wait_for_timeout(5000)
+        expect(answer).to_have_class(re.compile("door-answer-ok"))
+        context.close()
+    finally:
+        browser.close()
+    fresh = Registration.objects.get(pk=registration.pk)
+    assert (fresh.state, fresh.attended_by) == (RegistrationState.ATTENDED, organiser)
