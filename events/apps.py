@@ -7,4 +7,5 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (page_published → events.services)
+        # badges: its link on the organiser dashboard; signals: page_published → services
+        from . import badges, signals  # noqa: F401

@@ -1,6 +1,7 @@
 """Forms of the registration side (the listing's filters live in events.filters)."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,41 @@ class WalkInForm(forms.Form):
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
+
+
+class BadgeForm(forms.Form):
+    """What to print on badges: the layout, whom (everyone confirmed, a selection, or
+    only blank badges) and how many blank badges for walk-ins."""
+
+    EVERYONE, SELECTED, BLANKS = "everyone", "selected", "blanks"
+
+    layout = forms.ChoiceField(label=_("Layout"))
+    who = forms.ChoiceField(label=_("Who"), widget=forms.RadioSelect, initial=EVERYONE,
+                            choices=[(EVERYONE, _("Everyone confirmed")),
+                                     (SELECTED, _("Only the people selected below")),
+                                     (BLANKS, _("Only blank badges"))])
+    registrations = forms.ModelMultipleChoiceField(
+        label=_("People"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    blanks = forms.IntegerField(label=_("Blank badges for walk-ins"), min_value=0,
+                                initial=0)
+
+    def __init__(self, *args, registrations, **kwargs) -> None:
+        from .badges import LAYOUTS, MAX_BLANKS
+
+        super().__init__(*args, **kwargs)
+        self.fields["layout"].choices = [(key, layout.title) for key, layout in LAYOUTS.items()]
+        self.fields["registrations"].queryset = registrations
+        self.fields["registrations"].label_from_instance = lambda r: r.person_name
+        self.fields["blanks"].max_value = MAX_BLANKS
+        self.fields["blanks"].validators.append(MaxValueValidator(MAX_BLANKS))
+        self.fields["blanks"].widget.attrs["max"] = MAX_BLANKS
+
+    def clean(self) -> dict:
+        data = super().clean()
+        who = data.get("who")
+        if who == self.SELECTED and not data.get("registrations"):
+            self.add_error("registrations", _("Select at least one person."))
+        if who == self.BLANKS and not data.get("blanks"):
+            self.add_error("blanks", _("How many blank badges?"))
+        return data

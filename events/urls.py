@@ -6,7 +6,7 @@ Plain Django URLs because Wagtail's RoutablePageMixin cannot route punctuation s
 
 from django.urls import path
 
-from .views import checkin, feeds, registration
+from .views import badges, checkin, feeds, registration
 
 app_name = "events"
 
@@ -43,6 +43,7 @@ urlpatterns = [
          name="checkin_counts"),
     path("events/<int:event_id>/registrations/<int:pk>/new-ticket/",
          checkin.dashboard_ticket_renew, name="dashboard_ticket_renew"),
+    path("events/<int:event_id>/badges/", badges.event_badges, name="badges"),
     path("tickets/<str:code>/", checkin.ticket_page, name="ticket"),
     path("tickets/<str:code>/renew/", checkin.ticket_renew, name="ticket_renew"),
 ]
