@@ -7,6 +7,7 @@ runs it again (the services are idempotent), so the person sees the result, not 
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Iterator
 
 import segno
@@ -136,17 +137,40 @@ def daypass_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("credits:statement")
 
 
+def _daypass_confirmed(request: HttpRequest, space: SpacePage) -> bool:
+    """The POST comes from the confirmation page and the price it showed is still the
+    price (a changed price shows the page again)."""
+    return (request.POST.get("confirm") == "1"
+            and request.POST.get("price") == str(space.day_pass_price))
+
+
 @require_http_methods(["GET", "POST"])
 @db_retry
 def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
-    """Buy a day pass at a space (the SpacePage's form posts here; GET shows the form)."""
+    """Buy a day pass at a space in two steps: the form (the SpacePage's, or GET here) posts
+    the day; the answer is a confirmation page (price, balance after, cancellation terms)
+    that changes nothing; its POST (`confirm=1`, the price shown and the form's request
+    token) buys. A replayed confirmation returns the pass bought the first time."""
     space = get_object_or_404(SpacePage.objects.live(), pk=space_id)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     form = DayPassBuyForm(request.POST or None, space=space)
     status = 200
+    account = account_for_member(request.user)
     if request.method == "POST":
         status = 400
+        if form.is_valid() and not _daypass_confirmed(request, space):
+            if request.POST.get("confirm") == "1":
+                messages.warning(request, _("The price of the day pass changed. Please "
+                                            "check it again before you confirm."))
+            balance = selectors.account_balance(account)
+            return render(request, "credits/daypass_confirm.html", {
+                "space": space, "form": form, "balance": balance,
+                "price": space.day_pass_price,
+                "available_after": balance.available - space.day_pass_price,
+                "short_by": max(space.day_pass_price - balance.available, 0),
+                "refundable": form.cleaned_data["date"] > space_today(space),
+                "refund_until": form.cleaned_data["date"] - datetime.timedelta(days=1)})
         if form.is_valid():
             try:
                 day_pass = daypass_buy(request.user, space, form.cleaned_data["date"],
@@ -157,9 +181,9 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
                 messages.success(request, _("Your day pass at %(space)s is ready.")
                                  % {"space": space.title})
                 return redirect("credits:daypass_detail", pk=day_pass.pk)
-    account = account_for_member(request.user)
     return render(request, "credits/daypass_buy.html", {
-        "space": space, "form": form, "balance": selectors.account_balance(account)}, status=status)
+        "space": space, "form": form, "balance": selectors.account_balance(account)},
+        status=status)
 
 
 # --- space organisers ----------------------------------------------------------------------

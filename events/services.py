@@ -223,7 +223,8 @@ def _charge(registration: Registration, event: EventPage, *, by=None) -> None:
         raise NotEnoughCredits(str(exc)) from exc
 
 
-def _cancellation_deadline(event: EventPage):
+def cancellation_deadline(event: EventPage):
+    """Until this moment a member's own cancellation of a paid seat gives the credits back."""
     return event.starts_at - timedelta(hours=event.cancellation_deadline_hours)
 
 
@@ -296,7 +297,7 @@ def registration_cancel(registration: Registration, *, actor=None,
     # after it the seat is paid for, as announced on the event page.
     by_organiser = (actor is not None and actor.pk != fresh.user_id
                     and user_organises_space(actor, event.space_id))
-    refund = by_organiser or erasure or now < _cancellation_deadline(event)
+    refund = by_organiser or erasure or now < cancellation_deadline(event)
     chain = _promotion_chain(event)
     payments.registration_accounts_lock(event, void=[fresh] if refund else [],
                                         post=[] if refund else [fresh], place=chain)

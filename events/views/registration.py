@@ -5,9 +5,11 @@ idempotent), so the person sees the result, not an error page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +20,16 @@ from .. import services
 from ..exceptions import EventError
 from ..forms import GuestRegistrationForm
 from ..models import EventPage, Registration, RegistrationState
-from ..selectors import registration_list_for_user
+from ..selectors import (
+    registration_active_for_user,
+    registration_list_for_user,
+    registration_offer,
+)
+
+#: The confirmation page of a paid registration signs what it showed (event, member, price);
+#: the confirming POST must carry it back, so nobody pays a price they were not shown.
+OFFER_SALT = "events.register.offer"
+OFFER_MAX_AGE = 60 * 60 * 12
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -55,18 +66,65 @@ def _announce_guest(request: HttpRequest, registration: Registration) -> None:
                                     "way to %(email)s.") % names)
 
 
-@require_POST
+def _offer_sign(event: EventPage, user, price: int) -> str:
+    return signing.dumps({"e": event.pk, "u": user.pk, "p": price}, salt=OFFER_SALT)
+
+
+def _offer_accepted(request: HttpRequest, event: EventPage) -> bool:
+    """Whether the POST confirms the price the event costs now, for this member."""
+    if request.POST.get("confirm") != "1":
+        return False
+    try:
+        offer = signing.loads(request.POST.get("offer", ""), salt=OFFER_SALT,
+                              max_age=OFFER_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return offer == {"e": event.pk, "u": request.user.pk, "p": event.price_credits}
+
+
+def _confirm_page(request: HttpRequest, event: EventPage, *, stale: bool) -> HttpResponse:
+    offer = registration_offer(event, request.user)
+    return render(request, "events/registration/register_confirm.html", {
+        "event": event, "offer": offer, "stale": stale,
+        "signed_offer": _offer_sign(event, request.user, offer.price),
+        "next": _next_url(request, event.url or "/")})
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @db_retry
 def register(request: HttpRequest, event_id: int) -> HttpResponse:
-    """One-click registration of the logged-in member."""
+    """Register the logged-in member. A free event: one POST. A paid one: GET (or a POST
+    without `confirm`) shows the price, the balance after and the cancellation terms and
+    changes nothing; the POST of that page (`confirm=1` and the signed offer) registers.
+    A confirm replayed while the registration is active returns it (nothing charged
+    twice); a price changed since the page was shown brings the page back, charging nothing."""
     event = _event_or_404(event_id)
+    existing = registration_active_for_user(event, request.user)
+    if existing is not None:
+        _announce(request, existing)
+        return HttpResponseRedirect(_next_url(request, event.url or "/"))
+    if request.method == "GET" or (event.price_credits and not _offer_accepted(request, event)):
+        stale = request.method == "POST" and request.POST.get("confirm") == "1"
+        if stale:
+            messages.warning(request, _("Please check the price again before you confirm: "
+                                        "it may have changed."))
+        if request.method == "GET" and not event.price_credits:
+            return HttpResponseRedirect(event.url or "/")
+        return _confirm_page(request, event, stale=stale)
     try:
         registration = services.registration_create(event, user=request.user)
     except EventError as exc:
         messages.error(request, exc.message)
     else:
         _announce(request, registration)
+        if registration.state == RegistrationState.WAITLISTED and event.price_credits:
+            short_by = registration_offer(event, request.user).short_by
+            if short_by:
+                messages.warning(request, _(
+                    "You will need %(price)s credits when a place frees up; you are %(n)s "
+                    "short now. Without them your place on the waiting list is cancelled.")
+                    % {"price": event.price_credits, "n": short_by})
     return HttpResponseRedirect(_next_url(request, event.url or "/"))
 
 
@@ -95,12 +153,26 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
                   {"event": event, "form": form}, status=status)
 
 
-@require_POST
+def _cancel_context(registration: Registration) -> dict:
+    """What the cancellation page says: whether a paid seat's credits come back."""
+    event = registration.event
+    paid_seat = bool(event.price_credits) and registration.state == RegistrationState.CONFIRMED
+    return {"registration": registration, "event": event, "paid_seat": paid_seat,
+            "refund": timezone.now() < services.cancellation_deadline(event)}
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @db_retry
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """The member cancels their own registration (or leaves the waiting list)."""
-    registration = get_object_or_404(Registration, pk=pk, user=request.user)
+    """The member cancels their own registration (or leaves the waiting list): GET asks for
+    confirmation (with the refund terms of a paid seat) and changes nothing, POST cancels."""
+    registration = get_object_or_404(Registration.objects.select_related("event"), pk=pk,
+                                     user=request.user)
+    if request.method == "GET":
+        return render(request, "events/registration/cancel_confirm.html",
+                      {**_cancel_context(registration), "done": False,
+                       "next": _next_url(request, reverse("events:my_events"))})
     try:
         services.registration_cancel(registration, actor=request.user)
     except EventError as exc:
@@ -139,7 +211,7 @@ def registration_cancel_secret(request: HttpRequest, secret) -> HttpResponse:
         else:
             done = True
     return render(request, "events/registration/cancel_confirm.html",
-                  {"registration": registration, "event": registration.event, "done": done})
+                  {**_cancel_context(registration), "done": done})
 
 
 @login_required

@@ -163,7 +163,11 @@ def test_member_registers_in_one_click_sees_it_on_my_events_and_cancels_the_seat
     expect(row).to_contain_text("Confirmed")
     expect(row).to_contain_text(starts)
     shot(page, "my-events")
-    row.get_by_role("button", name=re.compile("^Cancel")).click()
+    row.get_by_role("link", name=re.compile("^Cancel")).click()
+    # "Cancel" asks first (issue 10): nothing changes until the confirmation.
+    expect(page.locator("main")).to_contain_text("Cancel the registration of")
+    assert Registration.objects.get(event=event, user=member).state == "confirmed"
+    page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.locator(".messages")).to_contain_text("Your registration has been cancelled.")
     expect(page.locator("tr", has=page.get_by_role("link", name=event.title, exact=True))
            ).to_contain_text("Cancelled")
@@ -313,6 +317,18 @@ def test_member_buys_a_day_pass_at_another_space_then_pays_for_an_event_and_canc
     tomorrow = timezone.localdate() + timezone.timedelta(days=1)
     offer.get_by_label("Day").fill(tomorrow.isoformat())
     offer.get_by_role("button", name="Buy a day pass").click()
+    # The confirmation page (issue 10): price, balance after, terms; nothing bought yet.
+    confirm = page.locator("main")
+    expect(confirm).to_contain_text("Confirm your day pass")
+    expect(confirm).to_contain_text(f"{start - lambrate.day_pass_price} credits")
+    expect(confirm).to_contain_text("get your credits back")
+    assert not DayPass.objects.filter(user=member, space=lambrate, date=tomorrow).exists()
+    shot(page, "daypass-confirm")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "daypass-confirm-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name=re.compile("^Pay .* for the day pass")).click()
     expect(page.locator(".messages")).to_contain_text("Your day pass at Cowo Lambrate is ready.")
     expect(page.locator("h1")).to_have_text("Cowo Lambrate")
     expect(page.locator(".daypass-qr svg")).to_be_visible()
@@ -334,7 +350,19 @@ def test_member_buys_a_day_pass_at_another_space_then_pays_for_an_event_and_canc
                              price_credits__lte=after_pass).order_by("price_credits").first())
     page.goto(demo_server.url + event.url)
     expect(panel(page)).to_contain_text(f"{event.price_credits} credits")
-    panel(page).get_by_role("button", name="Register", exact=True).click()
+    panel(page).get_by_role("link", name="Register", exact=True).click()
+    confirm = page.locator("main")
+    expect(confirm).to_contain_text("Confirm your registration")
+    expect(confirm).to_contain_text(f"{after_pass - event.price_credits} credits")
+    expect(confirm).to_contain_text("Free until")
+    assert not Registration.objects.filter(event=event, user=member).exclude(
+        state="cancelled").exists()
+    shot(page, "register-confirm")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "register-confirm-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name=f"Pay {event.price_credits} credits and register").click()
     expect(panel(page)).to_contain_text("You are registered")
 
     page.goto(demo_server.url + "/me/credits/")
@@ -346,7 +374,14 @@ def test_member_buys_a_day_pass_at_another_space_then_pays_for_an_event_and_canc
 
     page.goto(demo_server.url + "/me/events/")
     page.locator("tr", has=page.get_by_role("link", name=event.title, exact=True)
-                 ).get_by_role("button", name=re.compile("^Cancel")).click()
+                 ).get_by_role("link", name=re.compile("^Cancel")).click()
+    expect(page.locator("main")).to_contain_text(
+        f"Your {event.price_credits} credits come back to your account.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "cancel-confirm-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.locator(".messages")).to_contain_text("Your registration has been cancelled.")
     page.goto(demo_server.url + "/me/credits/")
     assert stat(page, "available") == after_pass

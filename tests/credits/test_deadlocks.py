@@ -147,7 +147,8 @@ def test_every_credits_edge_answers_after_a_deadlock(client, monkeypatch, caplog
 
     calls = deadlock_once(monkeypatch, views, "daypass_buy")
     response = client.post(reverse("credits:daypass_buy", args=[space.pk]),
-                           {"date": tomorrow.isoformat(), "token": token()})
+                           {"date": tomorrow.isoformat(), "token": token(), "confirm": "1",
+                            "price": "5"})
     bought = DayPass.objects.get(user=member)
     assert (response.status_code, len(calls)) == (302, 2)
     assert response["Location"] == reverse("credits:daypass_detail", args=[bought.pk])

@@ -1,6 +1,7 @@
 """The credits pages over HTTP: who sees what, forms refusing bad input, replays."""
 
 import datetime
+import re
 
 import pytest
 from django.template import Context, Template
@@ -21,6 +22,14 @@ from tests.network.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
+
+
+def definitions(html: str) -> list[tuple[str, str]]:
+    """The (term, definition) pairs of a page's <dl>, as plain text on one line."""
+    def text(fragment: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+    return [(text(term), text(value)) for term, value in
+            re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", html, re.S)]
 
 
 @pytest.fixture
@@ -109,8 +118,22 @@ def test_cancel_needs_post(client, two_spaces):
 
 
 def buy(client, space, date, request=None):
+    """The two steps of a purchase: the form shows the confirmation page (nothing bought),
+    its POST buys."""
+    data = {"date": date.isoformat(), "token": request or token()}
+    url = reverse("credits:daypass_buy", args=[space.pk])
+    passes = DayPass.objects.count()
+    shown = client.post(url, data)
+    assert shown.status_code == 200
+    assert DayPass.objects.count() == passes
+    return confirm(client, space, date, data["token"])
+
+
+def confirm(client, space, date, request=None):
+    """The confirmation page's POST alone."""
     return client.post(reverse("credits:daypass_buy", args=[space.pk]),
-                       {"date": date.isoformat(), "token": request or token()})
+                       {"date": date.isoformat(), "token": request or token(), "confirm": "1",
+                        "price": str(space.day_pass_price)})
 
 
 def test_buying_redirects_to_the_new_pass(client, two_spaces):
@@ -135,10 +158,66 @@ def test_a_replayed_buy_post_buys_one_pass(client, two_spaces):
     assert Transfer.objects.filter(code="spend_daypass").count() == 1
 
 
+def test_the_day_pass_form_asks_for_confirmation_and_charges_nothing(client, two_spaces):
+    """Issue 10: a day pass was bought in one click. The form's POST now shows the price, the
+    balance after and the cancellation terms; nothing moves until the confirmation."""
+    roma, *_rest = two_spaces
+    anna = member_with_credits(50)
+    client.force_login(anna)
+    day = space_today(roma) + 3 * DAY
+    response = client.post(reverse("credits:daypass_buy", args=[roma.pk]),
+                           {"date": day.isoformat(), "token": token()})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.templates[0].name == "credits/daypass_confirm.html"
+    figures = definitions(html)
+    assert figures[:3] == [("Price", "12 credits"), ("Available now", "50 credits"),
+                           ("Available after", "38 credits")]
+    until = (day - DAY)
+    assert figures[3][0] == "Cancellation"
+    assert f"until {until.strftime('%A')} {until.day}" in figures[3][1]
+    assert 'name="confirm" value="1"' in html
+    assert (DayPass.objects.count(), balance(anna)) == (0, 50)
+
+
+def test_a_pass_for_today_says_it_cannot_be_refunded(client, two_spaces):
+    roma, *_rest = two_spaces
+    client.force_login(member_with_credits(50))
+    response = client.post(reverse("credits:daypass_buy", args=[roma.pk]),
+                           {"date": space_today(roma).isoformat(), "token": token()})
+    assert "A pass for today cannot be cancelled or refunded." in response.content.decode()
+
+
+def test_a_replayed_confirmation_buys_one_pass_and_charges_once(client, two_spaces):
+    roma, *_rest = two_spaces
+    anna = member_with_credits(50)
+    client.force_login(anna)
+    data = {"date": space_today(roma).isoformat(), "token": token(), "confirm": "1",
+            "price": "12"}
+    url = reverse("credits:daypass_buy", args=[roma.pk])
+    first, second = client.post(url, data), client.post(url, data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first["Location"] == second["Location"]
+    assert (DayPass.objects.count(), balance(anna)) == (1, 38)
+
+
+def test_a_confirmation_of_an_old_price_shows_the_new_one_and_buys_nothing(client, two_spaces):
+    roma, *_rest = two_spaces
+    anna = member_with_credits(50)
+    client.force_login(anna)
+    response = client.post(reverse("credits:daypass_buy", args=[roma.pk]),
+                           {"date": space_today(roma).isoformat(), "token": token(),
+                            "confirm": "1", "price": "8"})
+    assert response.status_code == 200
+    assert response.templates[0].name == "credits/daypass_confirm.html"
+    assert "12 credits" in response.content.decode()
+    assert (DayPass.objects.count(), balance(anna)) == (0, 50)
+
+
 def test_a_past_date_gets_a_form_error(client, two_spaces):
     roma, *_rest = two_spaces
     client.force_login(member_with_credits(50))
-    response = buy(client, roma, space_today(roma) - DAY)
+    response = confirm(client, roma, space_today(roma) - DAY)
     assert response.status_code == 400
     assert "Choose today or a later day." in response.content.decode()
     assert DayPass.objects.count() == 0
@@ -157,7 +236,13 @@ def test_a_nonsense_date_gets_a_form_error(client, two_spaces, date):
 def test_without_enough_credits_the_buy_page_says_so(client, two_spaces):
     roma, *_rest = two_spaces
     client.force_login(member_with_credits(5))
-    response = buy(client, roma, space_today(roma))
+    url = reverse("credits:daypass_buy", args=[roma.pk])
+    data = {"date": space_today(roma).isoformat(), "token": token()}
+    shown = client.post(url, data)
+    assert "You do not have enough credits: 7 more are needed." in shown.content.decode()
+    assert 'name="confirm"' not in shown.content.decode()
+    # A confirmation forced past the page is refused by the service all the same.
+    response = client.post(url, {**data, "confirm": "1", "price": "12"})
     assert response.status_code == 400
     assert "Not enough credits" in response.content.decode()
     assert DayPass.objects.count() == 0
@@ -165,7 +250,7 @@ def test_without_enough_credits_the_buy_page_says_so(client, two_spaces):
 
 def test_an_anonymous_buyer_is_sent_to_log_in(client, two_spaces):
     roma, *_rest = two_spaces
-    response = buy(client, roma, space_today(roma))
+    response = confirm(client, roma, space_today(roma))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert DayPass.objects.count() == 0
