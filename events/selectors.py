@@ -241,8 +241,17 @@ def registration_waitlist_rank(registration: Registration) -> int | None:
         waitlist_position__lte=registration.waitlist_position).count()
 
 
-def registration_list_for_user(user) -> dict[str, list[Registration]]:
-    """A member's registrations split into upcoming and past (by the event's end)."""
+@dataclass(frozen=True)
+class MemberRegistrations:
+    """A member's registrations: events not yet over (soonest first), and past ones (latest
+    first)."""
+
+    upcoming: list[Registration]
+    past: list[Registration]
+
+
+def registration_list_for_user(user) -> MemberRegistrations:
+    """A member's registrations in every state, split by the event's end."""
     now = timezone.now()
     qs = (Registration.objects.filter(user=user).select_related("event", "event__space")
           .order_by("event__starts_at", "id"))
@@ -250,7 +259,15 @@ def registration_list_for_user(user) -> dict[str, list[Registration]]:
     for registration in qs:
         (upcoming if registration.event.ends_at >= now else past).append(registration)
     past.reverse()
-    return {"upcoming": upcoming, "past": past}
+    return MemberRegistrations(upcoming=upcoming, past=past)
+
+
+def registration_changes_for_user(user) -> tuple[int, dt.datetime | None]:
+    """(how many registrations the user has, when the latest changed): what a personal
+    calendar feed's version depends on besides its events."""
+    summary = Registration.objects.filter(user=user).aggregate(n=Count("pk"),
+                                                                changed=Max("updated_at"))
+    return summary["n"], summary["changed"]
 
 
 # --- The door and the organiser dashboard (issue 9) ------------------------------------

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from ..calendar_tokens import (
     calendar_token_user,
 )
 from ..feeds import FEED_PAGE_SIZE, FORMAT_VERSION, events_to_json_feed
-from ..models import EventPage, Registration
+from ..models import EventPage
 from ..selectors import (
     FeedVersion,
     attach_topic_names,
@@ -47,6 +47,7 @@ from ..selectors import (
     events_for_listing,
     feed_queryset,
     feed_version,
+    registration_changes_for_user,
     registration_states_for_user,
 )
 
@@ -158,10 +159,8 @@ def calendar_personal(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404(_("Unknown or revoked calendar address."))
     queryset = event_list_for_user(user)
-    registrations = Registration.objects.filter(user=user).aggregate(
-        n=Count("pk"), changed=Max("updated_at"))
     version = feed_version(queryset, *_feed_extra(request, f"personal:{user.pk}"),
-                           registrations["n"], registrations["changed"])
+                           *registration_changes_for_user(user))
 
     def build() -> HttpResponse:
         events = events_for_feed_rows(queryset)

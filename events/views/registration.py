@@ -217,4 +217,6 @@ def registration_cancel_secret(request: HttpRequest, secret) -> HttpResponse:
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
     """The member's upcoming and past registrations with their state."""
-    return render(request, "events/my_events.html", registration_list_for_user(request.user))
+    registrations = registration_list_for_user(request.user)
+    return render(request, "events/my_events.html",
+                  {"upcoming": registrations.upcoming, "past": registrations.past})
