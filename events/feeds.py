@@ -161,7 +161,7 @@ def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> 
             "priceCurrency": CREDIT_CURRENCY,
             "availability": ("https://schema.org/SoldOut" if event.seats_left == 0
                              else "https://schema.org/InStock"),
-            "validFrom": _iso(event.registration_opens_at or event.first_published_at, tz),
+            "validFrom": _iso(event.effective_registration_opens_at, tz),
         },
     }
     if event.capacity is not None:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events import services as event_services
-from events.models import EventFormat, EventPage, Registration, RegistrationState
+from events.models import SEAT_STATES, EventFormat, EventPage, Registration, RegistrationState
 
 from . import services
 from .models import Equipment, Phase, Programme, ProposalKind
@@ -83,7 +83,7 @@ class ProgrammeDemo:
 def _participants(event: EventPage) -> list:
     return list(get_user_model().objects.filter(
         registrations__event=event, is_active=True,
-        registrations__state__in=[RegistrationState.CONFIRMED, RegistrationState.ATTENDED])
+        registrations__state__in=SEAT_STATES)
         .order_by("email").distinct())
 
 
