@@ -16,6 +16,8 @@ from django.db.models import Case, Count, Max, Q, QuerySet, Sum, When
 from django.http import QueryDict
 from django.utils import timezone
 
+from credits.selectors import account_balance
+from credits.services import account_for_member
 from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator
 
@@ -370,9 +372,6 @@ class RegistrationOffer:
 def registration_offer(event: EventPage, user) -> RegistrationOffer:
     """The figures of the confirmation page of a registration (read now, not locked: the
     service checks again when the person confirms)."""
-    from credits.selectors import account_balance
-    from credits.services import account_for_member
-
     counts = event_seat_counts(event)
     available = account_balance(account_for_member(user)).available
     return RegistrationOffer(
