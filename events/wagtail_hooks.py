@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView
-from django_filters import ChoiceFilter, ModelChoiceFilter
+from django_filters import ChoiceFilter
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -30,6 +30,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from network.db_retry import db_retry
+from network.ids import IdChoiceField, IdChoiceFilter
 from network.permissions import (
     spaces_organised_by,
     user_is_coordinator,
@@ -76,9 +77,9 @@ register_permission_policy(Registration, registration_permission_policy)
 
 
 class RegistrationFilterSet(WagtailFilterSet):
-    event = ModelChoiceFilter(label=_("Event"),
-                              queryset=lambda request: event_list_managed_by(request.user)
-                              .order_by("-starts_at"))
+    event = IdChoiceFilter(label=_("Event"),
+                           queryset=lambda request: event_list_managed_by(request.user)
+                           .order_by("-starts_at"))
     state = ChoiceFilter(label=_("State"), choices=RegistrationState.choices)
     role = ChoiceFilter(label=_("Role"), choices=RegistrationRole.choices)
 
@@ -109,7 +110,7 @@ class RegistrationIndexView(IndexView):
 
 
 class RegistrationAddForm(forms.Form):
-    event = forms.ModelChoiceField(label=_("Event"), queryset=Registration.objects.none())
+    event = IdChoiceField(label=_("Event"), queryset=Registration.objects.none())
     member_email = forms.EmailField(label=_("Member's e-mail"), required=False,
                                     help_text=_("For someone with an account."))
     guest_name = forms.CharField(label=_("Guest's name"), max_length=120, required=False)
@@ -261,7 +262,7 @@ class RegistrationViewSet(ModelViewSet):
         return [
             *patterns,
             path("new/", RegistrationAddView.as_view(), name="add"),
-            path("edit/<int:pk>/", RegistrationManageView.as_view(), name="edit"),
+            path("edit/<id:pk>/", RegistrationManageView.as_view(), name="edit"),
         ]
 
 

@@ -9,28 +9,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .ids import IdChoiceFilter
 from .models import MemberProfile, SpaceKind, SpacePage
 
 MAX_QUERY_LENGTH = 100
-MAX_ID = 2**63 - 1
-
-
-class IdChoiceField(forms.ModelChoiceField):
-    """A model choice by numeric id that refuses non-numbers and ids beyond a 64-bit integer
-    before they reach the database (SQLite raises OverflowError on those)."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        text = str(value).strip()
-        if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
-            raise forms.ValidationError(self.error_messages["invalid_choice"],
-                                        code="invalid_choice")
-        return super().to_python(text)
-
-
-class IdChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = IdChoiceField
 
 
 def _distinct_values(queryset: QuerySet, field: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from taggit.forms import TagField
 from taggit.utils import edit_string_for_tags
 from wagtail.images.fields import WagtailImageField
 
+from .ids import IdChoiceField
 from .models import MemberProfile, SpacePage
 
 MAX_SKILLS = 20
@@ -41,6 +42,7 @@ class ProfileForm(forms.ModelForm):
             "links": forms.Textarea(attrs={"rows": 4}),
             "visibility": forms.RadioSelect,
         }
+        field_classes = {"home_space": IdChoiceField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

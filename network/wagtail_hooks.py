@@ -211,7 +211,10 @@ class MemberProfileViewSet(ModelViewSet):
                                                     accessor="get_visibility_display"),
                     "updated_at"]
     list_filter = ["visibility", "show_email"]
+    # Searched with the database (icontains), not Wagtail's search index: the index holds
+    # neither the e-mail nor the related user, and a search naming them was an HTTP 500.
     search_fields = ["display_name", "headline", "city", "user__email"]
+    search_backend_name = None
     panels = PROFILE_PANELS
 
     def get_add_view_kwargs(self, **kwargs):

@@ -16,8 +16,8 @@ class UnconferencesMenuItem(MenuItem):
 
 _urls = ([
     path("", admin_views.ProgrammeIndexView.as_view(), name="index"),
-    path("<int:event_id>/", admin_views.ProgrammeSettingsView.as_view(), name="programme"),
-    path("<int:event_id>/grid/", admin_views.ProgrammeGridView.as_view(), name="grid"),
+    path("<id:event_id>/", admin_views.ProgrammeSettingsView.as_view(), name="programme"),
+    path("<id:event_id>/grid/", admin_views.ProgrammeGridView.as_view(), name="grid"),
 ], "programme_admin")
 
 

@@ -39,8 +39,13 @@ class SearchGroup:
 
 
 def clean_query(raw: str | None) -> str:
-    """One line, trimmed, at most MAX_QUERY_LENGTH characters, without control characters."""
-    text = "".join(ch if ch.isprintable() else " " for ch in (raw or ""))
+    """One line, trimmed, at most MAX_QUERY_LENGTH characters, without control characters
+    and without double quotes.
+
+    A plain-text search gives quotes no meaning, and the SQLite backend (modelsearch) puts
+    each word between double quotes without escaping them, so a `"` in a word was read as
+    full-text syntax and answered with an HTTP 500."""
+    text = "".join(ch if ch.isprintable() and ch != '"' else " " for ch in (raw or ""))
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 

@@ -106,7 +106,7 @@ class MemberEraseView(WagtailAdminTemplateMixin, FormView):
 
 @hooks.register("register_admin_urls")
 def register_member_erase_url():
-    return [path("members/erase/<int:pk>/", MemberEraseView.as_view(), name="member_erase")]
+    return [path("members/erase/<id:pk>/", MemberEraseView.as_view(), name="member_erase")]
 
 
 @hooks.register(MEMBER_PROFILE_BUTTONS_HOOK)

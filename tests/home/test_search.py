@@ -82,6 +82,10 @@ def test_search_paginates_a_group(client, site_tree):
     {"q": "line\nbreak\x00nul"},
     {"q": "<script>alert(1)</script>"},
     {"q": "ليلى 🚀 ☕"},
+    {"q": '"'},
+    {"q": '"><script>'},
+    {"q": 'Quokka "unclosed'},
+    {"q": 'NOT OR AND NEAR( * ^ -Quokka'},
     {"q": "   "},
     {},
 ])
@@ -111,3 +115,18 @@ def test_postgresql_uses_full_text_search_with_stemming(client, site_tree):
     make_space(site_tree.spaces, "Quokka Lab", tagline="Workshops for makers")
     response = client.get("/search/", {"q": "workshop", "type": "spaces"})
     assert [space.title for space in response.context["page_obj"]] == ["Quokka Lab"]
+
+
+@pytest.mark.parametrize("raw", ['"', '"><script>', 'Quok"ka', '"Quokka Space"'])
+def test_quotes_in_a_search_are_no_query_syntax(client, site_tree, raw):
+    """Regression: a double quote reached SQLite's full-text syntax (an HTTP 500)."""
+    make_space(site_tree.spaces, "Quokka Space")
+    response = client.get("/search/", {"q": raw})
+    assert response.status_code == 200
+    assert '"' not in response.context["search_query"]
+
+
+def test_a_quoted_search_still_finds_the_words(client, site_tree):
+    make_space(site_tree.spaces, "Quokka Space")
+    response = client.get("/search/", {"q": '"Quokka"', "type": "spaces"})
+    assert [page.title for page in response.context["page_obj"]] == ["Quokka Space"]

@@ -131,3 +131,31 @@ def test_coordinator_edits_any_profile(spaces):
     assert (profile.headline, profile.visibility) == ("Maker", "network")
     assert profile.slug == "bruno-neri"
     assert sorted(profile.skills.names()) == ["Arduino", "CNC"]
+
+
+def test_coordinator_searches_profiles_by_name_and_by_email(spaces):
+    """Regression: any `?q=` in the profiles admin was an HTTP 500 (the search index has no
+    user e-mail)."""
+    profile_ensure(spaces["member_a"], display_name="Anna Quokka")
+    profile_ensure(spaces["member_b"], display_name="Bruno Rossi")
+    client = coordinator_client()
+    by_name = client.get("/admin/member_profiles/", {"q": "quokka"})
+    by_email = client.get("/admin/member_profiles/", {"q": "bruno@example"})
+    assert by_name.status_code == 200
+    assert [p.display_name for p in by_name.context["object_list"]] == ["Anna Quokka"]
+    assert [p.display_name for p in by_email.context["object_list"]] == ["Bruno Rossi"]
+
+
+@pytest.mark.parametrize("query", ['"', '"><script>', "x" * 500, "ليلى 🚀", "100%_"])
+def test_profile_and_membership_searches_take_any_text(spaces, query):
+    client = coordinator_client()
+    assert client.get("/admin/member_profiles/", {"q": query}).status_code == 200
+    assert client.get("/admin/memberships/", {"q": query}).status_code == 200
+
+
+def test_coordinator_searches_memberships_by_email_and_space(spaces):
+    client = coordinator_client()
+    by_email = client.get("/admin/memberships/", {"q": "anna@"})
+    by_space = client.get("/admin/memberships/", {"q": "toolbox"})
+    assert [m.user.username for m in by_email.context["object_list"]] == ["anna"]
+    assert [m.user.username for m in by_space.context["object_list"]] == ["bruno"]
