@@ -29,6 +29,7 @@ from wagtail.search import index
 from network.validators import validate_no_control_characters, validate_time_zone
 
 from .blocks import EventBodyBlock
+from .page_form import ConfirmationPanel, EventPageForm
 
 MAX_EVENT_DURATION = timedelta(days=14)
 
@@ -152,6 +153,7 @@ class EventPage(Page):
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
             FieldPanel("time_zone"),
+            ConfirmationPanel("confirm_past_start"),
         ], heading=_("When")),
         MultiFieldPanel([
             FieldPanel("room"), FieldPanel("address_override"), FieldPanel("online_url"),
@@ -183,6 +185,8 @@ class EventPage(Page):
     ]
     parent_page_types = ["network.SpacePage"]
     subpage_types = []
+    # Times in the event's own zone, the zone from a list, a past start confirmed.
+    base_form_class = EventPageForm
 
     class Meta:
         verbose_name = _("event")

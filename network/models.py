@@ -6,6 +6,7 @@ goes through `network.services`.
 
 from decimal import Decimal
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from wagtail.models import Collection, Page
 from wagtail.search import index
 
 from .blocks import BodyBlock
+from .time_zones import time_zone_choices
 from .validators import validate_link_lines, validate_no_control_characters, validate_time_zone
 
 
@@ -106,7 +108,7 @@ class SpacePage(Page):
             FieldPanel("address"),
             FieldRowPanel([FieldPanel("city"), FieldPanel("region"), FieldPanel("country")]),
             FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-            FieldPanel("time_zone"),
+            FieldPanel("time_zone", widget=forms.Select(choices=time_zone_choices)),
         ], heading=_("Where")),
         MultiFieldPanel([
             FieldPanel("website"), FieldPanel("email"), FieldPanel("phone"),
