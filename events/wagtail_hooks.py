@@ -30,7 +30,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from network.db_retry import db_retry
-from network.ids import IdChoiceField, IdChoiceFilter
+from network.ids import IdChoiceField, IdChoiceFilter, id_fits
 from network.permissions import (
     spaces_organised_by,
     user_is_coordinator,
@@ -97,7 +97,7 @@ class RegistrationIndexView(IndexView):
         # Filtered to one event: its dashboard and door are one click away.
         buttons = list(super().header_buttons)
         event_id = self.request.GET.get("event", "")
-        if event_id.isdigit() and 0 < int(event_id) < 2**63:
+        if id_fits(event_id):
             event = event_list_managed_by(self.request.user).filter(pk=int(event_id)).first()
             if event is not None:
                 buttons += [

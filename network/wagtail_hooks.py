@@ -131,6 +131,7 @@ class MembershipUsageView(ScopedObjectMixin, generic.UsageView):
 
 
 class MembershipViewSet(ModelViewSet):
+    pk_path_converter = "id"  # network.ids: ids beyond 64 bits are a 404
     model = Membership
     icon = "group"
     menu_label = _("Memberships")
@@ -198,6 +199,7 @@ class MemberProfileCreateView(generic.CreateView):
 
 class MemberProfileViewSet(ModelViewSet):
     """Coordinators edit anyone's profile here (organisers hold no profile permissions)."""
+    pk_path_converter = "id"  # network.ids: ids beyond 64 bits are a 404
 
     model = MemberProfile
     icon = "user"

@@ -106,3 +106,42 @@ def test_the_registrations_admin_add_form_refuses_a_huge_event_id(site_tree):
     assert response.status_code == 400
     assert "event" in response.context["form"].errors
     assert Registration.objects.count() == 0
+
+
+PROJECT_APPS = ("home.", "network.", "events.", "credits.")
+
+
+def _project_patterns(patterns, prefix=""):
+    from django.urls import URLPattern, URLResolver
+
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _project_patterns(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            module = getattr(entry.callback, "__module__", "")
+            if module.startswith(PROJECT_APPS):
+                yield prefix + str(entry.pattern), entry
+
+
+def test_every_numeric_path_parameter_of_the_project_uses_the_id_converter():
+    """One mechanism: a plain `<int:>` would let ids beyond 64 bits reach a query again."""
+    from django.urls import get_resolver
+    from django.urls.converters import IntConverter
+
+    patterns = list(_project_patterns(get_resolver().url_patterns))
+    assert len(patterns) > 40
+    with_int = [route for route, entry in patterns
+                if any(isinstance(c, IntConverter) for c in entry.pattern.converters.values())]
+    assert with_int == []
+    assert any(isinstance(c, IdConverter) for _, entry in patterns
+               for c in entry.pattern.converters.values())
+
+
+@pytest.mark.parametrize("path", [
+    "/events/{id}/register/", "/events/{id}/register/guest/", "/events/calendar/event/{id}.ics",
+    "/registrations/{id}/cancel/", "/events/{id}/checkin/", "/events/{id}/manage/",
+])
+def test_huge_event_ids_in_paths_are_a_404(coordinator_client, path):
+    for value in (HUGE, HUGER):
+        assert coordinator_client.get(path.format(id=value)).status_code == 404
+        assert coordinator_client.post(path.format(id=value)).status_code == 404
