@@ -158,7 +158,6 @@ class TransferReverseView(WagtailAdminTemplateMixin, TemplateView):
 
 class ReadOnlyLedgerViewSet(ModelViewSet):
     """Index and inspect only; every write URL is absent, not merely hidden."""
-    pk_path_converter = "id"  # network.ids: ids beyond 64 bits are a 404
 
     index_view_class = ScopedIndexView
     inspect_view_class = ScopedInspectView
@@ -195,6 +194,7 @@ class ReadOnlyLedgerViewSet(ModelViewSet):
 
 
 class AccountViewSet(ReadOnlyLedgerViewSet):
+    pk_path_converter = "id"  # network.ids: ids beyond 64 bits are a 404
     model = Account
     icon = "user"
     menu_label = _("Accounts")
