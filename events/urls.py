@@ -43,7 +43,7 @@ urlpatterns = [
          name="checkin_counts"),
     path("events/<id:event_id>/registrations/<id:pk>/new-ticket/",
          checkin.dashboard_ticket_renew, name="dashboard_ticket_renew"),
-    path("events/<int:event_id>/badges/", badges.event_badges, name="badges"),
+    path("events/<id:event_id>/badges/", badges.event_badges, name="badges"),
     path("tickets/<str:code>/", checkin.ticket_page, name="ticket"),
     path("tickets/<str:code>/renew/", checkin.ticket_renew, name="ticket_renew"),
 ]
