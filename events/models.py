@@ -345,6 +345,14 @@ class RegistrationState(models.TextChoices):
     ATTENDED = "attended", _("Attended")
 
 
+class CancelReason(models.TextChoices):
+    """Why a registration was cancelled (blank: before this was recorded, or not cancelled)."""
+
+    PAYMENT_FAILED = "payment_failed", _("Not enough credits when a place freed up")
+    PERSON = "person", _("Cancelled by the person")
+    ORGANISER = "organiser", _("Cancelled by an organiser")
+
+
 #: The states that hold a seat: counted against the event's capacity.
 SEAT_STATES = [RegistrationState.CONFIRMED, RegistrationState.ATTENDED]
 #: The states still in play (a seat or a place in the queue): one per person and event.
@@ -392,6 +400,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=20, blank=True, default="",
+                                     choices=CancelReason.choices, editable=False)
     attended_at = models.DateTimeField(null=True, blank=True)
     # Who checked the person in (the door's "already checked in at 10:02 by X").
     attended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -424,6 +434,11 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} — {self.event} ({self.get_state_display()})"
+
+    def waiting_list_place(self) -> int | None:
+        """The FIFO number while waiting; None otherwise (a cancelled or promoted person
+        keeps `waitlist_position` in the database, but no longer has a place in the queue)."""
+        return self.waitlist_position if self.state == RegistrationState.WAITLISTED else None
 
     @property
     def person_name(self) -> str:

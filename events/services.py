@@ -45,6 +45,7 @@ from .exceptions import (
 from .models import (
     ACTIVE_STATES,
     SEAT_STATES,
+    CancelReason,
     EventPage,
     EventStatus,
     Registration,
@@ -290,13 +291,14 @@ def registration_cancel(registration: Registration, *, actor=None,
     if fresh.state == RegistrationState.ATTENDED:
         raise RegistrationStateError(_("An attended registration cannot be cancelled."))
     now = timezone.now()
-    fresh.state = RegistrationState.CANCELLED
-    fresh.cancelled_at = now
-    fresh.save(update_fields=["state", "cancelled_at", "updated_at"])
-    # Paid seats: before the deadline (or when an organiser cancels) the credits come back;
-    # after it the seat is paid for, as announced on the event page.
     by_organiser = (actor is not None and actor.pk != fresh.user_id
                     and user_organises_space(actor, event.space_id))
+    fresh.state = RegistrationState.CANCELLED
+    fresh.cancelled_at = now
+    fresh.cancel_reason = CancelReason.ORGANISER if by_organiser else CancelReason.PERSON
+    fresh.save(update_fields=["state", "cancelled_at", "cancel_reason", "updated_at"])
+    # Paid seats: before the deadline (or when an organiser cancels) the credits come back;
+    # after it the seat is paid for, as announced on the event page.
     refund = by_organiser or erasure or now < cancellation_deadline(event)
     chain = _promotion_chain(event)
     payments.registration_accounts_lock(event, void=[fresh] if refund else [],
@@ -361,8 +363,9 @@ def _promote_locked(event: EventPage, chain: list[Registration]) -> list[Registr
             registration.state = RegistrationState.CANCELLED
             registration.confirmed_at = None
             registration.cancelled_at = now
+            registration.cancel_reason = CancelReason.PAYMENT_FAILED
             registration.save(update_fields=["state", "confirmed_at", "cancelled_at",
-                                             "updated_at"])
+                                             "cancel_reason", "updated_at"])
             _notify_on_commit("payment_failed", registration)
             continue
         _notify_on_commit("promoted", registration)

@@ -246,10 +246,18 @@ class RegistrationViewSet(ModelViewSet):
     list_display = [TitleColumn("person_name", label=_("Name"),
                                 url_name="event_registrations:edit"),
                     Column("email", label=_("E-mail")),
-                    "event", "state", "role", "waitlist_position", "created_at"]
-    list_export = ["event", "person_name", "email", "role", "state", "waitlist_position",
-                   "created_at", "confirmed_at", "cancelled_at", "attended_at"]
-    export_headings = {"person_name": _("Name"), "email": _("E-mail")}
+                    "event", "state",
+                    # A stale "waitlist position 1" on a cancelled entry told nothing (issue
+                    # 10): the place shows only while waiting, the reason once cancelled.
+                    Column("waiting_list_place", label=_("Waiting list")),
+                    Column("get_cancel_reason_display", label=_("Cancel reason")),
+                    "role", "created_at"]
+    list_export = ["event", "person_name", "email", "role", "state", "waiting_list_place",
+                   "get_cancel_reason_display", "created_at", "confirmed_at", "cancelled_at",
+                   "attended_at"]
+    export_headings = {"person_name": _("Name"), "email": _("E-mail"),
+                       "waiting_list_place": _("Waiting list"),
+                       "get_cancel_reason_display": _("Cancel reason")}
     export_filename = "registrations"
     ordering = ["-created_at"]
     form_fields = ["role"]

@@ -232,3 +232,57 @@ def test_a_failed_promotion_email_says_why(space, django_capture_on_commit_callb
     body = " ".join(message.body.split())
     assert "does not have the 10 credits the event costs" in body
     assert "your registration was cancelled" in body
+
+
+def test_a_failed_promotion_shows_its_reason_in_the_admin_and_csv(client, space):
+    """Issue 10: the entry turned "Cancelled" with no reason while the admin and CSV still
+    said "waitlist position 1"."""
+    import csv
+    import io
+
+    from tests.events.registration_factories import make_organiser
+
+    event = publish_event(space, price_credits=PRICE, capacity=1)
+    seated = services.registration_create(event, user=member_with(PRICE))
+    broke = services.registration_create(event, user=member_with(2))
+    waiting = services.registration_create(event, user=member_with(0))
+    services.registration_cancel(seated, actor=seated.user)
+    broke.refresh_from_db()
+    seated.refresh_from_db()
+    assert (broke.state, broke.cancel_reason) == ("cancelled", "payment_failed")
+    assert seated.cancel_reason == "person"
+    client.force_login(make_organiser(space))
+    index = reverse("event_registrations:index")
+    response = client.get(index, {"export": "csv", "event": event.pk})
+    body = (b"".join(response.streaming_content) if response.streaming
+            else response.content).decode("utf-8-sig")
+    rows = {row["E-mail"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert rows[broke.user.email]["Cancel reason"] == "Not enough credits when a place freed up"
+    assert rows[broke.user.email]["Waiting list"] == ""
+    assert rows[seated.user.email]["Cancel reason"] == "Cancelled by the person"
+    waiting.refresh_from_db()
+    # The last one could not pay either; nobody is left waiting with a stale number.
+    assert rows[waiting.user.email]["Cancel reason"] == "Not enough credits when a place freed up"
+    html = client.get(index, {"event": event.pk}).content.decode()
+    assert "Not enough credits when a place freed up" in html
+
+
+def test_the_waiting_list_place_shows_only_while_waiting(client, space):
+    event = publish_event(space, capacity=1)
+    services.registration_create(event, user=member_with(0))
+    waiting = services.registration_create(event, user=member_with(0))
+    assert waiting.waiting_list_place() == waiting.waitlist_position == 1
+    services.registration_leave_waitlist(waiting, actor=waiting.user)
+    waiting.refresh_from_db()
+    assert (waiting.waiting_list_place(), waiting.waitlist_position) == (None, 1)
+    assert waiting.get_cancel_reason_display() == "Cancelled by the person"
+
+
+def test_an_organiser_cancelling_is_recorded_as_such(space):
+    from tests.events.registration_factories import make_organiser
+
+    event = publish_event(space)
+    registration = services.registration_create(event, user=member_with(0))
+    services.registration_cancel(registration, actor=make_organiser(space))
+    registration.refresh_from_db()
+    assert registration.cancel_reason == "organiser"
