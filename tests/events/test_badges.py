@@ -288,3 +288,21 @@ def test_the_dashboard_links_to_badges(client, event, organiser):
     client.force_login(organiser)
     html = client.get(reverse("events:event_dashboard", args=[event.pk])).content.decode()
     assert f'href="{reverse("events:badges", args=[event.pk])}"' in html
+
+
+@pytest.mark.django_db
+def test_selecting_someone_from_another_event_is_refused(client, space, event, organiser,
+                                                         tmp_path):
+    (mine,) = register(event, organiser, ["Mia Scelta"])
+    other_event = publish_event(space, title="Altro evento", capacity=10)
+    (theirs,) = register(other_event, organiser, ["Tea Altrove"])
+    client.force_login(organiser)
+    url = reverse("events:badges", args=[event.pk])
+    refused = client.post(url, {"layout": "L7163", "who": "selected", "blanks": "0",
+                                "registrations": [mine.pk, theirs.pk]})
+    assert refused.status_code == 400
+    response = client.post(url, {"layout": "L7163", "who": "selected", "blanks": "1",
+                                 "registrations": [mine.pk]})
+    assert response.status_code == 200
+    text = pdftotext(response.content, tmp_path)
+    assert "Mia Scelta" in text and "Tea Altrove" not in text
