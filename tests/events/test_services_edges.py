@@ -62,6 +62,17 @@ def test_an_unknown_role_is_refused_even_from_an_organiser(space):
                                      actor=make_organiser(space))
 
 
+@pytest.mark.parametrize("name,email", [("Ada\nBcc: evil@example.org", "ada@example.org"),
+                                        ("Ada", "ada@example.org\r\nBcc: evil@example.org"),
+                                        ("Ada", "ada\x00@example.org")])
+def test_a_control_character_in_the_guest_name_or_email_is_refused_as_not_one_line(
+        space, name, email):
+    event = publish_event(space, guests_allowed=True)
+    with pytest.raises(exceptions.RegistrationInvalid, match="must be one line"):
+        services.registration_create(event, guest_name=name, guest_email=email)
+    assert not Registration.objects.filter(event=event).exists()
+
+
 def test_a_guest_name_of_exactly_120_characters_is_kept_and_121_refused(space):
     event = publish_event(space, guests_allowed=True)
     name = "À" * 120
