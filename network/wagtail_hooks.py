@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
+from .ids import IdChoiceField
 from .models import MemberProfile, Membership
 from .permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 from .services import membership_remove, membership_set, profile_slug_unique
@@ -46,6 +47,8 @@ class MembershipCreateForm(WagtailAdminModelForm):
     class Meta:
         model = Membership
         fields = ["space", "role"]
+        # An id beyond 64 bits is a form error, not a 500 (network.ids).
+        field_classes = {"space": IdChoiceField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

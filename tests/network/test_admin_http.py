@@ -159,3 +159,15 @@ def test_coordinator_searches_memberships_by_email_and_space(spaces):
     by_space = client.get("/admin/memberships/", {"q": "toolbox"})
     assert [m.user.username for m in by_email.context["object_list"]] == ["anna"]
     assert [m.user.username for m in by_space.context["object_list"]] == ["bruno"]
+
+
+@pytest.mark.parametrize("space", [str(2**63), "9" * 40, "²", "-1"])
+def test_a_space_id_beyond_64_bits_in_an_admin_form_is_a_form_error(spaces, space):
+    """Regression (found by tests/home/test_fuzz.py): page choosers in the admin's model forms
+    passed such an id to SQLite, an HTTP 500."""
+    before = Membership.objects.count()
+    response = coordinator_client().post("/admin/memberships/new/", {
+        "email": "anna@example.org", "space": space, "role": "member"})
+    assert response.status_code == 200
+    assert "space" in response.context["form"].errors
+    assert Membership.objects.count() == before
