@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from network.ids import IdMultipleChoiceField
 from network.validators import validate_no_control_characters
 
 from .models import RegistrationRole
@@ -59,7 +60,7 @@ class BadgeForm(forms.Form):
                             choices=[(EVERYONE, _("Everyone confirmed")),
                                      (SELECTED, _("Only the people selected below")),
                                      (BLANKS, _("Only blank badges"))])
-    registrations = forms.ModelMultipleChoiceField(
+    registrations = IdMultipleChoiceField(
         label=_("People"), queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple)
     blanks = forms.IntegerField(label=_("Blank badges for walk-ins"), min_value=0,

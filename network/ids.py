@@ -56,6 +56,18 @@ class IdChoiceField(forms.ModelChoiceField):
         return super().to_python(text)
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple model choice by numeric ids: any value that is not a possible row id is
+    the field's "invalid pk value" error, before the list reaches the database."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not id_fits(str(pk).strip()):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                            code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
+
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
     """django-filter's ModelChoiceFilter through `IdChoiceField`."""
 

@@ -277,7 +277,9 @@ def test_the_form_refuses_bad_input_with_a_400(client, event, organiser):
                  {"layout": "A6", "who": "everyone", "blanks": "-3"},
                  {"layout": "A6", "who": "everyone", "blanks": "100000"},
                  {"layout": "A6", "who": "selected", "blanks": "0"},
-                 {"layout": "A6", "who": "blanks", "blanks": "0"}):
+                 {"layout": "A6", "who": "blanks", "blanks": "0"},
+                 {"layout": "A6", "who": "selected", "blanks": "0",
+                  "registrations": [str(2**64), "-1", "²", "1e3", "x" * 500]}):
         response = client.post(url, data)
         assert response.status_code == 400, data
         assert response["Content-Type"].startswith("text/html")
