@@ -15,6 +15,7 @@ import datetime
 from django.contrib.auth import get_user_model
 
 from network.models import Membership, MembershipRole, SpacePage
+from network.permissions import space_organisers
 
 from .models import Transfer
 from .services import (
@@ -74,9 +75,7 @@ def _done(idempotency_key: str) -> bool:
 
 
 def _seller(space: SpacePage, coordinator):
-    organiser = (get_user_model().objects.filter(groups=space.organiser_group_id)
-                 .order_by("pk").first() if space.organiser_group_id else None)
-    return organiser or coordinator
+    return space_organisers(space).first() or coordinator
 
 
 def _purchases(spaces: dict[str, SpacePage], coordinator) -> None:

@@ -72,3 +72,12 @@ def users_organising_or_coordinating() -> QuerySet:
     return get_user_model().objects.filter(
         Q(is_superuser=True) | Q(groups__name=COORDINATORS_GROUP)
         | Q(groups__space__isnull=False), is_active=True).distinct()
+
+
+def space_organisers(space: SpacePage) -> QuerySet:
+    """Active users who organise `space` through its organiser group (coordinators, who
+    organise every space, are not listed), oldest account first."""
+    if space.organiser_group_id is None:
+        return get_user_model().objects.none()
+    return (get_user_model().objects.filter(groups=space.organiser_group_id, is_active=True)
+            .order_by("pk"))

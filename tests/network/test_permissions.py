@@ -13,6 +13,7 @@ from events import services as event_services
 from events.models import Registration, RegistrationState
 from network.models import Membership
 from network.permissions import (
+    space_organisers,
     spaces_organised_by,
     user_is_coordinator,
     user_organises_space,
@@ -178,3 +179,9 @@ def test_coordinators_organise_every_space_and_inactive_users_nothing(network):
     assert not user_organises_space(organiser, network["milano"])
     assert not spaces_organised_by(organiser).exists()
     assert not user_organises_space(organiser, None)
+
+
+def test_space_organisers_lists_both_doors_and_nobody_else(network):
+    assert set(space_organisers(network["roma"])) == {network["via_group"],
+                                                     network["via_membership"]}
+    assert not space_organisers(network["milano"]).exists()
