@@ -44,7 +44,15 @@ from .clearing import (
     issued_per_party,
     parties_mentioned,
 )
-from .models import Account, AccountKind, DayPass, DayPassState, Transfer, TransferState
+from .models import (
+    Account,
+    AccountKind,
+    DayPass,
+    DayPassState,
+    Transfer,
+    TransferCode,
+    TransferState,
+)
 
 
 @dataclass(frozen=True)
@@ -325,3 +333,123 @@ def transparency_figures() -> dict:
               "held_by_members": members["held"], "on_hold": members["on_hold"],
               "member_accounts": members["accounts"], "day_passes": sum(passes.values())}
     return {"spaces": rows, "network": network, "totals": totals}
+
+
+# --- Report figures (site/reports reads the ledger only through these) ---------------------
+
+
+def _net_by_code(rows: Iterable[dict], key: str) -> dict:
+    """Fold grouped posted rows into {key: {code: net}}: a reversal counts against the code
+    of the transfer it reverses."""
+    totals: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        code, sign = row["code"], 1
+        if code == TransferCode.REVERSAL and row["reverses__code"]:
+            code, sign = row["reverses__code"], -1
+        totals[row[key]][code] += sign * row["total"]
+    return {k: dict(v) for k, v in totals.items()}
+
+
+def reference_totals(*, references: Iterable[str] | None = None,
+                     prefix: str | None = None) -> dict[str, dict[str, int]]:
+    """Net posted credits per reference and transfer code, for the given `references` or
+    every reference starting with `prefix` (exactly one of the two): e.g.
+    {"events.registration:42": {"spend_event": 5, "earn_host": 10}}. Pending holds and
+    voided rows do not count; a reversal is subtracted from the code it reverses. One
+    grouped query (references are looked up 1,000 at a time). Raises ValueError when both
+    or neither selector is given."""
+    if (references is None) == (prefix is None):
+        raise ValueError("give either references or prefix")
+    posted = Transfer.objects.filter(state=TransferState.POSTED)
+    fields = ("reference", "code", "reverses__code")
+    if prefix is not None:
+        rows = list(posted.filter(reference__startswith=prefix).values(*fields)
+                    .annotate(total=Sum("amount")).order_by())
+        return _net_by_code(rows, "reference")
+    wanted = sorted(set(references))
+    rows = []
+    for start in range(0, len(wanted), 1000):
+        rows += list(posted.filter(reference__in=wanted[start:start + 1000]).values(*fields)
+                     .annotate(total=Sum("amount")).order_by())
+    return _net_by_code(rows, "reference")
+
+
+def reference_holds_open(references: Iterable[str]) -> int:
+    """Credits still on hold (placed, neither posted nor voided) for these references."""
+    wanted = sorted(set(references))
+    total = 0
+    for start in range(0, len(wanted), 1000):
+        total += _sum(open_holds().filter(reference__in=wanted[start:start + 1000]))
+    return total
+
+
+@dataclass(frozen=True)
+class SpaceCreditFigures:
+    """What moved through a space's account in a period (posted, net of reversals)."""
+
+    earned_events: int = 0      # members paying for the space's events
+    earned_day_passes: int = 0  # members buying day passes at the space
+    sold: int = 0               # credits the space sold to members (purchases)
+    rewards_paid: int = 0       # rewards paid to hosts, speakers, volunteers
+
+    @property
+    def earned(self) -> int:
+        return self.earned_events + self.earned_day_passes
+
+
+def space_credit_figures(start: datetime.date | None, end: datetime.date | None,
+                         space_ids: Iterable[int] | None = None) -> dict[int, SpaceCreditFigures]:
+    """Per space (page id), the credits its account received and paid between `start` and
+    `end` (inclusive dates of the transfers, in the site's time zone). Spaces without a
+    movement are absent. Two grouped queries whatever the number of spaces."""
+    posted = Transfer.objects.filter(state=TransferState.POSTED)
+    if start is not None:
+        posted = posted.filter(created_at__date__gte=start)
+    if end is not None:
+        posted = posted.filter(created_at__date__lte=end)
+    fields = ("code", "reverses__code")
+    received = _net_by_code(
+        posted.filter(credit_account__kind=AccountKind.SPACE)
+        .values("credit_account__space_id", *fields).annotate(total=Sum("amount")).order_by(),
+        "credit_account__space_id")
+    paid = _net_by_code(
+        posted.filter(debit_account__kind=AccountKind.SPACE)
+        .values("debit_account__space_id", *fields).annotate(total=Sum("amount")).order_by(),
+        "debit_account__space_id")
+    wanted = set(space_ids) if space_ids is not None else None
+    figures = {}
+    for space_id in set(received) | set(paid):
+        if wanted is not None and space_id not in wanted:
+            continue
+        came, went = received.get(space_id, {}), paid.get(space_id, {})
+        figures[space_id] = SpaceCreditFigures(
+            # A refund (space -> member) takes back what an event had earned.
+            earned_events=(came.get(TransferCode.SPEND_EVENT, 0)
+                           - went.get(TransferCode.REFUND, 0)),
+            earned_day_passes=came.get(TransferCode.SPEND_DAYPASS, 0),
+            sold=went.get(TransferCode.PURCHASE, 0),
+            rewards_paid=sum(went.get(code, 0) for code in (
+                TransferCode.EARN_HOST, TransferCode.EARN_SPEAKER,
+                TransferCode.EARN_VOLUNTEER)))
+    return figures
+
+
+def day_pass_figures(start: datetime.date | None, end: datetime.date | None,
+                     space_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """Per space, the day passes for days between `start` and `end` (inclusive): `sold`
+    (not refunded) and `used` (validated at the door). One grouped query."""
+    passes = DayPass.objects.all()
+    if start is not None:
+        passes = passes.filter(date__gte=start)
+    if end is not None:
+        passes = passes.filter(date__lte=end)
+    if space_ids is not None:
+        passes = passes.filter(space_id__in=list(space_ids))
+    figures: dict[int, dict[str, int]] = defaultdict(lambda: {"sold": 0, "used": 0})
+    for space_id, state, count in (passes.values_list("space_id", "state")
+                                   .annotate(n=Count("id")).order_by()):
+        if state != DayPassState.REFUNDED:
+            figures[space_id]["sold"] += count
+        if state == DayPassState.USED:
+            figures[space_id]["used"] += count
+    return dict(figures)

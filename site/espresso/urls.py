@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("events.programme.urls")),
     path("", include("credits.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.DEBUG:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "events",
     "events.programme",
     "credits",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
