@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from api.account import api_tokens
 from home import views as home_views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("search/", home_views.search, name="search"),
+    path("api/v1/", include("api.urls")),
+    path("me/api-tokens/", api_tokens, name="api_tokens"),
     path("", include("home.urls")),
     path("", include("network.urls")),
     path("", include("events.urls")),

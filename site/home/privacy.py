@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.users.models import UserProfile
 
+from api import privacy as api_privacy
 from credits import privacy as credits_privacy
 from credits.models import Account, AccountKind, DayPass
 from credits.selectors import account_balance
@@ -118,6 +119,7 @@ def member_data_export(user) -> dict[str, Any]:
             user, guest_emails=member_verified_emails(user)),
         "credits": credits_privacy.member_data_export(user),
         "programme": programme_privacy.member_data_export(user),
+        "api": api_privacy.member_data_export(user),
     }
 
 
@@ -235,6 +237,7 @@ def member_erase(member, *, by) -> ErasureResult:
             "events": events_privacy.member_data_erase(user, by=by, guest_emails=guest_emails),
             "credits": credits_privacy.member_data_erase(user, by=by),
             "network": network_privacy.member_data_erase(user),
+            "api": api_privacy.member_data_erase(user),
         }
         _account_erase(user)
         log(instance=user, action=ERASE_LOG_ACTION, user=by)

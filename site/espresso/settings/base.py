@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "events.programme",
     "credits",
     "reports",
+    "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -223,6 +227,37 @@ PERIODIC_TASKS = {
 # The automatic scheduler (OR-Tools CP-SAT): time limit in seconds and search workers.
 PROGRAMME_SCHEDULER_SECONDS = env.float("PROGRAMME_SCHEDULER_SECONDS", default=10.0)
 PROGRAMME_SCHEDULER_WORKERS = env.int("PROGRAMME_SCHEDULER_WORKERS", default=2)
+
+# --- The read API (/api/v1/, site/api; docs/api.md) ---------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # `format` is an event filter (workshop, meetup...), not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
+    # Rate limits, counted in the default cache (shared between nodes with CACHE_URL).
+    "DEFAULT_THROTTLE_RATES": {
+        "api_anon": env.str("API_RATE_ANON", default="120/min"),
+        "api_token": env.str("API_RATE_TOKEN", default="600/min"),
+    },
+    # Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+    "NUM_PROXIES": env.int("API_TRUSTED_PROXIES", default=0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Espresso read API",
+    "DESCRIPTION": "Events, unconference sessions, spaces and member profiles of an Espresso "
+                   "network, and a member's own registrations and balance (docs/api.md).",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["api.schema.only_api_v1"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Caching (a shared cache in multi-node deployments via CACHE_URL) ------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://espresso")}
