@@ -6,14 +6,24 @@ addresses come from REMOTE_ADDR, or X-Forwarded-For behind API_TRUSTED_PROXIES p
 (DRF's NUM_PROXIES), so a client cannot pick its own address with a forged header.
 """
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 
-class ApiAnonThrottle(AnonRateThrottle):
+class _LiveRate:
+    """Read the rate from the settings at each request (DRF reads them once, at import)."""
+
+    scope: str
+
+    def get_rate(self) -> str:
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class ApiAnonThrottle(_LiveRate, AnonRateThrottle):
     scope = "api_anon"
 
 
-class ApiTokenThrottle(SimpleRateThrottle):
+class ApiTokenThrottle(_LiveRate, SimpleRateThrottle):
     """Counts per token (two tokens of one member have separate budgets)."""
 
     scope = "api_token"
