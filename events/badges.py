@@ -6,8 +6,9 @@ has its own HTML template under `events/badges/`; `badge_boxes` is the one place
 a layout into label positions, used by the templates and by the geometry tests.
 
 A badge shows the person's name (largest; shrunk to fit long names, never clipped: the
-size is computed from the name's length and it may wrap), their home space, their role with
-a colour band, the event and the ticket QR (inline SVG). Blank badges (for walk-ins) keep
+size is computed from the name's length and it may wrap), their pronouns when their profile
+gives them, their home space, their role with a colour band, the event and the ticket QR
+(inline SVG). Blank badges (for walk-ins) keep
 the band and the event and leave the name empty.
 
 Rendering never touches the network or the disk: the `url_fetcher` only accepts `data:`
@@ -210,6 +211,7 @@ class Badge:
     """What one label shows; a blank badge has an empty name and no QR."""
 
     name: str = ""
+    pronouns: str = ""
     role: str = RegistrationRole.ATTENDEE
     role_label: str = ""
     space: str = ""
@@ -252,7 +254,8 @@ def _badge_for(registration: Registration, layout: Layout) -> Badge:
     profile = getattr(registration.user, "profile", None) if registration.user_id else None
     home = profile.home_space.title if profile and profile.home_space_id else ""
     name = " ".join(registration.person_name.split())
-    return Badge(name=name, role=registration.role,
+    pronouns = " ".join(profile.pronouns.split()) if profile else ""
+    return Badge(name=name, pronouns=pronouns, role=registration.role,
                  role_label=str(registration.get_role_display()), space=home,
                  qr_svg=ticket_qr_svg(registration.ticket_code, scale=1),
                  name_pt=name_font_size(name, layout), direction=text_direction(name))

@@ -30,13 +30,13 @@ class ProfileForm(forms.ModelForm):
                                       help_text=_("A square photo works best (JPEG, PNG, WebP)."))
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
-    field_order = ["display_name", "headline", "bio", "skills", "city", "home_space", "website",
-                   "links", "avatar_upload", "remove_avatar", "visibility", "show_email"]
+    field_order = ["display_name", "pronouns", "headline", "bio", "skills", "city", "home_space",
+                   "website", "links", "avatar_upload", "remove_avatar", "visibility", "show_email"]
 
     class Meta:
         model = MemberProfile
-        fields = ["display_name", "headline", "bio", "city", "home_space", "website", "links",
-                  "visibility", "show_email"]
+        fields = ["display_name", "pronouns", "headline", "bio", "city", "home_space", "website",
+                  "links", "visibility", "show_email"]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6}),
             "links": forms.Textarea(attrs={"rows": 4}),

@@ -170,6 +170,11 @@ class MemberProfile(index.Indexed, ClusterableModel):
                                     validators=[validate_no_control_characters])
     headline = models.CharField(_("headline"), max_length=160, blank=True,
                                 validators=[validate_no_control_characters])
+    # Shown on event badges under the name (issue 9); never guessed, only what they typed.
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True,
+                                validators=[validate_no_control_characters],
+                                help_text=_("Optional, shown on your event badges, e.g. "
+                                            "she/her, they/them."))
     bio = models.TextField(_("bio"), blank=True, validators=[MaxLengthValidator(5000)])
     skills = ClusterTaggableManager(through=MemberSkill, blank=True, verbose_name=_("skills"))
     city = models.CharField(_("city"), max_length=100, blank=True,

@@ -81,6 +81,7 @@ def _profile_export(profile: MemberProfile) -> dict[str, Any]:
     return {
         "display_name": profile.display_name,
         "address": profile.get_absolute_url(),
+        "pronouns": profile.pronouns,
         "headline": profile.headline,
         "bio": profile.bio,
         "skills": sorted(profile.skills.names(), key=str.lower),

@@ -172,8 +172,8 @@ def profile_slug_unique(name: str, exclude_pk: int | None = None) -> str:
     return f"{base}-{suffix}"
 
 
-PROFILE_FIELDS = {"display_name", "headline", "bio", "city", "home_space", "website", "links",
-                  "avatar", "visibility", "show_email"}
+PROFILE_FIELDS = {"display_name", "pronouns", "headline", "bio", "city", "home_space",
+                  "website", "links", "avatar", "visibility", "show_email"}
 
 
 def profile_ensure(user, **fields) -> MemberProfile:

@@ -157,7 +157,7 @@ class MembershipViewSet(ModelViewSet):
 # --- member profiles -----------------------------------------------------------------------
 
 PROFILE_PANELS = [
-    FieldPanel("display_name"),
+    FieldRowPanel([FieldPanel("display_name"), FieldPanel("pronouns")]),
     FieldPanel("headline"),
     FieldPanel("bio"),
     FieldPanel("skills"),
