@@ -1,0 +1,37 @@
+"""The events app's models, one module per concept; import them from here.
+
+`event` (EventPage, the listing page), `registration` (Registration and its states),
+`calendar_token` (personal calendar feed secrets).
+"""
+
+from .calendar_token import CalendarToken
+from .event import (
+    MAX_EVENT_DURATION,
+    EventFormat,
+    EventIndexPage,
+    EventPage,
+    EventPageQuerySet,
+    EventStatus,
+    EventTopic,
+    RegistrationWindow,
+)
+from .registration import (
+    ACTIVE_STATES,
+    SEAT_STATES,
+    TICKET_CODE_BYTES,
+    TICKET_CODE_MAX_LENGTH,
+    CancelReason,
+    Registration,
+    RegistrationRole,
+    RegistrationState,
+    RevokedTicket,
+    ticket_code_new,
+)
+
+__all__ = [
+    "ACTIVE_STATES", "MAX_EVENT_DURATION", "SEAT_STATES", "TICKET_CODE_BYTES",
+    "TICKET_CODE_MAX_LENGTH", "CalendarToken", "CancelReason", "EventFormat", "EventIndexPage",
+    "EventPage", "EventPageQuerySet", "EventStatus", "EventTopic", "Registration",
+    "RegistrationRole", "RegistrationState", "RegistrationWindow", "RevokedTicket",
+    "ticket_code_new",
+]
