@@ -1,4 +1,5 @@
-"""Tickets: the code in a registration's QR, its picture, and its revocation.
+"""Tickets: the code in a registration's QR, its picture, and looking it up (revoking a
+ticket is a state change: `events.services.ticket_rotate`).
 
 A ticket code is a bearer secret (`secrets.token_urlsafe`, 144 bits, unique index), never
 derived from the database id. The QR carries the code alone: short codes make a small,
@@ -14,21 +15,13 @@ import io
 import re
 
 import segno
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.permissions import user_organises_space
-
-from . import services, tasks
-from .exceptions import RegistrationNotAllowed, RegistrationStateError
 from .models import (
     SEAT_STATES,
     TICKET_CODE_MAX_LENGTH,
     Registration,
-    RegistrationState,
     RevokedTicket,
-    ticket_code_new,
 )
 
 _CODE_CHARS = rf"[A-Za-z0-9_-]{{8,{TICKET_CODE_MAX_LENGTH}}}"
@@ -85,39 +78,3 @@ def ticket_lookup(code: str) -> tuple[Registration | None, RevokedTicket | None]
     revoked = (RevokedTicket.objects.select_related("registration", "registration__event")
                .filter(code=code).first())
     return None, revoked
-
-
-def ticket_rotate(registration: Registration, *, actor) -> Registration:
-    """Revoke the registration's ticket and give it a new code (the old one is remembered
-    as revoked). Allowed to the member whose registration it is and to organisers of the
-    event's space. Returns the fresh registration.
-
-    Raises: RegistrationNotAllowed (someone else), RegistrationStateError (a cancelled
-    registration has no ticket to renew).
-    """
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _ticket_rotate_locked(registration, actor)
-        except IntegrityError:
-            # A fresh random code collided with an existing one: astronomically unlikely,
-            # but the unique index decides, and another draw fixes it.
-            continue
-    raise RegistrationStateError(_("The ticket could not be renewed; try again."))
-
-
-def _ticket_rotate_locked(registration: Registration, actor) -> Registration:
-    event, fresh = services.registration_lock(registration)
-    own = actor is not None and fresh.user_id is not None and fresh.user_id == actor.pk
-    if not own and not user_organises_space(actor, event.space_id):
-        raise RegistrationNotAllowed()
-    if fresh.state == RegistrationState.CANCELLED:
-        raise RegistrationStateError(_("A cancelled registration has no ticket."))
-    RevokedTicket.objects.create(code=fresh.ticket_code, registration=fresh,
-                                 revoked_at=timezone.now(),
-                                 revoked_by=actor if getattr(actor, "pk", None) else None)
-    fresh.ticket_code = ticket_code_new()
-    fresh.save(update_fields=["ticket_code", "updated_at"])
-    # The new ticket reaches the person (guests have no "My events" page to find it on).
-    tasks.registration_notify_on_commit("ticket_reissued", fresh)
-    return fresh

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from network.db_retry import db_retry
 from network.permissions import user_organises_space
 
-from .. import checkin, tickets
+from .. import checkin, services, tickets
 from ..dashboard import dashboard_links
 from ..exceptions import (
     CheckinClosed,
@@ -275,7 +275,7 @@ def ticket_renew(request: HttpRequest, code: str) -> HttpResponse:
     if registration is None:
         raise Http404
     try:
-        renewed = tickets.ticket_rotate(registration, actor=request.user)
+        renewed = services.ticket_rotate(registration, actor=request.user)
     except RegistrationNotAllowed:
         raise PermissionDenied from None
     except EventError as exc:
@@ -295,7 +295,7 @@ def dashboard_ticket_renew(request: HttpRequest, event_id: int, pk: int) -> Http
         raise Http404
     registration = get_object_or_404(Registration, pk=pk, event=event)
     try:
-        tickets.ticket_rotate(registration, actor=request.user)
+        services.ticket_rotate(registration, actor=request.user)
     except EventError as exc:
         messages.error(request, exc.message)
     else:

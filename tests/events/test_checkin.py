@@ -142,7 +142,7 @@ def test_a_revoked_ticket_is_refused_and_the_new_code_works(space, organiser):
     registration = services.registration_create(event, user=user)
     old_code = registration.ticket_code
 
-    renewed = tickets.ticket_rotate(registration, actor=user)
+    renewed = services.ticket_rotate(registration, actor=user)
 
     assert renewed.ticket_code != old_code
     result = checkin_by_code(event, old_code, actor=organiser)
@@ -474,11 +474,11 @@ def test_only_the_holder_or_an_organiser_may_renew_a_ticket(site_tree, space, or
     event = soon(space)
     registration = services.registration_create(event, user=UserFactory())
     with pytest.raises(exceptions.RegistrationNotAllowed):
-        tickets.ticket_rotate(registration, actor=UserFactory())
+        services.ticket_rotate(registration, actor=UserFactory())
     with pytest.raises(exceptions.RegistrationNotAllowed):
-        tickets.ticket_rotate(registration,
+        services.ticket_rotate(registration,
                               actor=make_organiser(space_in(site_tree, title="Other")))
-    renewed = tickets.ticket_rotate(registration, actor=organiser)
+    renewed = services.ticket_rotate(registration, actor=organiser)
     revoked = RevokedTicket.objects.get(registration=registration)
     assert revoked.code == registration.ticket_code
     assert revoked.revoked_by == organiser

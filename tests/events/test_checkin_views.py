@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services, tickets
+from events import services
 from events.dashboard import DashboardLink, dashboard_link_provider, dashboard_link_provider_remove
 from events.models import Registration, RegistrationState
 from tests.events.registration_factories import (
@@ -364,7 +364,7 @@ def test_the_ticket_page_shows_the_qr_and_revoked_codes_are_gone(client, event):
     assert response.status_code == 200
     assert "<svg" in response.content.decode()
 
-    tickets.ticket_rotate(registration, actor=user)
+    services.ticket_rotate(registration, actor=user)
 
     assert client.get(reverse("events:ticket",
                               args=[registration.ticket_code])).status_code == 410

@@ -1,0 +1,82 @@
+"""What every registration service shares: the lock order, the locks, seat counting,
+charging a seat and telling people after the commit.
+
+Each public function runs in one transaction and first locks the event row
+(`SELECT ... FOR UPDATE`; on SQLite the IMMEDIATE transaction serialises writers),
+then counts seats and writes. E-mails are tasks (`events.tasks`), enqueued only after the
+transaction commits.
+
+Lock order, the same in every transaction: the event row, then registration rows, then
+every credit account the transaction's payments can move, all at once
+(`payments.registration_accounts_lock`, in the ledger's order), then the payments. So
+when a cancellation charges one member and promotes others, it cannot deadlock with
+another transaction over their accounts (e.g. the promoted person refunding a day pass).
+"""
+
+from django.conf import settings
+
+from .. import payments, tasks
+from ..exceptions import NotEnoughCredits, NotEnoughCreditsForEvent
+from ..models import EventPage, Registration
+from ..selectors import event_seat_counts
+
+# Only the control test of the concurrency suite turns this on (through settings): the
+# service then skips the row lock and waits a moment between counting and inserting, so
+# the race the lock prevents becomes visible.
+RACE_WINDOW_SECONDS = 0.05
+
+
+def lock_disabled() -> bool:
+    return bool(getattr(settings, "EVENTS_DISABLE_REGISTRATION_LOCK", False))
+
+
+def lock_event(event_pk: int, *, lock: bool = True) -> EventPage:
+    """Fetch the event, locking its row (only the events table, not Wagtail's page row)."""
+    qs = EventPage.objects.select_related("space")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=event_pk)
+
+
+def seats_taken(event: EventPage) -> int:
+    # Called with the event's row locked, so the count holds until the commit.
+    return event_seat_counts(event).taken
+
+
+def has_free_seat(event: EventPage, taken: int) -> bool:
+    return event.capacity is None or taken < event.capacity
+
+
+def charge(registration: Registration, event: EventPage, *, by=None) -> None:
+    """Place the hold for a seat of a paid event (raises NotEnoughCredits; the caller's
+    transaction then rolls the seat back with it)."""
+    try:
+        payments.registration_hold_place(registration, event, by=by)
+    except NotEnoughCreditsForEvent as exc:
+        raise NotEnoughCredits(str(exc)) from exc
+
+
+def notify_on_commit(kind: str, registration: Registration) -> None:
+    tasks.registration_notify_on_commit(kind, registration)
+
+
+def fetch_locked(registration: Registration) -> tuple[EventPage, Registration]:
+    event = lock_event(registration.event_id)
+    fresh = (Registration.objects.select_for_update(of=("self",)).select_related("user")
+             .get(pk=registration.pk))
+    fresh.event = event
+    return event, fresh
+
+
+def event_lock(event: EventPage) -> EventPage:
+    """Inside the caller's transaction: lock the event row (the first lock of this module's
+    order) and return a fresh copy; for callers that lock accounts before calling several
+    services (events.checkin's walk-in)."""
+    return lock_event(event.pk)
+
+
+def registration_lock(registration: Registration) -> tuple[EventPage, Registration]:
+    """Inside the caller's transaction: lock the event row, then the registration's (this
+    module's lock order), and return fresh copies of both. For services elsewhere in the app
+    (events.checkin, events.tickets) that decide on the state before calling one of these."""
+    return fetch_locked(registration)
