@@ -11,13 +11,15 @@ from ..exceptions import (
     InsufficientCredits,
     InvalidTransfer,
 )
-from .daypass import daypass_buy, daypass_cancel, daypass_validate
-from .ledger import (
+from .accounts import (
     account_for_member,
     account_for_space,
     account_ids_for_members,
     account_network,
     accounts_lock,
+)
+from .daypass import daypass_buy, daypass_cancel, daypass_validate
+from .ledger import (
     hold_place,
     hold_post,
     hold_void,

@@ -28,10 +28,12 @@ from network.permissions import user_organises_space
 
 from ..exceptions import DayPassError, IdempotencyMismatch
 from ..models import DayPass, DayPassState, Transfer, TransferCode, TransferState
-from .ledger import (
+from .accounts import (
     account_for_member,
     account_for_space,
     accounts_lock,
+)
+from .ledger import (
     transfer_post,
     transfer_reverse,
 )

@@ -19,10 +19,12 @@ from network.permissions import user_is_coordinator, user_organises_space
 
 from ..exceptions import InsufficientCredits, InvalidTransfer
 from ..models import Transfer, TransferCode
-from .ledger import (
+from .accounts import (
     account_for_member,
     account_for_space,
     account_network,
+)
+from .ledger import (
     transfer_post,
 )
 
