@@ -22,10 +22,13 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .dashboard import DashboardLink, dashboard_link_provider
 from .models import SEAT_STATES, EventPage, Registration, RegistrationRole
+from .tickets import ticket_qr_svg
 
 #: the most badges one PDF holds (a bigger run is split by the caller)
 MAX_BADGES = 5000
@@ -249,8 +252,6 @@ def text_direction(text: str) -> str:
 
 
 def _badge_for(registration: Registration, layout: Layout) -> Badge:
-    from .tickets import ticket_qr_svg  # tickets → services → emails → tickets at start-up
-
     profile = getattr(registration.user, "profile", None) if registration.user_id else None
     home = profile.home_space.title if profile and profile.home_space_id else ""
     name = " ".join(registration.person_name.split())
@@ -295,6 +296,8 @@ def badges_html(event: EventPage, layout: Layout, badges: Sequence[Badge]) -> st
 def url_fetcher():
     """The only URL fetcher badge rendering uses: `data:` URIs, nothing else (an http,
     https or file URL stops the rendering with FatalURLFetchingError)."""
+    # WeasyPrint is imported when a PDF is made, not at start-up: loading it (Pango, fonts)
+    # takes 1 to 2 s, which every web process and test run would pay for nothing.
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
@@ -302,7 +305,7 @@ def url_fetcher():
 
 def html_to_pdf(html: str) -> bytes:
     """Render badge HTML to PDF bytes with the data-only `url_fetcher`."""
-    import weasyprint
+    import weasyprint  # imported here for the reason given in url_fetcher
 
     return weasyprint.HTML(string=html, base_url=None,
                            url_fetcher=url_fetcher()).write_pdf()
@@ -326,10 +329,6 @@ def badges_pdf(event: EventPage, layout: Layout | str, *, registration_ids=None,
 
 
 def _register_dashboard_link() -> None:
-    from django.urls import reverse
-
-    from .dashboard import DashboardLink, dashboard_link_provider
-
     @dashboard_link_provider("badges")
     def badges_link(event: EventPage, user) -> DashboardLink:
         return DashboardLink(_("Print badges"), reverse("events:badges", args=[event.pk]),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from network.ids import IdMultipleChoiceField
 from network.validators import validate_no_control_characters
 
+from .badges import LAYOUTS, MAX_BLANKS
 from .models import RegistrationRole
 
 
@@ -67,8 +68,6 @@ class BadgeForm(forms.Form):
                                 initial=0)
 
     def __init__(self, *args, registrations, **kwargs) -> None:
-        from .badges import LAYOUTS, MAX_BLANKS
-
         super().__init__(*args, **kwargs)
         self.fields["layout"].choices = [(key, layout.title) for key, layout in LAYOUTS.items()]
         self.fields["registrations"].queryset = registrations

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -147,8 +148,6 @@ class RegistrationAddView(WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if not registration_permission_policy.user_has_permission(request.user, "add"):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -49,7 +49,9 @@ class SpaceIndexPage(Page):
         verbose_name = _("spaces directory")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import space_directory_context
+        # Imported here: page_context reads through the filters and selectors, which import
+        # this module.
+        from .page_context import space_directory_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(space_directory_context(self, request))
@@ -264,7 +266,9 @@ class MemberDirectoryPage(Page):
         verbose_name = _("member directory")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import member_directory_context
+        # Imported here: page_context reads through the filters and selectors, which import
+        # this module.
+        from .page_context import member_directory_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(member_directory_context(self, request))

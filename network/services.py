@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .exceptions import InvalidRole, NetworkError
@@ -231,8 +232,6 @@ def profile_avatar_set(profile: MemberProfile, upload) -> MemberProfile:
     """Store an uploaded (already validated) image as the member's avatar, in the shared
     "Member avatars" collection, and point the profile at it. The previous avatar image is
     deleted so no orphan photos of a member stay behind."""
-    from wagtail.images import get_image_model
-
     root = Collection.get_first_root_node()
     collection = root.get_children().filter(name=AVATAR_COLLECTION).first()
     if collection is None:

@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,8 +26,6 @@ MAX_LINKS = 10
 
 def validate_link_lines(value: str) -> None:
     """Profile links: one http(s) address per line, at most MAX_LINKS, each a complete URL."""
-    from django.core.validators import URLValidator
-
     lines = [line.strip() for line in value.splitlines() if line.strip()]
     if len(lines) > MAX_LINKS:
         raise ValidationError(_("Give at most %(max)s links."), params={"max": MAX_LINKS},

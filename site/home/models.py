@@ -26,7 +26,8 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_context
+        # Imported here: page_context imports this module (FormatPage).
+        from .page_context import home_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_context(self, request))
@@ -50,7 +51,8 @@ class FormatPage(Page):
         verbose_name = _("format page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import format_page_outline
+        # Imported here: page_context imports this module (FormatPage).
+        from .page_context import format_page_outline
 
         context = super().get_context(request, *args, **kwargs)
         context["outline"] = format_page_outline(self)

@@ -1,11 +1,14 @@
-"""Reads for the home page and the format page."""
+"""The context of the home page and the format page (called from their `get_context`)."""
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils.text import slugify
 from wagtail.models import Page
 
 from events.models import EventIndexPage
 from network.models import MemberDirectoryPage, SpaceIndexPage, SpacePage
+
+from .models import FormatPage
 
 
 def _first_child(page: Page, model: type[Page]) -> Page | None:
@@ -15,8 +18,6 @@ def _first_child(page: Page, model: type[Page]) -> Page | None:
 def home_context(page: Page, request: HttpRequest) -> dict:
     """Spaces, the site's sections and live numbers for the landing page (events come
     from the events app's `upcoming_events` template tag)."""
-    from .models import FormatPage
-
     spaces = (SpacePage.objects.live().filter(active=True).order_by("title")
               .select_related("photo"))
     space_rows = list(spaces)
@@ -38,8 +39,6 @@ def home_context(page: Page, request: HttpRequest) -> dict:
 def format_page_outline(page) -> dict:
     """A FormatPage body as a list of {"block", "anchor"} (anchor set on headings, unique
     and stable across renders) plus the table of contents built from its headings."""
-    from django.utils.text import slugify
-
     blocks, toc, seen = [], [], set()
     for index, block in enumerate(page.body):
         anchor = None
