@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= espresso.settings.dev
 
-.PHONY: run test test-sqlite test-postgres lint bench install install-dev system-deps messages demo migrate clean
+.PHONY: run test test-sqlite test-postgres lint bench mutate mutate-sqlite install install-dev system-deps messages demo migrate clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,5 +61,14 @@ lint: install-dev
 bench: install-dev
 	@bash scripts/with_postgres.sh $(PY) bench/run.py
 
+## Mutation testing of the services that hold the invariants (slow; not part of `make test`):
+## `make mutate [MODULES="events/payments.py ..."]`, see docs/mutation.md
+mutate: install-dev messages
+	@bash scripts/with_postgres.sh $(PY) scripts/mutation/run.py $(MODULES)
+
+# Without PostgreSQL: the row-lock and transaction mutants survive here (their tests need it).
+mutate-sqlite: install-dev messages
+	env -u DATABASE_URL $(PY) scripts/mutation/run.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) var/*.sqlite3* staticfiles
+	rm -rf $(VENV) var/*.sqlite3* staticfiles mutants
