@@ -13,6 +13,7 @@ from events import exceptions, payments, services, tickets
 from events.checkin import (
     CheckinOutcome,
     checkin_by_code,
+    checkin_is_open,
     checkin_registration,
     checkin_undo,
     checkin_walk_in,
@@ -255,6 +256,44 @@ def test_a_cancelled_event_has_no_check_in(space, organiser):
     event.save()
     with pytest.raises(CheckinClosed, match="cancelled"):
         checkin_by_code(event, registration.ticket_code, actor=organiser)
+
+
+def test_checkin_is_open_from_the_opening_inclusive_to_the_end_exclusive(space):
+    event = publish_event(space, starts_in_days=2, checkin_opens_hours_before=3)
+    opens, closes = checkin_window(event)
+    tick = dt.timedelta(microseconds=1)
+    assert [checkin_is_open(event, moment) for moment in
+            (opens - tick, opens, closes - tick, closes)] == [False, True, True, False]
+    assert checkin_is_open(event) is False  # now: two days before the start
+    assert checkin_is_open(soon(space)) is True  # now: an hour before the start
+
+
+def test_checkin_is_closed_for_a_cancelled_event_inside_the_window(space):
+    event = soon(space)
+    event.status, event.status_reason = "cancelled", "Flood"
+    event.save()
+    assert checkin_is_open(event, event.starts_at) is False
+
+
+def test_the_refusals_say_why_in_the_event_s_time_zone(space, organiser):
+    event = publish_event(space, starts_at=dt.datetime(2031, 3, 4, 18, 30, tzinfo=dt.UTC),
+                          checkin_opens_hours_before=2, time_zone="Europe/Rome")
+    registration = services.registration_create(event, user=UserFactory())
+    with pytest.raises(CheckinClosed) as early:
+        checkin_by_code(event, registration.ticket_code, actor=organiser,
+                        now=dt.datetime(2031, 3, 4, 16, 29, tzinfo=dt.UTC))
+    assert str(early.value) == ("Check-in opens at Tue 4 Mar 2031, 17:30 (2 hours before "
+                                "the start).")
+    with pytest.raises(CheckinClosed) as late:
+        checkin_by_code(event, registration.ticket_code, actor=organiser, now=event.ends_at)
+    assert str(late.value) == "The event has ended: check-in is closed."
+    event.status, event.status_reason = "cancelled", "Flood"
+    event.save()
+    with pytest.raises(CheckinClosed) as cancelled:
+        checkin_by_code(event, registration.ticket_code, actor=organiser,
+                        now=event.starts_at)
+    assert str(cancelled.value) == ("This event has been cancelled: there is nobody to "
+                                    "check in.")
 
 
 # --- by registration (picked in the search) -----------------------------------------------
