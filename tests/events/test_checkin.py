@@ -33,7 +33,7 @@ from tests.events.registration_factories import (
     publish_event,
     space_in,
 )
-from tests.network.factories import UserFactory
+from tests.network.factories import MemberProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,22 @@ def test_a_pasted_ticket_link_and_surrounding_spaces_are_accepted(space, organis
     registration = services.registration_create(event, user=UserFactory())
     typed = f"  https://example.org/tickets/{registration.ticket_code}/  "
     assert checkin_by_code(event, typed, actor=organiser).outcome == CheckinOutcome.CHECKED_IN
+
+
+def test_the_door_s_answer_comes_with_the_people_it_shows_loaded(space, organiser,
+                                                                django_assert_num_queries):
+    """The door's screen shows the event, the holder (and profile) and who checked them in:
+    all loaded with the answer, no query per field."""
+    event = soon(space)
+    holder = MemberProfileFactory().user
+    registration = services.registration_create(event, user=holder)
+    for result in (checkin_by_code(event, registration.ticket_code, actor=organiser),
+                   checkin_registration(event, registration.pk, actor=organiser)):
+        answer = result.registration
+        with django_assert_num_queries(0):
+            shown = (answer.event.pk, answer.user.pk, answer.user.profile.pk,
+                     answer.attended_by.pk, hasattr(answer.attended_by, "profile"))
+        assert shown == (event.pk, holder.pk, holder.profile.pk, organiser.pk, False)
 
 
 def test_a_ticket_of_another_event_is_refused_without_naming_the_holder(space, organiser):
@@ -427,6 +443,30 @@ def test_a_walk_in_with_a_members_address_registers_the_member(space, organiser)
                              actor=organiser)
     assert result.registration.user == member
     assert result.registration.walk_in is True
+
+
+@pytest.mark.parametrize(("emails", "typed"), [
+    ([("gone@example.org", False)], "gone@example.org"),
+    ([("twin@example.org", True), ("TWIN@example.org", True)], "Twin@Example.org"),
+], ids=["inactive member", "two members"])
+def test_a_walk_in_whose_address_is_no_single_active_member_is_a_guest(space, organiser,
+                                                                        emails, typed):
+    """Only the address of exactly one active member registers that member."""
+    event = soon(space, capacity=5)
+    for email, active in emails:
+        UserFactory(email=email, is_active=active)
+    result = checkin_walk_in(event, name="Guest Walk-in", email=typed, actor=organiser)
+    registration = result.registration
+    assert (result.outcome, registration.user_id, registration.guest_name,
+            registration.walk_in) == (CheckinOutcome.CHECKED_IN, None, "Guest Walk-in", True)
+
+
+def test_a_blank_walk_in_address_is_refused_even_when_a_member_has_none(space, organiser):
+    event = soon(space, capacity=5)
+    UserFactory(email="")
+    with pytest.raises(exceptions.RegistrationInvalid):
+        checkin_walk_in(event, name="Blank", email="  ", actor=organiser)
+    assert Registration.objects.filter(event=event).count() == 0
 
 
 def test_someone_already_registered_is_checked_in_not_counted_as_walk_in(space, organiser):
