@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= espresso.settings.dev
 
-.PHONY: run test test-sqlite test-postgres lint bench mutate mutate-sqlite install install-dev system-deps messages demo migrate clean
+.PHONY: run test test-sqlite test-postgres lint bench load mutate mutate-sqlite install install-dev system-deps messages demo migrate clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ lint: install-dev
 ## Benchmarks (numbers, not assertions)
 bench: install-dev
 	@bash scripts/with_postgres.sh $(PY) bench/run.py
+
+## 60 s of mixed anonymous and signed-in traffic, 50 connections, loopback only (needs wrk)
+load: install-dev
+	@bash scripts/with_postgres.sh $(PY) bench/load.py
 
 ## Mutation testing of the services that hold the invariants (slow; not part of `make test`):
 ## `make mutate [MODULES="events/payments.py ..."]`, see docs/mutation.md

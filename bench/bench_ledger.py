@@ -124,6 +124,7 @@ def _raw_work(accounts: list[int], hot: int | None):
 def run() -> list[dict]:
     from django.db import connection
 
+    from bench.figures import at_least, figure
     from credits.services import account_network
 
     if connection.vendor != "postgresql":
@@ -139,5 +140,9 @@ def run() -> list[dict]:
         rows.append({"name": f"ledger service, {label}", "per_second": round(service),
                      "note": note})
         rows.append({"name": f"ledger raw psycopg, {label}", "per_second": round(raw)})
+        goal, met = at_least(service / raw, 0.5)
+        rows.append(figure(f"ledger transfers, {label}, per s", f"{service:.0f}/s",
+                           ratio=service / raw, baseline=f"raw psycopg {raw:.0f}/s", goal=goal,
+                           met=met))
     connection.close()
     return rows

@@ -6,6 +6,11 @@ row lock; capacity 100, the rest join the waiting list), (b) each thread has its
 after commit (the test settings' in-memory mail backend), as a real request would; the third row
 leaves the e-mail out to show the database-bound part alone.
 `queries` is the number of SQL queries of one registration, measured single-threaded.
+
+The baseline is the same work as raw SQL through psycopg, 8 threads on one event: lock the
+event's row (SELECT ... FOR UPDATE), count its seats taken, insert the registration, commit.
+The goal figures (issue 11): the service at ≥ 0.5x the baseline (no e-mail, hot event: the
+e-mails are background tasks, off the request path) and at most 6 queries per registration.
 """
 
 from __future__ import annotations
@@ -89,6 +94,55 @@ def _run_threads(events: list, users: list) -> float:
     return elapsed
 
 
+def _run_raw_threads(event, users: list) -> float:
+    """The raw-SQL baseline: row lock, count, insert, commit; one connection per thread."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    barrier = threading.Barrier(THREADS + 1)
+    errors: list[Exception] = []
+
+    def worker(index: int) -> None:
+        mine = users[index * PER_THREAD:(index + 1) * PER_THREAD]
+        try:
+            with psycopg.connect(**params) as conn:
+                barrier.wait()
+                for user in mine:
+                    with conn.transaction(), conn.cursor() as cur:
+                        cur.execute("SELECT capacity FROM events_eventpage"
+                                    " WHERE page_ptr_id = %s FOR UPDATE", (event.pk,))
+                        (capacity,) = cur.fetchone()
+                        cur.execute("SELECT count(*) FROM events_registration WHERE event_id = %s"
+                                    " AND state IN ('confirmed', 'attended')", (event.pk,))
+                        (taken,) = cur.fetchone()
+                        free = capacity is None or taken < capacity
+                        state = "confirmed" if free else "waitlisted"
+                        cur.execute(
+                            "INSERT INTO events_registration (event_id, user_id, guest_name,"
+                            " guest_email, role, state, waitlist_position, secret, created_at,"
+                            " updated_at, confirmed_at, cancel_reason, walk_in, ticket_code)"
+                            " VALUES (%s, %s, '', '', 'attendee', %s, %s, %s, now(), now(),"
+                            " now(), '', false, %s)",
+                            (event.pk, user.pk, state,
+                             None if state == "confirmed" else taken, uuid.uuid4(),
+                             uuid.uuid4().hex))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    start = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
 def _queries_per_registration(space) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -104,6 +158,9 @@ def _queries_per_registration(space) -> int:
 
 
 def run() -> list[dict]:
+    from django.db import connection
+
+    from bench.figures import at_least, figure
     from events.models import Registration, RegistrationState
 
     space = _space()
@@ -136,4 +193,17 @@ def run() -> list[dict]:
             "queries": queries,
             "note": f"confirmed={confirmed} waitlisted={total - confirmed}",
         })
+    if connection.vendor != "postgresql":
+        return rows
+    raw_event = _event(space, "Bench raw", capacity=100)
+    raw_elapsed = _run_raw_threads(raw_event, _users(uuid.uuid4().hex[:6], total))
+    raw = total / raw_elapsed
+    rows.append({"name": "registration: raw SQL baseline, one event", "requests": total,
+                 "per_second": round(raw, 1)})
+    service = rows[2]["per_second"]
+    goal, met = at_least(service / raw, 0.5)
+    rows.append(figure("registration service (no e-mail), per s", f"{service:.0f}/s",
+                       ratio=service / raw, baseline=f"raw SQL {raw:.0f}/s", goal=goal, met=met))
+    rows.append(figure("registration, queries each", str(queries), ratio=queries / 3,
+                       baseline="raw SQL 3 + commit", goal="≤ 6 queries", met=queries <= 6))
     return rows

@@ -3,7 +3,9 @@
 Usage: `make bench` (PostgreSQL throwaway cluster) or
 `DATABASE_URL=... .venv/bin/python bench/run.py [name ...]`.
 Each module exposes `run() -> list[dict]`; each dict is one measured row
-(`name`, and any of `requests`, `ms_per_request`, `queries`, `per_second`, `note`).
+(`name`, and any of `requests`, `ms_per_request`, `queries`, `per_second`, `note`); rows
+made by `bench.figures.figure` carry a value, a same-run baseline, a ratio and a goal, and
+are printed again together at the end (the goal table of issue 11).
 """
 
 import importlib
@@ -31,11 +33,16 @@ def main(selected: list[str]) -> None:
         modules = [m for m in modules if any(s in m for s in selected)]
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"Espresso benchmarks on {engine}")
+    from bench.figures import print_goal_table
+
+    every_row: list[dict] = []
     for name in modules:
         module = importlib.import_module(f"bench.{name}")
         for row in module.run():
+            every_row.append(row)
             cells = "  ".join(f"{k}={v}" for k, v in row.items() if k != "name")
-            print(f"{row['name']:<48} {cells}")
+            print(f"{row['name']:<48} {cells}", flush=True)
+    print_goal_table(every_row)
 
 
 if __name__ == "__main__":

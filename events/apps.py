@@ -8,4 +8,14 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # badges: its link on the organiser dashboard; signals: page_published → services
+        from network.pagecache.marks import register_public_page_types
+        from network.pagecache.versions import register_next_change
+
         from . import badges, signals  # noqa: F401
+        from .models import EventIndexPage, EventPage
+        from .selectors import event_next_change
+
+        # Anonymous views of these pages are served from the page cache (network.pagecache),
+        # until the next event boundary at the latest.
+        register_public_page_types(EventIndexPage, EventPage)
+        register_next_change(event_next_change)

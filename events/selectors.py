@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Max, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Max, Min, Q, QuerySet, Sum, When
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -88,6 +88,24 @@ def attach_topic_names(events: list[EventPage]) -> list[EventPage]:
 def events_for_feed_rows(queryset: QuerySet[EventPage]) -> list[EventPage]:
     """Evaluate a listing queryset for a feed (two queries whatever the number of events)."""
     return attach_topic_names(list(feed_queryset(queryset)))
+
+
+def event_next_change(now: dt.datetime) -> dt.datetime | None:
+    """The next moment after `now` at which an event page, listing or feed changes by the
+    clock alone: an event starts or ends, a registration window opens or closes, an event
+    leaves the feeds' past year (one aggregate query). None when nothing is ahead."""
+    past = dt.timedelta(days=FEED_PAST_DAYS)
+    moments = EventPage.objects.live().aggregate(
+        starts=Min("starts_at", filter=Q(starts_at__gt=now)),
+        ends=Min("ends_at", filter=Q(ends_at__gt=now)),
+        opens=Min("registration_opens_at", filter=Q(registration_opens_at__gt=now)),
+        closes=Min("registration_closes_at", filter=Q(registration_closes_at__gt=now)),
+        leaves_feeds=Min("ends_at", filter=Q(ends_at__gt=now - past)),
+    )
+    if moments["leaves_feeds"] is not None:
+        moments["leaves_feeds"] += past
+    ahead = [moment for moment in moments.values() if moment is not None]
+    return min(ahead, default=None)
 
 
 def event_list_upcoming(*, now: dt.datetime | None = None,

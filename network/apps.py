@@ -11,6 +11,11 @@ class NetworkConfig(AppConfig):
 
         from . import signals  # noqa: F401  (SpacePage creation sets up its group)
         from .ids import IdConverter
+        from .models import MemberDirectoryPage, SpaceIndexPage, SpacePage
+        from .pagecache.marks import register_public_page_types
+
+        # Anonymous views of these pages are served from the page cache (network.pagecache).
+        register_public_page_types(SpaceIndexPage, SpacePage, MemberDirectoryPage)
 
         # `<id:pk>` in every app's URLs: ids beyond 64 bits are a 404, not a 500.
         register_converter(IdConverter, "id")

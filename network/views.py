@@ -12,10 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
+from .pagecache.marks import public_page_cache
 from .selectors import profile_email_visible, profile_for_viewer
 from .services import profile_avatar_remove, profile_avatar_set, profile_ensure
 
 
+@public_page_cache
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One member's profile; a profile the viewer may not see is a plain 404 (its existence
     is not revealed)."""

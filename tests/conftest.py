@@ -30,6 +30,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def page_cache_empty():
+    """Each test starts with an empty cache: pages cached by an earlier test (under a content
+    version that a rolled-back test database can show again) never leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def site_tree(db) -> SiteTree:
     """The page tree of a fresh instance: home, spaces, events, members, format."""

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from network.models import SpacePage
+from network.pagecache.marks import public_page_cache
 from network.public_urls import public_url
 
 from ..calendar import CACHE_REVISION as ICAL_CACHE_REVISION
@@ -114,6 +115,7 @@ def _bad_filters(filterset) -> HttpResponse:
 
 
 @require_GET
+@public_page_cache
 def calendar_network(request: HttpRequest) -> HttpResponse:
     """The whole network: every event of the last year and all to come."""
     return _calendar_feed(request, event_list_for_feed(), name=_("Espresso network events"),
@@ -121,6 +123,7 @@ def calendar_network(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page_cache
 def calendar_space(request: HttpRequest, slug: str) -> HttpResponse:
     """One space's events (the last year and all to come)."""
     space = get_object_or_404(SpacePage.objects.live(), slug=slug)
@@ -131,6 +134,7 @@ def calendar_space(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_page_cache
 def calendar_listing(request: HttpRequest) -> HttpResponse:
     """The listing page's filters as a calendar (same query parameters)."""
     filterset, queryset = event_list_filtered(request.GET)
@@ -141,6 +145,7 @@ def calendar_listing(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page_cache
 def calendar_event(request: HttpRequest, pk: int) -> HttpResponse:
     """One event as a downloadable .ics file."""
     queryset = events_for_listing().filter(pk=pk)
@@ -173,6 +178,7 @@ def calendar_personal(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@public_page_cache
 def feed_json(request: HttpRequest) -> HttpResponse:
     """The JSON feed (docs/format/README.md): the listing's filters, 200 events a page."""
     filterset, queryset = event_list_filtered(request.GET)

@@ -13,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from network.db_retry import db_retry
+from network.pagecache.marks import public_page_cache
 
 from .forms import AccountEraseForm
 from .privacy import ErasureNotAllowed, member_data_export, member_erase, member_erase_preview
@@ -22,6 +23,7 @@ RESULTS_PER_PAGE = 20
 PREVIEW_PER_GROUP = 5
 
 
+@public_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     """/search/?q=...[&type=spaces|events|members|pages][&page=N]
 

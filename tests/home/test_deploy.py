@@ -50,3 +50,22 @@ def test_collectstatic_builds_the_manifest_whitenoise_serves(tmp_path):
     hashed = [path.name for path in (static_root / "css").glob("espresso.*.css")]
     assert len(hashed) == 1
     assert (static_root / "staticfiles.json").exists()
+
+
+def _production_settings(expression: str, **env) -> str:
+    result = _manage("shell", "--no-imports", "-c",
+                     f"from django.conf import settings; print(repr({expression}))",
+                     SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="espresso.example.org",
+                     **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_shares_the_cache_named_by_cache_url():
+    """Several app nodes share one cache through CACHE_URL (docs/operations.md)."""
+    caches = _production_settings(
+        "(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'],"
+        " settings.DATABASES['default']['CONN_MAX_AGE'])",
+        CACHE_URL="rediscache://cache.internal:6379/1")
+    assert caches == ("('django.core.cache.backends.redis.RedisCache', "
+                      "'redis://cache.internal:6379/1', 60)")

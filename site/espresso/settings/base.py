@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "home",
     "network",
+    "network.pagecache",
     "events",
     "events.programme",
     "credits",
@@ -81,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Anonymous pages from the shared cache, keyed by the content version in the database:
+    # after Locale (the language is part of the key) and Csrf (cached pages get a fresh token).
+    "network.pagecache.middleware.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "home.middleware.AdminNoAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,7 +8,7 @@ Run with: gunicorn espresso.wsgi --chdir site --bind 0.0.0.0:8000 --workers 3
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, site_url
+from .base import DATABASES, env, site_url
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -22,6 +22,11 @@ if not env.str("SITE_URL", default="") and (
     raise ImproperlyConfigured("Set SITE_URL (e.g. https://espresso.example) in production.")
 SITE_URL = site_url(env.str("SITE_URL", default="") or f"https://{_first_host}")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
+
+# Each gunicorn worker keeps its database connection between requests (a new connection
+# per request costs more than serving a cached page); checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Tasks wait in the database for `manage.py db_worker` (django-tasks-db).
 TASKS = {

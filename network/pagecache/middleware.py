@@ -1,0 +1,150 @@
+"""Anonymous full-page caching keyed by the content version kept in the database.
+
+A GET (or HEAD) is answered from the shared cache (`CACHES["default"]`, set by `CACHE_URL`)
+when all of these hold:
+- the request carries no session cookie and no messages cookie (so the visitor is anonymous
+  and has no messages waiting) and no Authorization header;
+- an entry exists for (content version, scheme, host, language, full path);
+- the entry's `valid_until` (the next moment the page changes by the clock) has not passed.
+
+A response is stored only when its view marked it public (`network.pagecache.marks`), it
+is a 200 that sets no cookie and is not private/no-store/no-cache, the visitor is anonymous,
+and the session was not modified. CSRF tokens are never stored: each
+`csrfmiddlewaretoken` value is replaced by a placeholder, and every response served from
+the cache gets the visitor's own token (and, through CsrfViewMiddleware, its cookie). A
+response that used a token in any other way is not stored.
+
+Correct across workers and machines: the version is read from the database on every
+request, before anything else; the triggers (network.pagecache.triggers) change it in the
+same transaction as the data. A stale entry is never read again, since its key holds the
+old version. Entries expire after CACHE_SECONDS only to bound memory, not for freshness.
+
+Place it right after CsrfViewMiddleware, so the language is known and the CSRF cookie of a
+cached page is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.translation import get_language
+
+from .marks import is_marked_public
+from .versions import content_version, next_change
+
+CACHE_SECONDS = 24 * 3600
+KEY_PREFIX = "espresso:page"
+CSRF_PLACEHOLDER = b"\x00espresso-pagecache-csrf\x00"
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+_UNCACHEABLE = ("private", "no-store", "no-cache")
+_DROPPED_HEADERS = {"content-length", "set-cookie"}
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """What is stored: the body with CSRF placeholders, the headers, until when it holds."""
+
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    needs_csrf_token: bool
+    valid_until: dt.datetime
+
+
+def page_cache_key(request: HttpRequest, version: int) -> str | None:
+    """The cache key of this request's page under `version`; None for a host not allowed."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    where = f"{request.scheme}://{host}{request.get_full_path()}"
+    digest = hashlib.sha256(where.encode()).hexdigest()
+    return f"{KEY_PREFIX}:{version}:{get_language()}:{digest}"
+
+
+def _may_use_cache(request: HttpRequest) -> bool:
+    return (request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META)
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    if not is_marked_public(request, response) or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in _UNCACHEABLE):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    session = getattr(request, "session", None)
+    return not (session is not None and session.modified)
+
+
+def _page_to_store(request: HttpRequest, response: HttpResponse,
+                   rendered_at: dt.datetime) -> CachedPage | None:
+    body = response.content
+    if CSRF_PLACEHOLDER in body:
+        return None  # somebody wrote the placeholder into the page: never substitute it
+    body, tokens = _CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\2", body)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not tokens:
+        return None  # a token was made, but not for a form this middleware knows
+    headers = tuple((name, value) for name, value in response.items()
+                    if name.lower() not in _DROPPED_HEADERS)
+    return CachedPage(body=body, headers=headers, needs_csrf_token=bool(tokens),
+                      valid_until=next_change(rendered_at))
+
+
+def _page_response(request: HttpRequest, page: CachedPage) -> HttpResponse:
+    body = page.body
+    if page.needs_csrf_token:
+        body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    headers = dict(page.headers)
+    # A feed's ETag still answers If-None-Match with a 304, as its own view would.
+    response = get_conditional_response(request, etag=headers.get("ETag"))
+    if response is None:
+        response = HttpResponse(body)
+    for name, value in page.headers:
+        response[name] = value
+    patch_vary_headers(response, ("Cookie",))
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous pages under the database's content version (see module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _may_use_cache(request):
+            return self.get_response(request)
+        version = content_version()
+        key = None if version is None else page_cache_key(request, version)
+        if key is None:
+            return self.get_response(request)
+        now = timezone.now()
+        page = cache.get(key)
+        if page is not None and now < page.valid_until:
+            return _page_response(request, page)
+        response = self.get_response(request)
+        if _storable(request, response):
+            # Valid until the next change by the clock after the moment rendering began.
+            stored = _page_to_store(request, response, now)
+            if stored is not None:
+                cache.set(key, stored, CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
+        return response

@@ -1,0 +1,133 @@
+"""Database triggers that bump the content version whenever a table pages may show changes.
+
+Guarantees: every INSERT, UPDATE, DELETE (and TRUNCATE on PostgreSQL) on a watched table
+changes `pagecache_contentversion.value` in the same transaction, whoever makes it (a
+service, the Wagtail admin, a queryset `.update()`, a data migration, raw SQL). A reader
+therefore sees the new version exactly when it can see the new data: never earlier (the
+bump is not visible before the commit), never later.
+
+Watched: every table of the database except those in UNWATCHED (tables no cached page
+shows: sessions, the task queue, the credits ledger, logs). Tables added by later migrations
+are covered too: the triggers are (re)installed after every `migrate`.
+
+PostgreSQL: one statement-level trigger per table; the value comes from a sequence, never
+reused. SQLite: row-level triggers (SQLite has no statement triggers) with a random 63-bit
+value. Other databases get no triggers, and the page cache stays off for them.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from .models import ContentVersion
+
+VERSION_TABLE = ContentVersion._meta.db_table
+#: Tables (prefixes) no cached page shows; changes there leave cached pages valid.
+UNWATCHED = (
+    VERSION_TABLE,
+    "django_session",
+    "django_migrations",
+    "django_admin_log",
+    "django_tasks_db",
+    "credits_",
+    "wagtailcore_pagelogentry",
+    "wagtailcore_modellogentry",
+    "wagtailcore_revision",
+    "wagtailcore_pagesubscription",
+    "wagtailcore_taskstate",
+    "wagtailcore_workflowstate",
+    "account_emailconfirmation",
+)
+#: Columns whose change alone shows on no page: a sign-in updates `last_login`, and must not
+#: empty the cache of every page.
+UNWATCHED_COLUMNS = {"auth_user": ("last_login",)}
+SUPPORTED_VENDORS = ("postgresql", "sqlite")
+_TRIGGER = "pagecache_bump"
+
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {VERSION_TABLE} SET value = nextval('pagecache_version_seq') WHERE id = 1;
+    RETURN NULL;
+END $$
+"""  # noqa: S608 (constants only)
+
+
+def watched_tables(connection: BaseDatabaseWrapper) -> list[str]:
+    """The tables whose changes bump the content version (SQLite's full-text virtual tables
+    and their shadow tables take no trigger: the search index's own table is watched)."""
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        virtual: tuple[str, ...] = ()
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                           " AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+            virtual = tuple(row[0] for row in cursor.fetchall())
+    return sorted(t for t in tables if not t.startswith(UNWATCHED)
+                  and not (virtual and t.startswith(virtual)))
+
+
+def _quote(connection: BaseDatabaseWrapper, name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _installed(connection: BaseDatabaseWrapper) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT c.relname FROM pg_trigger t JOIN pg_class c"
+                           " ON c.oid = t.tgrelid WHERE t.tgname = %s", [_TRIGGER])
+            return {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+                       " AND name LIKE %s", [f"{_TRIGGER}_%_delete"])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _update_event(connection: BaseDatabaseWrapper, cursor, table: str) -> str:
+    """`UPDATE`, or `UPDATE OF <every column but the unwatched ones>` (both databases fire
+    such a trigger only when the statement sets one of the listed columns)."""
+    unwatched = UNWATCHED_COLUMNS.get(table)
+    if not unwatched:
+        return "UPDATE"
+    columns = [c.name for c in connection.introspection.get_table_description(cursor, table)
+               if c.name not in unwatched]
+    return "UPDATE OF " + ", ".join(_quote(connection, c) for c in columns)
+
+
+def triggers_install(connection: BaseDatabaseWrapper) -> int:
+    """Install the missing triggers and the version row; returns how many tables got one.
+
+    Idempotent and cheap when nothing is missing (one query lists the installed ones)."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        return 0
+    missing = [t for t in watched_tables(connection) if t not in _installed(connection)]
+    with connection.cursor() as cursor:
+        if missing and connection.vendor == "postgresql":
+            cursor.execute(_PG_FUNCTION)
+        for table in missing:
+            name = _quote(connection, table)
+            update = _update_event(connection, cursor, table)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR {update}"
+                               f" OR DELETE OR TRUNCATE ON {name} FOR EACH STATEMENT"
+                               f" EXECUTE FUNCTION {_TRIGGER}()")
+                continue
+            for operation, event in (("insert", "INSERT"), ("update", update),
+                                     ("delete", "DELETE")):
+                trigger = _quote(connection, f"{_TRIGGER}_{table}_{operation}")
+                sql = (f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER"  # noqa: S608 (names)
+                       f" {event} ON {name} BEGIN UPDATE {VERSION_TABLE}"
+                       f" SET value = abs(random() % 9223372036854775807) WHERE id = 1; END")
+                cursor.execute(sql)
+    # A random first value: a database emptied by a flush never starts again at a version
+    # whose pages another state of it left in a shared cache.
+    ContentVersion.objects.using(connection.alias).get_or_create(
+        pk=1, defaults={"value": secrets.randbits(62)})
+    return len(missing)
+
+
+def triggers_install_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """post_migrate receiver: install the triggers on the database just migrated."""
+    triggers_install(connections[using])

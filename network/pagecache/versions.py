@@ -1,0 +1,51 @@
+"""Reading the content version, and the moments when pages change without a write.
+
+`content_version()` is one primary-key read. `next_change(now)` answers "until when may a
+page rendered now be served?": the earliest moment a page changes by the clock alone (an
+event starts or ends, a registration window opens or closes, the local date changes).
+Apps on higher floors add their moments with `register_next_change(provider)` from their
+AppConfig.ready(), so this module imports none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import connections
+from django.utils import timezone
+
+from .models import ContentVersion
+from .triggers import SUPPORTED_VENDORS
+
+NextChange = Callable[[dt.datetime], dt.datetime | None]
+_providers: list[NextChange] = []
+_SELECT = f"SELECT value FROM {ContentVersion._meta.db_table} WHERE id = 1"  # noqa: S608
+
+
+def content_version(using: str = "default") -> int | None:
+    """The current content version, or None when the page cache cannot be used (a database
+    without the triggers, or no version row yet)."""
+    connection = connections[using]
+    if connection.vendor not in SUPPORTED_VENDORS:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_SELECT)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def register_next_change(provider: NextChange) -> None:
+    """Add a provider of "the next moment my public pages change by the clock" (idempotent)."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def next_change(now: dt.datetime) -> dt.datetime:
+    """The earliest moment after `now` when a page may change without any write: the next
+    local midnight, or sooner if a registered provider says so."""
+    local = timezone.localtime(now)
+    midnight = timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(days=1),
+                                                       dt.time()), local.tzinfo)
+    moments = [midnight, *(m for m in (p(now) for p in _providers) if m is not None)]
+    return min(moments)
