@@ -19,6 +19,8 @@ request, before anything else; the triggers (network.pagecache.triggers) change 
 same transaction as the data. A stale entry is never read again, since its key holds the
 old version. Entries expire after CACHE_SECONDS only to bound memory, not for freshness.
 
+`PAGE_CACHE = False` (environment variable PAGE_CACHE) turns it off, and the fragments too.
+
 Place it right after CsrfViewMiddleware, so the language is known and the CSRF cookie of a
 cached page is set.
 """
@@ -130,7 +132,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _may_use_cache(request):
+        if not settings.PAGE_CACHE or not _may_use_cache(request):
             return self.get_response(request)
         version = content_version()
         key = None if version is None else page_cache_key(request, version)

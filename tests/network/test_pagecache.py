@@ -19,6 +19,11 @@ from tests.events.registration_factories import publish_event, republish, space_
 from tests.network.factories import MemberProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE = True
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
 

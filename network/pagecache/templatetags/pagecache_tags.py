@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -44,7 +45,7 @@ class PageCacheNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context) -> str:
-        version = _version(context)
+        version = _version(context) if settings.PAGE_CACHE else None
         if version is None:
             return self.nodelist.render(context)
         vary = repr([self.name, get_language(), *(v.resolve(context) for v in self.vary_on)])

@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Caching (a shared cache in multi-node deployments via CACHE_URL) ------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://espresso")}
+# Anonymous pages and shared fragments from the cache, under the content version kept in the
+# database (network.pagecache; docs/operations.md). Always right, so on by default.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 
 LOGGING = {
     "version": 1,

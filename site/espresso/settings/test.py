@@ -22,6 +22,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.st
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WHITENOISE_AUTOREFRESH = True
+# Off for the suite (tests read `response.context` and count a page's queries on a second
+# request); tests/network/test_pagecache.py turns it on.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
