@@ -65,9 +65,10 @@ class RegistrationWindow(StrEnum):
     UNPUBLISHED = "unpublished"
 
 
-def _registrations_in(states: list[str]) -> Coalesce:
-    """The number of the outer event's registrations in `states` (a correlated subquery)."""
-    count = (Registration.objects.filter(event=OuterRef("pk"), state__in=states)
+def _registrations_in(states: list[str], **filters) -> Coalesce:
+    """The number of the outer event's registrations in `states` matching `filters` (a
+    correlated subquery)."""
+    count = (Registration.objects.filter(event=OuterRef("pk"), state__in=states, **filters)
              .order_by().values("event").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
@@ -82,6 +83,14 @@ class EventPageQuerySet(PageQuerySet):
     def with_waitlist_count(self) -> "EventPageQuerySet":
         """Annotate `waitlist_count`, the people on the waiting list."""
         return self.annotate(waitlist_count=_registrations_in([RegistrationState.WAITLISTED]))
+
+    def with_door_counts(self) -> "EventPageQuerySet":
+        """Annotate what the door's counter shows beyond seats and the waiting list:
+        `checked_in_count`, `cancelled_count` and `walk_ins_count` (walk-ins holding a seat)."""
+        return self.annotate(
+            checked_in_count=_registrations_in([RegistrationState.ATTENDED]),
+            cancelled_count=_registrations_in([RegistrationState.CANCELLED]),
+            walk_ins_count=_registrations_in(SEAT_STATES, walk_in=True))
 
 
 class EventPage(Page):
