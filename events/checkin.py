@@ -239,8 +239,10 @@ def checkin_walk_in(event: EventPage, *, name: str, email: str, actor,
     started = timezone.now()
     full = EventFull(_("No seat left: the event is full. Nobody was added."))
     with transaction.atomic():
-        # One lock order (events.services): the event, then the accounts that the hold
+        # One lock order (events.services): the member, the event, then the accounts the hold
         # placed now and posted at check-in move (the member's and the space's), at once.
+        if user is not None:
+            services.member_lock(user)
         event_locked = services.event_lock(event)
         payments.registration_accounts_lock(
             event_locked, place=[Registration(user=user)] if user is not None else [],

@@ -5,7 +5,7 @@ One module per concept (`registration`, `waitlist`, `lifecycle`, `tickets`; the 
 locks and their order in `common`); import the services from here.
 """
 
-from .common import event_lock, registration_lock
+from .common import event_lock, member_lock, registration_lock
 from .lifecycle import (
     PLACE_FIELDS,
     TIME_FIELDS,
@@ -26,9 +26,21 @@ from .tickets import ticket_rotate
 from .waitlist import registration_promote_waitlist
 
 __all__ = [
-    "GUEST_NAME_MAX_LENGTH", "PLACE_FIELDS", "TIME_FIELDS", "cancellation_deadline",
-    "event_lock", "event_record_published_change", "event_settle_started", "event_withdraw",
-    "registration_cancel", "registration_create", "registration_leave_waitlist",
-    "registration_lock", "registration_mark_attended", "registration_promote_waitlist",
-    "registration_set_role", "ticket_rotate",
+    "GUEST_NAME_MAX_LENGTH",
+    "PLACE_FIELDS",
+    "TIME_FIELDS",
+    "cancellation_deadline",
+    "event_lock",
+    "event_record_published_change",
+    "event_settle_started",
+    "event_withdraw",
+    "member_lock",
+    "registration_cancel",
+    "registration_create",
+    "registration_leave_waitlist",
+    "registration_lock",
+    "registration_mark_attended",
+    "registration_promote_waitlist",
+    "registration_set_role",
+    "ticket_rotate",
 ]

@@ -6,7 +6,9 @@ Each public function runs in one transaction and first locks the event row
 then counts seats and writes. E-mails are tasks (`events.tasks`), enqueued only after the
 transaction commits.
 
-Lock order, the same in every transaction: the event row, then registration rows, then
+Lock order, the same in every transaction: the member's user row when a member registers
+(`member_lock`, the row a member erasure locks first), then the event row, then
+registration rows, then
 every credit account the transaction's payments can move, all at once
 (`payments.registration_accounts_lock`, in the ledger's order), then the payments. So
 when a cancellation charges one member and promotes others, it cannot deadlock with
@@ -14,9 +16,11 @@ another transaction over their accounts (e.g. the promoted person refunding a da
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from .. import payments, tasks
-from ..exceptions import NotEnoughCredits, NotEnoughCreditsForEvent
+from ..exceptions import NotEnoughCredits, NotEnoughCreditsForEvent, RegistrationInvalid
 from ..models import EventPage, Registration
 from ..selectors import event_seat_counts
 
@@ -28,6 +32,16 @@ RACE_WINDOW_SECONDS = 0.05
 
 def lock_disabled() -> bool:
     return bool(getattr(settings, "EVENTS_DISABLE_REGISTRATION_LOCK", False))
+
+
+def member_lock(user) -> None:
+    """Lock the member's user row (NO KEY UPDATE: the lock a member erasure takes first, so
+    one waits for the other) and refuse an account that is no longer active, read under
+    that lock: a registration can never slip in while the member's data is being erased.
+    Raises RegistrationInvalid."""
+    if not get_user_model().objects.select_for_update(no_key=True).filter(
+            pk=user.pk, is_active=True).exists():
+        raise RegistrationInvalid(_("This account is not active."))
 
 
 def lock_event(event_pk: int, *, lock: bool = True) -> EventPage:

@@ -46,6 +46,7 @@ from .common import (
     has_free_seat,
     lock_disabled,
     lock_event,
+    member_lock,
     notify_on_commit,
     seats_taken,
 )
@@ -132,6 +133,8 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
 def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_email: str,
                                 role: str, by_organiser: bool) -> Registration:
     locked = not lock_disabled()
+    if user is not None and locked:
+        member_lock(user)
     event = lock_event(event_pk, lock=locked)
     existing = _active_registration(event.pk, user, guest_email)
     if existing is not None:
