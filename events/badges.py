@@ -32,6 +32,8 @@ from .tickets import ticket_qr_svg
 
 #: the most badges one PDF holds (a bigger run is split by the caller)
 MAX_BADGES = 5000
+#: the most badges the form renders while the organiser waits; more go to a background run
+MAX_DIRECT_BADGES = 500
 #: the most blank badges one request may add
 MAX_BLANKS = 500
 

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..badges import BadgeError, badge_registrations, badges_pdf
+from ..badges import MAX_DIRECT_BADGES, BadgeError, badge_registrations, badges_pdf
 from ..forms import BadgeForm
 from .checkin import _event_for_organiser
 
@@ -25,19 +26,29 @@ def event_badges(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                pdf = badges_pdf(
-                    event, data["layout"], everyone=data["who"] == BadgeForm.EVERYONE,
-                    registration_ids=([r.pk for r in data["registrations"]]
-                                      if data["who"] == BadgeForm.SELECTED else None),
-                    blanks=data["blanks"])
-            except BadgeError as exc:
-                form.add_error(None, str(exc))
+            wanted = data["blanks"] + (
+                people.count() if data["who"] == BadgeForm.EVERYONE
+                else len(data["registrations"]) if data["who"] == BadgeForm.SELECTED else 0)
+            if wanted > MAX_DIRECT_BADGES:
+                form.add_error(None, _(
+                    "%(count)d badges are more than %(max)d: prepare them in the background.")
+                    % {"count": wanted, "max": MAX_DIRECT_BADGES})
             else:
-                name = f"badges-{slugify(event.slug)[:60] or event.pk}-{data['layout']}.pdf"
-                response = HttpResponse(pdf, content_type="application/pdf")
-                response["Content-Disposition"] = f'attachment; filename="{name}"'
-                return response
+                try:
+                    pdf = badges_pdf(
+                        event, data["layout"], everyone=data["who"] == BadgeForm.EVERYONE,
+                        registration_ids=([r.pk for r in data["registrations"]]
+                                          if data["who"] == BadgeForm.SELECTED else None),
+                        blanks=data["blanks"])
+                except BadgeError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    slug = slugify(event.slug)[:60] or event.pk
+                    response = HttpResponse(pdf, content_type="application/pdf")
+                    response["Content-Disposition"] = (
+                        f'attachment; filename="badges-{slug}-{data["layout"]}.pdf"')
+                    return response
         status = 400
     return render(request, "events/badges/form.html",
-                  {"event": event, "form": form, "count": people.count()}, status=status)
+                  {"event": event, "form": form, "count": people.count(),
+                   "direct_max": MAX_DIRECT_BADGES}, status=status)

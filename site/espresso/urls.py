@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("network.urls")),
     path("", include("events.urls")),
     path("", include("events.programme.urls")),
+    path("", include("events.badge_runs.urls")),
     path("", include("credits.urls")),
     path("", include("reports.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "network.pagecache",
     "events",
     "events.programme",
+    "events.badge_runs",
     "credits",
     "reports",
     "api",
