@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from events import badges, services
 from events.badge_runs import tasks
@@ -176,5 +177,7 @@ def test_the_run_page_speaks_italian(client, event, organiser, settings):
     run = badge_run_start(event, actor=organiser, layout="A6")
     client.force_login(organiser)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
-    page = client.get(reverse("badge_runs:detail", args=[run.pk])).content.decode()
+    # The request activates Italian in this thread: the override puts it back afterwards.
+    with translation.override(None):
+        page = client.get(reverse("badge_runs:detail", args=[run.pk])).content.decode()
     assert "0 badge pronti su 12" in page and "In attesa di partire" in page
