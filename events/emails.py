@@ -10,7 +10,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+
+from network.mail import mail_build, mail_headers, mail_one_line
 
 from .models import Registration
 from .tickets import ticket_has_valid, ticket_qr_png
@@ -25,9 +28,10 @@ KINDS = {
     "event_cancelled": True,
     "payment_failed": False,
     "ticket_reissued": True,
+    "reminder": True,
 }
 #: kinds that carry the ticket's QR as an attachment (when the ticket is valid)
-TICKET_KINDS = {"confirmed", "promoted", "ticket_reissued"}
+TICKET_KINDS = {"confirmed", "promoted", "ticket_reissued", "reminder"}
 
 
 def site_base_url(event) -> str:
@@ -47,14 +51,12 @@ def ticket_url(registration: Registration) -> str:
     return site_base_url(registration.event) + path
 
 
-def _one_line(text: str) -> str:
-    # Subjects are headers: never let a title or a translation carry a line break.
-    return " ".join(str(text).split())
-
-
 def registration_email_build(kind: str, registration: Registration,
-                             extra: dict | None = None) -> EmailMultiAlternatives:
-    """Build (not send) the e-mail of `kind` for `registration`."""
+                             extra: dict | None = None,
+                             unsubscribe_url: str = "") -> EmailMultiAlternatives:
+    """Build (not send) the e-mail of `kind` for `registration`, in the active language,
+    with the headers of `network.mail.mail_build` (List-Unsubscribe when `unsubscribe_url`
+    is given: reminders). Raises ValueError for an unknown kind."""
     if kind not in KINDS:
         raise ValueError(f"unknown e-mail kind {kind!r}")
     event = registration.event
@@ -73,12 +75,12 @@ def registration_email_build(kind: str, registration: Registration,
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", "Espresso"),
         **(extra or {}),
     }
-    subject = _one_line(render_to_string(f"events/email/{kind}_subject.txt", context))
+    subject = mail_one_line(render_to_string(f"events/email/{kind}_subject.txt", context))
     body = render_to_string(f"events/email/{kind}.txt", context)
     html = render_to_string(f"events/email/{kind}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[registration.email],
-                                     from_email=settings.DEFAULT_FROM_EMAIL)
-    message.attach_alternative(html, "text/html")
+    message = mail_build(subject=subject, text=body, html=html, to=[registration.email],
+                         language=translation.get_language() or "",
+                         unsubscribe_url=unsubscribe_url)
     if KINDS[kind]:
         from .calendar import event_to_ical  # the discovery side owns calendar files
 
@@ -99,6 +101,7 @@ def registration_email_prepare(kind: str, registration: Registration) -> dict | 
     return {
         "subject": message.subject, "body": message.body, "to": list(message.to),
         "from_email": message.from_email,
+        "language": message.extra_headers.get("Content-Language", ""),
         "alternatives": [[content, mimetype] for content, mimetype in message.alternatives],
         "attachments": [[name, content.decode() if isinstance(content, bytes) else content,
                          mimetype] for name, content, mimetype in message.attachments],
@@ -106,9 +109,11 @@ def registration_email_prepare(kind: str, registration: Registration) -> dict | 
 
 
 def prepared_email_send(data: dict) -> None:
-    """Send an e-mail made by `registration_email_prepare`."""
+    """Send an e-mail made by `registration_email_prepare` (its Date and Message-ID are
+    made now, when it leaves)."""
     message = EmailMultiAlternatives(subject=data["subject"], body=data["body"],
-                                     to=data["to"], from_email=data["from_email"])
+                                     to=data["to"], from_email=data["from_email"],
+                                     headers=mail_headers(language=data.get("language", "")))
     for content, mimetype in data["alternatives"]:
         message.attach_alternative(content, mimetype)
     for name, content, mimetype in data["attachments"]:

@@ -28,6 +28,7 @@ from django.utils import translation
 from django_tasks import task
 
 from network.db_retry import db_retry
+from network.mail import mail_language
 
 from . import emails
 from .models import ACTIVE_STATES, SEAT_STATES, EventPage, Registration, RegistrationState
@@ -46,6 +47,8 @@ KIND_STATES: dict[str, tuple[str, ...]] = {
     "event_changed": tuple(ACTIVE_STATES),
     "event_cancelled": tuple(ACTIVE_STATES),
     "ticket_reissued": tuple(SEAT_STATES),
+    # Sent by events.reminders under the registration's lock, never through these tasks.
+    "reminder": (RegistrationState.CONFIRMED,),
 }
 
 _silenced: ContextVar[bool] = ContextVar("events_notifications_silenced", default=False)
@@ -150,7 +153,9 @@ def registration_notify(kind: str, registration_pk: int, language: str,
     if sequence is not None and registration.event.sequence != sequence:
         logger.info("%s e-mail not sent: event %s changed again", kind, registration.event_id)
         return False
-    with translation.override(language):
+    # The member's chosen e-mail language wins over the one they were browsing in.
+    user = registration.user if registration.user_id else None
+    with translation.override(mail_language(user, language)):
         return emails.registration_email_send(kind, registration)
 
 

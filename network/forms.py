@@ -31,12 +31,13 @@ class ProfileForm(forms.ModelForm):
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
     field_order = ["display_name", "pronouns", "headline", "bio", "skills", "city", "home_space",
-                   "website", "links", "avatar_upload", "remove_avatar", "visibility", "show_email"]
+                   "website", "links", "avatar_upload", "remove_avatar", "visibility", "show_email",
+                   "language"]
 
     class Meta:
         model = MemberProfile
         fields = ["display_name", "pronouns", "headline", "bio", "city", "home_space", "website",
-                  "links", "visibility", "show_email"]
+                  "links", "visibility", "show_email", "language"]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6}),
             "links": forms.Textarea(attrs={"rows": 4}),

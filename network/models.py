@@ -193,6 +193,10 @@ class MemberProfile(index.Indexed, ClusterableModel):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
                                   default=Visibility.NETWORK)
     show_email = models.BooleanField(_("show my e-mail"), default=False)
+    # The language of the e-mails we send the member (network.mail.mail_language).
+    language = models.CharField(_("language of my e-mails"), max_length=10, blank=True,
+                                choices=settings.LANGUAGES,
+                                help_text=_("Empty = the language of the event or page."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

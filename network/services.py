@@ -174,7 +174,7 @@ def profile_slug_unique(name: str, exclude_pk: int | None = None) -> str:
 
 
 PROFILE_FIELDS = {"display_name", "pronouns", "headline", "bio", "city", "home_space",
-                  "website", "links", "avatar", "visibility", "show_email"}
+                  "website", "links", "avatar", "visibility", "show_email", "language"}
 
 
 def profile_ensure(user, **fields) -> MemberProfile:

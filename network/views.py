@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
 from .pagecache.marks import public_page_cache
 from .selectors import profile_email_visible, profile_for_viewer
 from .services import profile_avatar_remove, profile_avatar_set, profile_ensure
+from .unsubscribe import UnsubscribeTokenInvalid, unsubscribe_token_read
 
 
 @public_page_cache
@@ -52,3 +55,23 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile has been saved."))
             return redirect(profile.get_absolute_url())
     return render(request, "network/profile_edit.html", {"form": form, "profile": profile})
+
+
+# A mail client's one-click POST (RFC 8058) carries no CSRF token; the signed token in the
+# URL is what authorises it, and it can only ever unsubscribe its own member from its list.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, identifier: str, token: str) -> HttpResponse:
+    """GET: a page with one button (link scanners that follow links unsubscribe nobody).
+    POST (the button, or the mail client's `List-Unsubscribe=One-Click`): unsubscribe, no
+    login needed. A bad or foreign token is a 404 page that changes nothing."""
+    try:
+        user, mailing_list = unsubscribe_token_read(identifier, token)
+    except UnsubscribeTokenInvalid:
+        return render(request, "network/unsubscribe.html", {"invalid": True}, status=404)
+    done = request.method == "POST"
+    if done:
+        mailing_list.unsubscribe(user)
+    return render(request, "network/unsubscribe.html", {
+        "mailing_list": mailing_list, "done": done, "email": user.email,
+        "subscribed": mailing_list.is_subscribed(user)})

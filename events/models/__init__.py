@@ -1,12 +1,13 @@
 """The events app's models, one module per concept; import them from here.
 
 `event` (EventPage, the listing page), `registration` (Registration and its states),
-`calendar_token` (personal calendar feed secrets).
+`calendar_token` (personal calendar feed secrets), `reminder` (reminders sent, opt-outs).
 """
 
 from .calendar_token import CalendarToken
 from .event import (
     MAX_EVENT_DURATION,
+    MAX_REMINDER_HOURS,
     EventFormat,
     EventIndexPage,
     EventPage,
@@ -27,11 +28,29 @@ from .registration import (
     RevokedTicket,
     ticket_code_new,
 )
+from .reminder import RegistrationReminder, ReminderOptOut
 
 __all__ = [
-    "ACTIVE_STATES", "MAX_EVENT_DURATION", "SEAT_STATES", "TICKET_CODE_BYTES",
-    "TICKET_CODE_MAX_LENGTH", "CalendarToken", "CancelReason", "EventFormat", "EventIndexPage",
-    "EventPage", "EventPageQuerySet", "EventStatus", "EventTopic", "Registration",
-    "RegistrationRole", "RegistrationState", "RegistrationWindow", "RevokedTicket",
+    "ACTIVE_STATES",
+    "MAX_EVENT_DURATION",
+    "MAX_REMINDER_HOURS",
+    "SEAT_STATES",
+    "TICKET_CODE_BYTES",
+    "TICKET_CODE_MAX_LENGTH",
+    "CalendarToken",
+    "CancelReason",
+    "EventFormat",
+    "EventIndexPage",
+    "EventPage",
+    "EventPageQuerySet",
+    "EventStatus",
+    "EventTopic",
+    "Registration",
+    "RegistrationReminder",
+    "RegistrationRole",
+    "RegistrationState",
+    "RegistrationWindow",
+    "ReminderOptOut",
+    "RevokedTicket",
     "ticket_code_new",
 ]

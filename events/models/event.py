@@ -32,6 +32,8 @@ from ..page_form import ConfirmationPanel, EventPageForm
 from .registration import SEAT_STATES, Registration, RegistrationState
 
 MAX_EVENT_DURATION = timedelta(days=14)
+#: the earliest a reminder may leave: two weeks before the start
+MAX_REMINDER_HOURS = 24 * 14
 
 
 class EventFormat(models.TextChoices):
@@ -142,6 +144,12 @@ class EventPage(Page):
         validators=[MaxValueValidator(24 * 7)],
         help_text=_("Check-in at the door is open from this many hours before the start "
                     "until the end."))
+    # events.reminders: one e-mail per confirmed person this many hours before the start.
+    reminder_hours_before = models.PositiveIntegerField(
+        _("reminder (hours before start)"), null=True, blank=True, default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REMINDER_HOURS)],
+        help_text=_("Confirmed people get an e-mail with their ticket this many hours before "
+                    "the start. Empty = no reminder."))
     status = models.CharField(_("status"), max_length=20, choices=EventStatus.choices,
                               default=EventStatus.SCHEDULED)
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -175,7 +183,8 @@ class EventPage(Page):
                            FieldPanel("registration_closes_at")]),
             FieldRowPanel([FieldPanel("price_credits"), FieldPanel("cancellation_deadline_hours")]),
             FieldPanel("guests_allowed"),
-            FieldPanel("checkin_opens_hours_before"),
+            FieldRowPanel([FieldPanel("checkin_opens_hours_before"),
+                           FieldPanel("reminder_hours_before")]),
         ], heading=_("Registration")),
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("reward_host"), FieldPanel("reward_speaker"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("events.programme.urls")),
     path("", include("events.badge_runs.urls")),
+    path("", include("events.following.urls")),
     path("", include("credits.urls")),
     path("", include("reports.urls")),
 ]

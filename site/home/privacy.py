@@ -46,6 +46,7 @@ from credits.models import Account, AccountKind, DayPass
 from credits.selectors import account_balance
 from credits.services import accounts_lock
 from events import privacy as events_privacy
+from events.following import privacy as following_privacy
 from events.models import EventPage, Registration, RegistrationState
 from events.programme import privacy as programme_privacy
 from network import privacy as network_privacy
@@ -120,6 +121,7 @@ def member_data_export(user) -> dict[str, Any]:
         "credits": credits_privacy.member_data_export(user),
         "programme": programme_privacy.member_data_export(user),
         "api": api_privacy.member_data_export(user),
+        "following": following_privacy.member_data_export(user),
     }
 
 
@@ -238,6 +240,7 @@ def member_erase(member, *, by) -> ErasureResult:
             "credits": credits_privacy.member_data_erase(user, by=by),
             "network": network_privacy.member_data_erase(user),
             "api": api_privacy.member_data_erase(user),
+            "following": following_privacy.member_data_erase(user),
         }
         _account_erase(user)
         log(instance=user, action=ERASE_LOG_ACTION, user=by)

@@ -4,10 +4,11 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
+
+from network.mail import mail_build
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,8 @@ def member_erased_notify(address: str, language: str) -> None:
     mail-server error fails the task (the erasure it reports is committed)."""
     with translation.override(language):
         context = {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", "Espresso")}
-        subject = " ".join(render_to_string("home/privacy/erased_email_subject.txt",
-                                            context).split())
+        subject = render_to_string("home/privacy/erased_email_subject.txt", context)
+        context["subject"] = subject
         body = render_to_string("home/privacy/erased_email.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        html = render_to_string("home/privacy/erased_email.html", context)
+    mail_build(subject=subject, text=body, html=html, to=[address], language=language).send()

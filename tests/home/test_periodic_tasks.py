@@ -25,6 +25,9 @@ from tests.network.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 SETTLE = "events.tasks.event_settle_started_periodic"
+#: every periodic task of settings.PERIODIC_TASKS, in its order
+EVERY = [SETTLE, "events.reminders.reminders_send_periodic",
+         "events.following.tasks.digests_send_periodic"]
 
 
 @pytest.fixture
@@ -57,8 +60,8 @@ def test_the_settlement_task_posts_the_holds_of_started_events_once(site_tree):
 
 def test_once_enqueues_every_periodic_task_and_exits(queue, capsys):
     call_command("enqueue_periodic_tasks", "--once")
-    assert [r.task.module_path for r in queue.results] == [SETTLE]
-    assert capsys.readouterr().out == f"Enqueued {SETTLE}\n"
+    assert [r.task.module_path for r in queue.results] == EVERY
+    assert capsys.readouterr().out == "".join(f"Enqueued {path}\n" for path in EVERY)
 
 
 def test_each_task_is_enqueued_again_when_its_interval_has_passed(queue, settings):

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "events",
     "events.programme",
     "events.badge_runs",
+    "events.following",
     "credits",
     "reports",
     "api",
@@ -164,6 +165,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "home.forms.SignupForm"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Espresso] "
+# allauth's e-mails get the project's headers and an HTML part (home.account_adapter).
+ACCOUNT_ADAPTER = "home.account_adapter.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "account_login"
@@ -226,6 +229,10 @@ TASKS = {
 PERIODIC_TASKS = {
     "events.tasks.event_settle_started_periodic": env.int("EVENTS_SETTLE_EVERY_SECONDS",
                                                           default=300),
+    "events.reminders.reminders_send_periodic": env.int("EVENTS_REMINDERS_EVERY_SECONDS",
+                                                        default=300),
+    "events.following.tasks.digests_send_periodic": env.int("FOLLOWING_DIGEST_EVERY_SECONDS",
+                                                            default=3600),
 }
 
 # --- Unconference programme ---------------------------------------------------

@@ -1,0 +1,100 @@
+"""Reads of the following sub-app: what a member follows and the events that match it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from taggit.models import Tag
+
+from events.models import EventFormat, EventPage, EventStatus
+from network.models import SpacePage
+
+from .models import DigestFrequency, Follow, FollowKind, FollowSettings
+
+#: a followed-events calendar shows the events of the last weeks too
+FEED_PAST = dt.timedelta(days=30)
+
+
+def follow_list(user) -> list[Follow]:
+    """The member's follows, spaces first, each with its target loaded."""
+    return list(Follow.objects.filter(user=user).select_related("space", "topic")
+                .order_by("kind", "created_at", "id"))
+
+
+def follow_target_get(kind: str, value: str):
+    """The target that `kind` and `value` (from a form) name: a live SpacePage by id, a Tag
+    by slug, or a format value; None when there is no such thing. Never raises."""
+    value = (value or "").strip()
+    if not value or len(value) > 100:
+        return None
+    if kind == FollowKind.SPACE:
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
+            return None
+        return SpacePage.objects.live().filter(pk=int(value)).first()
+    if kind == FollowKind.TOPIC:
+        return Tag.objects.filter(slug=value).first()
+    if kind == FollowKind.FORMAT:
+        return value if value in EventFormat.values else None
+    return None
+
+
+def follow_exists(user, kind: str, target) -> bool:
+    """Whether `user` follows `target` (a SpacePage, a Tag, or a format value)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    fields = follow_target_fields(kind, target)
+    return Follow.objects.filter(user=user, kind=kind, **fields).exists()
+
+
+def follow_target_fields(kind: str, target) -> dict:
+    """The Follow model fields that hold `target` for `kind`."""
+    if kind == FollowKind.SPACE:
+        return {"space": target}
+    if kind == FollowKind.TOPIC:
+        return {"topic": target}
+    return {"format": target}
+
+
+def digest_frequency(user) -> str:
+    """The member's digest choice (weekly unless they chose otherwise)."""
+    found = FollowSettings.objects.filter(user=user).values_list("digest", flat=True).first()
+    return found or DigestFrequency.WEEKLY
+
+
+def followed_filter(user) -> Q | None:
+    """The condition on EventPage that matches what `user` follows; None when nothing."""
+    condition = Q()
+    matched = False
+    for kind, space_id, topic_id, format_ in Follow.objects.filter(user=user).values_list(
+            "kind", "space_id", "topic_id", "format"):
+        matched = True
+        if kind == FollowKind.SPACE:
+            condition |= Q(space_id=space_id)
+        elif kind == FollowKind.TOPIC:
+            condition |= Q(tagged_topics__tag_id=topic_id)
+        else:
+            condition |= Q(format=format_)
+    return condition if matched else None
+
+
+def events_followed(user, *, now: dt.datetime | None = None,
+                    upcoming_only: bool = True, include_cancelled: bool = False
+                    ) -> QuerySet[EventPage]:
+    """Live events matching what `user` follows, by start time: those still to start (or,
+    `upcoming_only=False`, those of the last 30 days too). Cancelled ones only with
+    `include_cancelled` (a calendar must show them as cancelled, a digest must not)."""
+    condition = followed_filter(user)
+    if condition is None:
+        return EventPage.objects.none()
+    now = now or timezone.now()
+    start = now if upcoming_only else now - FEED_PAST
+    ids = (EventPage.objects.live().filter(condition).filter(ends_at__gte=start)
+           .values("pk"))
+    queryset = EventPage.objects.filter(pk__in=ids).select_related("space")
+    if upcoming_only:
+        queryset = queryset.filter(starts_at__gt=now)
+    if not include_cancelled:
+        queryset = queryset.exclude(status=EventStatus.CANCELLED)
+    return queryset.order_by("starts_at", "pk")

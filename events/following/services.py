@@ -1,0 +1,71 @@
+"""Following a space, a topic or a format, and the digest choice.
+
+The one invariant here: a member follows a target at most once (unique constraints per
+kind), so following twice, or two clicks racing, leave one row.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from events.models import EventFormat
+from network.models import SpacePage
+from network.unsubscribe import MailingList
+
+from .exceptions import FollowTargetInvalid
+from .models import DigestFrequency, Follow, FollowKind, FollowSettings
+from .selectors import digest_frequency, follow_target_fields
+
+
+def _validated(kind: str, target) -> dict:
+    """The Follow fields for `target`, or FollowTargetInvalid."""
+    valid = ((kind == FollowKind.SPACE and isinstance(target, SpacePage) and target.pk)
+             or (kind == FollowKind.TOPIC and isinstance(target, Tag) and target.pk)
+             or (kind == FollowKind.FORMAT and target in EventFormat.values))
+    if not valid:
+        raise FollowTargetInvalid(kind)
+    return follow_target_fields(kind, target)
+
+
+def follow_add(user, kind: str, target) -> Follow:
+    """Follow `target` (a SpacePage, a taggit Tag, or an EventFormat value). Guarantees one
+    row per member and target, whatever the concurrency; returns it. Raises
+    FollowTargetInvalid for an unknown kind or a target that does not fit it."""
+    fields = _validated(kind, target)
+    try:
+        with transaction.atomic():
+            follow, _created = Follow.objects.get_or_create(user=user, kind=kind, **fields)
+            return follow
+    except IntegrityError:
+        # Two clicks raced: the other one created the row.
+        return Follow.objects.get(user=user, kind=kind, **fields)
+
+
+def follow_remove(user, kind: str, target) -> bool:
+    """Stop following `target`; returns whether a follow was removed. Raises
+    FollowTargetInvalid like `follow_add`."""
+    fields = _validated(kind, target)
+    deleted, _rows = Follow.objects.filter(user=user, kind=kind, **fields).delete()
+    return bool(deleted)
+
+
+def digest_frequency_set(user, frequency: str) -> None:
+    """Set the member's digest choice (weekly or never). Raises ValueError for any other."""
+    if frequency not in DigestFrequency.values:
+        raise ValueError(f"unknown digest frequency {frequency!r}")
+    FollowSettings.objects.update_or_create(user=user, defaults={"digest": frequency})
+
+
+def _digest_unsubscribe(user) -> None:
+    digest_frequency_set(user, DigestFrequency.NEVER)
+
+
+def _digest_subscribed(user) -> bool:
+    return digest_frequency(user) != DigestFrequency.NEVER
+
+
+#: the weekly digest as a list (one-click unsubscribe, `network.unsubscribe`)
+DIGEST_LIST = MailingList(identifier="digest", label=_("the weekly digest of events you follow"),
+                          unsubscribe=_digest_unsubscribe, is_subscribed=_digest_subscribed)
