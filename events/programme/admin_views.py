@@ -28,7 +28,17 @@ from network.permissions import spaces_organised_by, user_is_coordinator, user_o
 
 from . import selectors, services, tasks
 from .exceptions import PhaseClosed, ProgrammeError
-from .models import MAX_DOTS, Equipment, Phase, Programme, Proposal, Room, Session, Slot
+from .models import (
+    MAX_DOTS,
+    PHASE_TIME_FIELDS,
+    Equipment,
+    Phase,
+    Programme,
+    Proposal,
+    Room,
+    Session,
+    Slot,
+)
 
 
 def user_may_manage_programmes(user) -> bool:
@@ -42,12 +52,37 @@ def _events_for(user):
     return qs
 
 
+def _phase_time_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
 class SettingsForm(forms.Form):
+    """The phase, the dots and the optional timetable. Validate and render it inside
+    `timezone.override(event.tz)`: the times are the event's local times."""
+
     phase = forms.ChoiceField(label=gettext_lazy("Phase"), choices=Phase.choices)
     dots_per_participant = forms.IntegerField(label=gettext_lazy("Dots per participant"),
                                               min_value=1, max_value=MAX_DOTS)
     stacking_allowed = forms.BooleanField(label=gettext_lazy("Several dots on one proposal"),
                                           required=False)
+    proposals_open_at = _phase_time_field(gettext_lazy("Open proposals at"))
+    voting_opens_at = _phase_time_field(gettext_lazy("Open voting at"))
+    published_at = _phase_time_field(gettext_lazy("Publish the programme at"))
+    running_at = _phase_time_field(gettext_lazy("Running from"))
+    archived_at = _phase_time_field(gettext_lazy("Archive at"))
+
+    @classmethod
+    def initial_for(cls, programme) -> dict:
+        return {"phase": programme.phase,
+                "dots_per_participant": programme.dots_per_participant,
+                "stacking_allowed": programme.stacking_allowed,
+                **{field: getattr(programme, field) for field in PHASE_TIME_FIELDS.values()}}
+
+    def phase_times(self) -> dict:
+        return {phase: self.cleaned_data.get(field)
+                for phase, field in PHASE_TIME_FIELDS.items()}
 
 
 class RoomForm(forms.Form):
@@ -139,9 +174,8 @@ class ProgrammeSettingsView(_ProgrammeView):
         p = self.programme
         return {
             **super().get_context_data(**kwargs), "programme": p, "event": p.event,
-            "settings_form": kwargs.get("settings_form") or SettingsForm(initial={
-                "phase": p.phase, "dots_per_participant": p.dots_per_participant,
-                "stacking_allowed": p.stacking_allowed}),
+            "settings_form": kwargs.get("settings_form") or SettingsForm(
+                initial=SettingsForm.initial_for(p)),
             "room_form": kwargs.get("room_form") or RoomForm(),
             "slot_form": kwargs.get("slot_form") or SlotForm(initial={
                 "day": p.event.local_starts_at.date()}),
@@ -157,13 +191,16 @@ class ProgrammeSettingsView(_ProgrammeView):
         p, actor = self.programme, request.user
         if action == "settings":
             form = SettingsForm(request.POST)
-            if not form.is_valid():
+            with timezone.override(p.event.tz):
+                valid = form.is_valid()
+            if not valid:
                 return self._invalid(settings_form=form)
             data = form.cleaned_data
             return self._run(lambda: services.programme_configure(
                 p, actor=actor, phase=data["phase"],
                 dots_per_participant=data["dots_per_participant"],
-                stacking_allowed=data["stacking_allowed"]), _("Programme saved."))
+                stacking_allowed=data["stacking_allowed"], phase_times=form.phase_times()),
+                _("Programme saved."))
         if action == "room":
             form = RoomForm(request.POST)
             if not form.is_valid():

@@ -33,6 +33,15 @@ class Phase(models.TextChoices):
 #: The order of the phases (an organiser may move forwards or backwards).
 PHASE_ORDER = [value for value, _label in Phase.choices]
 
+#: The phases that may start at a set time, and the Programme field holding that time.
+PHASE_TIME_FIELDS = {
+    Phase.PROPOSALS: "proposals_open_at",
+    Phase.VOTING: "voting_opens_at",
+    Phase.SCHEDULED: "published_at",
+    Phase.RUNNING: "running_at",
+    Phase.ARCHIVED: "archived_at",
+}
+
 
 class Equipment(models.TextChoices):
     PROJECTOR = "projector", _("Projector")
@@ -69,6 +78,16 @@ class Programme(models.Model):
         _("several dots on one proposal"), default=False,
         help_text=_("Let participants put more than one of their dots on the same proposal."))
     outcomes_published_at = models.DateTimeField(_("outcomes published"), null=True, blank=True)
+    # Optional timetable: at each set time the phase moves forward to that phase, once
+    # (`services.programme_phase_catch_up`); the organiser may still move it by hand.
+    proposals_open_at = models.DateTimeField(_("proposals open at"), null=True, blank=True)
+    voting_opens_at = models.DateTimeField(_("voting opens at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("programme published at"), null=True, blank=True)
+    running_at = models.DateTimeField(_("running from"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    #: The last phase a set time moved the programme to (a time acts once: an organiser
+    #: who moves back after it is not overruled).
+    timed_phase_applied = models.CharField(max_length=12, blank=True, editable=False)
     last_schedule_report = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -78,6 +97,31 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ({self.get_phase_display()})"
+
+    def phase_due(self, now) -> str | None:
+        """The latest phase whose set time has come by `now` (None when none has)."""
+        due = None
+        for phase in PHASE_ORDER:
+            at = getattr(self, PHASE_TIME_FIELDS.get(phase, ""), None)
+            if at is not None and at <= now:
+                due = phase
+        return due
+
+    def phase_next_timed(self, now) -> tuple[str, object] | None:
+        """The next phase that starts at a set time after `now`, with that time."""
+        later = [(phase, getattr(self, field)) for phase, field in PHASE_TIME_FIELDS.items()
+                 if getattr(self, field) is not None and getattr(self, field) > now
+                 and PHASE_ORDER.index(phase) > PHASE_ORDER.index(self.phase)]
+        return min(later, key=lambda item: item[1]) if later else None
+
+    @property
+    def upcoming_phase(self) -> dict | None:
+        """The next timed phase for people to read: {"label", "at", "zone"}, or None."""
+        upcoming = self.phase_next_timed(timezone.now())
+        if upcoming is None:
+            return None
+        return {"label": Phase(upcoming[0]).label, "at": upcoming[1],
+                "zone": self.event.time_zone_name}
 
     @property
     def grid_is_public(self) -> bool:

@@ -37,3 +37,10 @@ def programme_schedule_on_commit(programme: Programme, *, actor, full_replan: bo
     """Enqueue the scheduler once the current transaction commits."""
     transaction.on_commit(lambda: programme_schedule_task.enqueue(
         programme.pk, actor.pk, bool(full_replan)))
+
+
+@task()
+def programme_phases_catch_up_periodic() -> int:
+    """The periodic job (settings.PERIODIC_TASKS): move programmes whose timetable says a
+    phase has begun (idempotent). Returns how many changed phase."""
+    return services.programmes_phase_catch_up()

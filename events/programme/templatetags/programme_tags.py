@@ -4,6 +4,7 @@ template loads this library, so `events` itself never imports the programme."""
 from django import template
 
 from ..selectors import programme_for_event, programme_grid
+from ..services import programme_phase_catch_up
 
 register = template.Library()
 
@@ -11,6 +12,8 @@ register = template.Library()
 @register.inclusion_tag("programme/includes/panel.html", takes_context=True)
 def programme_panel(context, page) -> dict:
     programme = programme_for_event(page)
+    if programme is not None:
+        programme_phase_catch_up(programme)
     if programme is None or programme.phase == "closed":
         return {"programme": None}
     grid = programme_grid(programme) if programme.phase == "running" else None

@@ -9,17 +9,19 @@ from events.models import EventPage
 
 from ..exceptions import NotAllowed, NotAParticipant, ProgrammeError
 from ..models import Programme
-from ..services import user_is_organiser
+from ..services import programme_phase_catch_up, user_is_organiser
 
 
 def load_programme(request: HttpRequest, event_id: int) -> Programme:
-    """The live event's programme; 404 when the event is not live or has none, and while
-    the programme is closed for everyone but its organisers."""
+    """The live event's programme, in the phase its timetable says (see
+    `services.programme_phase_catch_up`); 404 when the event is not live or has none, and
+    while the programme is closed for everyone but its organisers."""
     event = get_object_or_404(EventPage.objects.live().select_related("space"), pk=event_id)
     programme = Programme.objects.filter(event=event).first()
     if programme is None:
         raise Http404("no programme")
     programme.event = event
+    programme_phase_catch_up(programme)
     if programme.phase == "closed" and not user_is_organiser(programme, request.user):
         raise Http404("programme closed")
     return programme

@@ -233,6 +233,8 @@ PERIODIC_TASKS = {
                                                         default=300),
     "events.following.tasks.digests_send_periodic": env.int("FOLLOWING_DIGEST_EVERY_SECONDS",
                                                             default=3600),
+    "events.programme.tasks.programme_phases_catch_up_periodic": env.int(
+        "PROGRAMME_PHASES_EVERY_SECONDS", default=60),
 }
 
 # --- Unconference programme ---------------------------------------------------
