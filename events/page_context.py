@@ -19,6 +19,7 @@ from .selectors import (
     registration_active_for_user,
     registration_waitlist_rank,
 )
+from .translations import event_original
 
 LISTING_PAGE_SIZE = 20
 
@@ -66,6 +67,7 @@ def event_listing_context(request: HttpRequest) -> dict:
 def registration_panel_context(request: HttpRequest | None, event: EventPage) -> dict:
     """What the registration panel of an event page shows: seats, waiting list, the
     visitor's own registration and which button (or notice) to offer."""
+    event = event_original(event)  # a translation's page shows the original's seats
     user = getattr(request, "user", None)
     registration = registration_active_for_user(event, user) if user is not None else None
     return {

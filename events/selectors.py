@@ -30,14 +30,16 @@ from .models import (
     Registration,
     RegistrationState,
 )
+from .translations import events_originals
 
 # Subscribed feeds (network, space) carry future events and those of the last year.
 FEED_PAST_DAYS = 365
 
 
 def events_for_listing() -> QuerySet[EventPage]:
-    """Live events with their space, topics and `seats_taken_count` (a constant query count)."""
-    return (EventPage.objects.live()
+    """Live events with their space, topics and `seats_taken_count` (a constant query count);
+    a translated event once, as its original (events.translations)."""
+    return (events_originals(EventPage.objects.live())
             .select_related("space")
             .prefetch_related("topics")
             .with_seats_taken())
@@ -203,8 +205,9 @@ def feed_version(queryset: QuerySet[EventPage], *extra: object,
 def event_list_managed_by(user) -> QuerySet[EventPage]:
     """Events whose registrations `user` may see and change (see network.permissions)."""
     if user_is_coordinator(user):
-        return EventPage.objects.all()
-    return EventPage.objects.filter(space__in=spaces_organised_by(user).values("pk"))
+        return events_originals(EventPage.objects.all())
+    return events_originals(EventPage.objects.filter(
+        space__in=spaces_organised_by(user).values("pk")))
 
 
 def registration_list_visible_to(user) -> QuerySet[Registration]:

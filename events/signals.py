@@ -16,6 +16,7 @@ from wagtail.signals import page_published, page_unpublished
 
 from .models import EventPage
 from .services import event_record_published_change, event_withdraw
+from .translations import event_facts_sync
 
 #: Log actions that made a revision live (the current publish is logged after the signal).
 PUBLISH_ACTIONS = ["wagtail.publish", "wagtail.publish.scheduled", "wagtail.revert"]
@@ -40,6 +41,8 @@ def event_published(sender, instance, revision=None, **kwargs) -> None:
     if not isinstance(instance, EventPage):
         return
     event_record_published_change(instance, event_previous_live_version(instance))
+    # A translation changes only texts: the facts come from the original (events.translations).
+    event_facts_sync(instance)
 
 
 @receiver(page_unpublished)

@@ -133,6 +133,9 @@ class SpacePage(Page):
     ]
     parent_page_types = ["network.SpaceIndexPage"]
     subpage_types = ["events.EventPage"]
+    # One group and one collection per space: a copy or a translation never takes them
+    # over (network.services.space_setup_permissions gives a translation the original's).
+    exclude_fields_in_copy = ["organiser_group", "collection"]
 
     class Meta:
         verbose_name = _("space")

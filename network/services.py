@@ -55,7 +55,22 @@ def _permission(app_label: str, codename: str, registry=global_apps):
 def space_setup_permissions(space: SpacePage) -> Group:
     """Give a space its organiser group: page rights on its subtree only, its own image
     collection, the right to manage memberships (scoped to the space by the admin views) and
-    access to the admin. Idempotent."""
+    access to the admin. Idempotent.
+
+    A translation of a space (another locale's page with the same translation key, made
+    from it) gets no group of its own: the original's group gets the same page rights on the
+    translation, and the translation shares the original's collection (the same organisers
+    edit both). Returns the group."""
+    original = (SpacePage.objects.filter(translation_key=space.translation_key, pk__lt=space.pk)
+                .select_related("organiser_group", "collection").order_by("pk").first())
+    if original is not None and original.organiser_group_id is not None:
+        group = original.organiser_group
+        for codename in ORGANISER_PAGE_PERMISSIONS:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=space, permission=_permission("wagtailcore", codename))
+        SpacePage.objects.filter(pk=space.pk).update(collection=original.collection)
+        space.collection = original.collection
+        return group
     group = space.organiser_group
     if group is None:
         group, _created = Group.objects.get_or_create(name=organiser_group_name(space))

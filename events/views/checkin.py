@@ -44,6 +44,7 @@ from ..selectors import (
     checkin_search_clean,
     event_registrations_for_dashboard,
 )
+from ..translations import event_original
 
 RECENT_CHECKINS = 5
 
@@ -54,7 +55,8 @@ MAX_ID = 2**63 - 1  # larger ids cannot exist, and SQLite refuses to even compar
 def _event_for_organiser(request: HttpRequest, event_id: int) -> EventPage:
     if not 0 < event_id <= MAX_ID:
         raise Http404
-    event = get_object_or_404(EventPage.objects.select_related("space"), pk=event_id)
+    event = event_original(get_object_or_404(EventPage.objects.select_related("space"),
+                                             pk=event_id))
     if not user_organises_space(request.user, event.space_id):
         raise PermissionDenied
     return event

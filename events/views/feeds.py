@@ -51,6 +51,7 @@ from ..selectors import (
     registration_changes_for_user,
     registration_states_for_user,
 )
+from ..translations import event_original
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_MAX_AGE = 15 * 60
@@ -147,8 +148,9 @@ def calendar_listing(request: HttpRequest) -> HttpResponse:
 @require_GET
 @public_page_cache
 def calendar_event(request: HttpRequest, pk: int) -> HttpResponse:
-    """One event as a downloadable .ics file."""
-    queryset = events_for_listing().filter(pk=pk)
+    """One event as a downloadable .ics file (a translation's id gives the original's)."""
+    page = EventPage.objects.filter(pk=pk).only("pk", "translation_key").first()
+    queryset = events_for_listing().filter(pk=event_original(page).pk if page else pk)
     event = queryset.first()
     if event is None:
         raise Http404(_("No such event."))

@@ -25,6 +25,7 @@ from ..selectors import (
     registration_list_for_user,
     registration_offer,
 )
+from ..translations import event_original
 
 #: The confirmation page of a paid registration signs what it showed (event, member, price);
 #: the confirming POST must carry it back, so nobody pays a price they were not shown.
@@ -41,7 +42,9 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 
 def _event_or_404(event_id: int) -> EventPage:
-    return get_object_or_404(EventPage.objects.live().select_related("space"), pk=event_id)
+    # A translation's page registers for the original: one list, one capacity.
+    return event_original(get_object_or_404(EventPage.objects.live().select_related("space"),
+                                            pk=event_id))
 
 
 def _announce(request: HttpRequest, registration: Registration) -> None:
