@@ -16,6 +16,7 @@ queryset's order, in the same single SQL query (a NOT EXISTS subquery).
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from wagtail.models import Page
 
 from .models import EventPage
 
@@ -31,8 +32,9 @@ def events_originals(queryset: QuerySet[EventPage]) -> QuerySet[EventPage]:
     """`queryset` without translations (each translated event appears once, as its
     original): what every list of events (listings, feeds, search, dashboard, the API)
     is built on."""
-    older = EventPage.objects.filter(translation_key=OuterRef("translation_key"),
-                                     pk__lt=OuterRef("pk"))
+    # wagtailcore_page alone (no join): its unique (translation_key, locale) index serves it.
+    older = Page.objects.filter(translation_key=OuterRef("translation_key"),
+                                pk__lt=OuterRef("pk"))
     return queryset.filter(~Exists(older))
 
 

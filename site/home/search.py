@@ -14,6 +14,7 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from events.models import EventPage
+from events.translations import events_originals
 from network.models import SpacePage
 from network.selectors import profiles_visible_to
 
@@ -55,7 +56,9 @@ def site_search(query: str, viewer) -> list[SearchGroup]:
         return [SearchGroup(key, GROUP_LABELS[key], Page.objects.none()) for key in GROUPS]
     backend = get_search_backend()
     spaces = SpacePage.objects.live().public().filter(active=True)
-    events = EventPage.objects.live().public()
+    # A translated event once. The search backend reads only plain filters: an id list.
+    events = EventPage.objects.live().public().filter(
+        pk__in=events_originals(EventPage.objects.all()).values("pk"))
     pages = Page.objects.live().public().not_type(SpacePage, EventPage).filter(depth__gt=1)
     profiles = profiles_visible_to(viewer)
     return [

@@ -53,7 +53,8 @@ def translate(page, language: str, **texts):
 def pair(site_tree):
     space = space_in(site_tree, "Cowo Roma")
     organiser = make_organiser(space)
-    original = publish_event(space, title="Colazione di lavoro", capacity=1, language="it")
+    original = publish_event(space, title="Colazione di lavoro", capacity=1, language="it",
+                             summary="Caffè e cornetti")
     english = translate(original, "it" if original.locale.language_code == "en" else "en",
                         title="Working breakfast")
     return original, english, organiser
@@ -163,3 +164,12 @@ def test_an_event_without_translations_is_its_own_original(site_tree):
     event = publish_event(space_in(site_tree), starts_at=timezone.now() + dt.timedelta(days=2))
     assert event_original(event) is event
     assert event_facts_sync(event) == 0
+
+
+def test_site_search_finds_a_translated_event_once(pair):
+    from home.search import site_search
+
+    original, _translation, _organiser = pair
+    # The summary was not translated: both pages hold the word.
+    groups = {group.key: group for group in site_search("cornetti", None)}
+    assert [page.pk for page in groups["events"].results] == [original.pk]
