@@ -203,6 +203,10 @@ class EventPage(Page):
     ]
     parent_page_types = ["network.SpacePage"]
     subpage_types = []
+    # A copy (the admin's "Copy", or a translation) is a new calendar event with its own UID
+    # and SEQUENCE, in the space it is copied under (save() derives it from the parent); a
+    # translation's space becomes the original's when it is published (events.translations).
+    exclude_fields_in_copy = ["ical_uid", "sequence", "space"]
     # Times in the event's own zone, the zone from a list, a past start confirmed.
     base_form_class = EventPageForm
 

@@ -39,7 +39,7 @@ def translate(page, language: str, **texts):
         if not SpacePage.objects.filter(translation_key=space.translation_key,
                                         locale=locale).exists():
             translate(space, language)
-        copy = page.copy_for_translation(locale, exclude_fields=["ical_uid", "sequence"])
+        copy = page.copy_for_translation(locale)
     else:
         copy = page.copy_for_translation(locale, copy_parents=True)
     copy = copy.specific
@@ -158,6 +158,15 @@ def test_a_translation_keeps_the_originals_facts(pair):
     translation.refresh_from_db()
     assert (translation.starts_at, translation.capacity) == (page.starts_at, 3)
     assert event_facts_sync(original) == 1
+
+
+def test_a_copy_is_a_new_calendar_event_in_the_space_it_is_copied_to(site_tree):
+    event = publish_event(space_in(site_tree, "Cowo A"))
+    other = space_in(site_tree, "Cowo B")
+    copy = event.copy(to=other, update_attrs={"slug": "copied", "title": "Copied"}).specific
+    assert copy.ical_uid and copy.ical_uid != event.ical_uid
+    assert copy.sequence == 0
+    assert copy.space_id == other.pk
 
 
 def test_an_event_without_translations_is_its_own_original(site_tree):
