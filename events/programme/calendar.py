@@ -13,6 +13,7 @@ a cancelled event's sessions are CANCELLED too.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
@@ -125,7 +126,10 @@ def sessions_of_member(user) -> QuerySet[Session]:
 def member_sessions_ical(user, *, name: str) -> bytes:
     """A subscribable calendar of the member's sessions (VTIMEZONEs included)."""
     sessions = list(sessions_of_member(user).select_related("programme__event__space"))
-    calendar = Calendar.new(prodid=PRODID)
+    # A stable calendar UID (icalendar draws a random one otherwise): the same member's
+    # feed is the same calendar at every fetch.
+    calendar = Calendar.new(prodid=PRODID, uid=str(uuid.uuid5(
+        uuid.NAMESPACE_URL, f"espresso-calendar:sessions-of-member:{user.pk}")))
     calendar.add("name", vText(_line(name)))
     calendar.add("x-wr-calname", vText(_line(name)))
     starts: dict[str, list[dt.datetime]] = {}

@@ -2,9 +2,14 @@
 its now/next fragment every few seconds without reloading the page), the printable grid,
 and the outcomes page."""
 
+import hashlib
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +22,8 @@ from ..models import Phase
 from ..notes import render_markdown
 from ..pdf import grid_pdf_bytes
 from .common import load_programme
+
+DTSTAMP_LINE = re.compile(rb"^DTSTAMP[:;][^\r\n]*\r\n", re.MULTILINE)
 
 BOARD_REFRESH_SECONDS = 10
 
@@ -92,7 +99,15 @@ def sessions_calendar(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404("unknown or revoked token")
     body = member_sessions_ical(user, name=_("My Espresso sessions"))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="my-espresso-sessions.ics"'
+    # The ETag is the digest of the body without its DTSTAMPs (the time of building):
+    # exact (a vote, a move or a renamed room changes it), and a calendar app polling
+    # with If-None-Match gets a 304 without the body.
+    etag = quote_etag(hashlib.sha256(DTSTAMP_LINE.sub(b"", body)).hexdigest()[:40])
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="my-espresso-sessions.ics"'
+    response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
     return response

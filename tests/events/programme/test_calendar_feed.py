@@ -102,5 +102,27 @@ def test_the_personal_sessions_feed_follows_the_token(client, u):
         u.session.ical_uid, u.other.session.ical_uid}
     calendar_token_revoke(u.people[2])
     assert client.get(url).status_code == 404
+
+
+def test_the_personal_sessions_feed_answers_304_until_something_of_it_changes(client, u):
+    u.set_phase(Phase.SCHEDULED)
+    token = calendar_token_create(u.people[2])
+    url = reverse("programme:sessions_calendar", kwargs={"token": token.token})
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.headers["X-Robots-Tag"] == "noindex"
+    assert "private" in first.headers["Cache-Control"]
+
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["ETag"] == etag
+
+    u.rooms[0].name = "Sala Grande"
+    u.rooms[0].save(update_fields=["name"])
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert b"Sala Grande" in changed.content
     assert client.get(reverse("programme:sessions_calendar",
                               kwargs={"token": "bad\x00token"})).status_code == 404
