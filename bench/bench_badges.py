@@ -17,12 +17,12 @@ NAMES = ["Giulia Rossi", "نور الهدى", "אבי כהן", "Zoë Café", "�
          "Анна Каренина", "山田 太郎", "Maria Antonietta dei Conti di Castelfranco"]
 
 
-def _event_with_people(count: int):
+def _event_with_people(count: int, slug: str = "bench-badges"):
     from django.db import transaction
 
     from events.models import EventPage, Registration, RegistrationState
 
-    space, _created = ensure_bench_events("bench-badges", 1)
+    space, _created = ensure_bench_events(slug, 1)
     event = EventPage.objects.select_related("space").get(space=space)
     have = Registration.objects.filter(event=event, state=RegistrationState.CONFIRMED).count()
     if have < count:

@@ -1,14 +1,17 @@
 """The background rendering of a badge run (django-tasks; the database backend's worker in
 production, at once in tests).
 
-The badges are rendered in chunks of whole sheets; after each chunk the run's `done` count
-is written (outside any transaction, so the progress page sees it at once), and the pages
-of all chunks are joined into one PDF (WeasyPrint's `Document.copy`). The data-only URL
+The badges are rendered in chunks of whole sheets, each chunk to its own small PDF; after
+each chunk the run's `done` count is written (outside any transaction, so the progress page
+sees it at once), and the chunks' PDFs are joined into one by pypdf. Only one chunk's
+layout is in memory at a time, so the peak memory does not grow with the run (WeasyPrint
+keeps every page's layout until it writes). The data-only URL
 fetcher of `events.badges` is used for every chunk. A run that is gone, or no longer
 queued (a second delivery of the same task), is left alone; a failure is recorded on the
 run with a short reason and logged.
 """
 
+import io
 import logging
 import math
 
@@ -16,6 +19,7 @@ import weasyprint
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
+from pypdf import PdfWriter
 
 from events.badges import BadgeError, badge_registrations, badges_for, badges_html, layout_get
 from events.badges import url_fetcher as badge_url_fetcher
@@ -38,16 +42,17 @@ def badge_run_pdf(run: BadgeRun) -> bytes:
     people = list(badge_registrations(event, None if run.everyone else run.registration_ids))
     badges = badges_for(event, layout, people, run.blanks)
     BadgeRun.objects.filter(pk=run.pk).update(total=len(badges), done=0)
-    documents = []
+    writer = PdfWriter()
     size = _chunk_size(layout.per_page)
     for start in range(0, len(badges), size):
         chunk = badges[start:start + size]
-        documents.append(weasyprint.HTML(string=badges_html(event, layout, chunk),
-                                         base_url=None,
-                                         url_fetcher=badge_url_fetcher()).render())
+        pdf = weasyprint.HTML(string=badges_html(event, layout, chunk), base_url=None,
+                              url_fetcher=badge_url_fetcher()).write_pdf()
+        writer.append(io.BytesIO(pdf))
         BadgeRun.objects.filter(pk=run.pk).update(done=start + len(chunk))
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @task()
