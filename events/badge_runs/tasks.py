@@ -29,7 +29,7 @@ from .models import BadgeRun, BadgeRunState
 logger = logging.getLogger(__name__)
 
 #: about this many badges per rendering chunk (rounded up to whole sheets)
-CHUNK_BADGES = 200
+CHUNK_BADGES = 100
 
 
 def _chunk_size(per_page: int) -> int:
