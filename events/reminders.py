@@ -102,10 +102,11 @@ def reminder_send(registration_pk: int, now: dt.datetime | None = None) -> bool:
 
 def reminder_build(registration: Registration):
     """The reminder e-mail of `registration`, in the reader's language (their profile's,
-    else the event's), with a one-click unsubscribe for members."""
+    else the one they registered in, else the event's), with a one-click unsubscribe for
+    members."""
     event = registration.event
     language = mail_language(registration.user if registration.user_id else None,
-                             event.language)
+                             registration.language, event.language)
     unsubscribe = (unsubscribe_url(registration.user, REMINDERS_LIST.identifier)
                    if registration.user_id else "")
     with translation.override(language):

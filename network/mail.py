@@ -8,8 +8,9 @@ reminders) `List-Unsubscribe` with an https (or the site's) URL and `List-Unsubs
 (RFC 8058 one-click). Subjects are one line. The HTML is the project's own template: no
 remote images, no tracking pixels (the tests check every kind of e-mail for that).
 
-`mail_language(user, fallback)` is the one rule for "the reader's language": the member's
-profile language when set, else the fallback (a registration's or the event's language).
+`mail_language(user, *fallbacks)` is the one rule for "the reader's language": the member's
+profile language when set, else the fallbacks in order (the registration's language, the
+event's).
 """
 
 from __future__ import annotations
@@ -66,13 +67,14 @@ def mail_build(*, subject: str, text: str, html: str, to: list[str], language: s
     return message
 
 
-def mail_language(user, fallback: str = "") -> str:
+def mail_language(user, *fallbacks: str) -> str:
     """The language to write to `user` in: their profile's language when they chose one,
-    else `fallback`, else the site's default. `user` may be None (a guest)."""
+    else the first known of `fallbacks` (e.g. the registration's, then the event's), else
+    the site's default. `user` may be None (a guest)."""
     profile = getattr(user, "profile", None) if user is not None else None
     chosen = getattr(profile, "language", "") if profile is not None else ""
     known = {code for code, _name in settings.LANGUAGES}
-    for candidate in (chosen, fallback):
+    for candidate in (chosen, *fallbacks):
         if candidate in known:
             return candidate
     return settings.LANGUAGE_CODE

@@ -91,6 +91,10 @@ class Registration(models.Model):
     # revoked) by events.services.ticket_rotate.
     ticket_code = models.CharField(_("ticket code"), max_length=TICKET_CODE_MAX_LENGTH,
                                    unique=True, editable=False, default=ticket_code_new)
+    # The language the person registered in: their e-mails' language when they did not
+    # choose one in their profile (network.mail.mail_language). Blank before it was recorded.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="",
+                                choices=settings.LANGUAGES, editable=False)
 
     class Meta:
         verbose_name = _("registration")

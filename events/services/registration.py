@@ -7,11 +7,12 @@ Every function runs in one transaction and takes the locks in the order of
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,12 @@ def _check_open(event: EventPage, now) -> None:
         raise RegistrationClosed()
 
 
+def registration_language() -> str:
+    """The language of the request registering someone (a site language), else ""."""
+    language = translation.get_language() or ""
+    return language if language in {code for code, _name in settings.LANGUAGES} else ""
+
+
 def registration_create(event: EventPage, *, user=None, guest_name: str = "",
                         guest_email: str = "", role: str = RegistrationRole.ATTENDEE,
                         actor=None) -> Registration:
@@ -166,7 +173,8 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
     if not locked:
         time.sleep(RACE_WINDOW_SECONDS)
     registration = Registration(event=event, user=user, guest_name=guest_name,
-                                guest_email=guest_email, role=role, created_at=now)
+                                guest_email=guest_email, role=role, created_at=now,
+                                language=registration_language())
     if has_free_seat(event, taken) and not waiting:
         registration.state = RegistrationState.CONFIRMED
         registration.confirmed_at = now

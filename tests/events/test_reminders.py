@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import services
-from events.models import EventStatus, RegistrationReminder, RegistrationState
+from events.models import EventStatus, Registration, RegistrationReminder, RegistrationState
 from events.reminders import reminder_send, reminders_due, reminders_send_due
 from network.services import profile_ensure
 from network.unsubscribe import unsubscribe_url
@@ -114,17 +114,20 @@ def test_guests_are_reminded_too(space):
     assert "List-Unsubscribe" not in message.extra_headers
 
 
-def test_the_reminder_is_in_the_members_language_else_the_events(space):
+def test_the_reminder_is_in_the_profile_language_else_the_events_for_old_registrations(
+        space):
     event = tomorrow(space, language="it")
-    member_it = UserFactory()
     member_en = UserFactory()
     profile_ensure(member_en, language="en")
-    services.registration_create(event, user=member_it)
-    services.registration_create(event, user=member_en)
+    older = services.registration_create(event, user=UserFactory())
+    with translation.override("it"):
+        services.registration_create(event, user=member_en)
+    # A registration from before the language was recorded falls back on the event's.
+    Registration.objects.filter(pk=older.pk).update(language="")
     mail.outbox.clear()
     reminders_send_due()
     subjects = {m.to[0]: m.subject for m in mail.outbox}
-    assert subjects[member_it.email].startswith("Promemoria: ")
+    assert subjects[older.email].startswith("Promemoria: ")
     assert subjects[member_en.email].startswith("Reminder: ")
 
 
@@ -149,3 +152,18 @@ def test_one_click_unsubscribe_stops_reminders_without_logging_in(client, space)
     assert reminders_due() == []
     assert reminders_send_due() == 0
     assert mail.outbox == []
+
+
+def test_a_guest_who_registered_in_italian_gets_an_italian_reminder_for_an_english_event(space):
+    event = tomorrow(space, language="en", guests_allowed=True)
+    with translation.override("it"):
+        guest = services.registration_create(event, guest_name="Ospite",
+                                             guest_email="ospite@example.org")
+    with translation.override("en"):
+        member = services.registration_create(event, user=UserFactory())
+    assert (guest.language, member.language) == ("it", "en")
+    mail.outbox.clear()
+    reminders_send_due()
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["ospite@example.org"].startswith("Promemoria: ")
+    assert subjects[member.email].startswith("Reminder: ")
