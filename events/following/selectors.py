@@ -9,6 +9,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from events.models import EventFormat, EventPage, EventStatus
+from events.translations import events_originals
 from network.models import SpacePage
 
 from .models import DigestFrequency, Follow, FollowKind, FollowSettings
@@ -67,11 +68,12 @@ def followed_filter(user) -> Q | None:
     """The condition on EventPage that matches what `user` follows; None when nothing."""
     condition = Q()
     matched = False
-    for kind, space_id, topic_id, format_ in Follow.objects.filter(user=user).values_list(
-            "kind", "space_id", "topic_id", "format"):
+    for kind, space_key, topic_id, format_ in Follow.objects.filter(user=user).values_list(
+            "kind", "space__translation_key", "topic_id", "format"):
         matched = True
         if kind == FollowKind.SPACE:
-            condition |= Q(space_id=space_id)
+            # Any language version of the space (its translations are the same space).
+            condition |= Q(space__translation_key=space_key)
         elif kind == FollowKind.TOPIC:
             condition |= Q(tagged_topics__tag_id=topic_id)
         else:
@@ -90,9 +92,12 @@ def events_followed(user, *, now: dt.datetime | None = None,
         return EventPage.objects.none()
     now = now or timezone.now()
     start = now if upcoming_only else now - FEED_PAST
-    ids = (EventPage.objects.live().filter(condition).filter(ends_at__gte=start)
-           .values("pk"))
-    queryset = EventPage.objects.filter(pk__in=ids).select_related("space")
+    # A match on any language version of an event selects the event once, as its original
+    # (the page that holds its registrations and calendar identity).
+    keys = (EventPage.objects.live().filter(condition).filter(ends_at__gte=start)
+            .values("translation_key"))
+    queryset = events_originals(EventPage.objects.live().filter(translation_key__in=keys)
+                                .select_related("space"))
     if upcoming_only:
         queryset = queryset.filter(starts_at__gt=now)
     if not include_cancelled:

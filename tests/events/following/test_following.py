@@ -188,3 +188,17 @@ def test_the_members_data_export_and_erasure_cover_what_they_follow(racale):
     member_erase(user, by=user)
     assert Follow.objects.filter(user=user).count() == 0
     assert digest_frequency(user) == DigestFrequency.WEEKLY
+
+
+def test_a_translated_event_is_one_followed_event_whichever_space_page_was_followed(racale):
+    # Imported here: at the top, that module's autouse fixture would join this module.
+    from tests.events.test_translations import translate
+
+    original = publish_event(racale, title="Colazione di lavoro", language="it")
+    english = translate(original, "it" if original.locale.language_code == "en" else "en",
+                        title="Working breakfast")
+    translated_space = english.get_parent().specific
+    assert translated_space.pk != racale.pk
+    user = UserFactory()
+    follow_add(user, FollowKind.SPACE, translated_space)
+    assert list(events_followed(user)) == [original]
