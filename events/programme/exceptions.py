@@ -63,3 +63,15 @@ class SchedulingFailed(ProgrammeError):
 
 class RewardNotPaid(ProgrammeError):
     default_message = _("The space's account cannot pay the hosts' reward now.")
+
+
+class NotesConflict(ProgrammeError):
+    """Someone saved the notes after the version the writer started from. `latest` is the
+    version saved meanwhile (the writer's text is not saved)."""
+
+    default_message = _("Someone saved these notes while you were writing. Their version is "
+                        "shown above: add your changes to it and save again.")
+
+    def __init__(self, latest, message=None):
+        self.latest = latest
+        super().__init__(message)

@@ -47,3 +47,6 @@ class ProposalForm(forms.Form):
 class NotesForm(forms.Form):
     body = forms.CharField(label=_("Notes (Markdown)"), max_length=NOTES_MAX, required=False,
                            widget=forms.Textarea(attrs={"rows": 14}))
+    #: The version the writer started from (0: no notes yet); see services.note_save.
+    base_revision = forms.IntegerField(min_value=0, max_value=2**62, required=False,
+                                       widget=forms.HiddenInput)

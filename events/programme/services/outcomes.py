@@ -14,6 +14,7 @@ from events.models import EventPage, Registration, RegistrationRole, Registratio
 from ..exceptions import (
     InvalidProposal,
     NotAllowed,
+    NotesConflict,
     PhaseClosed,
     RewardNotPaid,
 )
@@ -47,13 +48,20 @@ def user_may_edit_notes(session: Session, user) -> bool:
         pk=getattr(user, "pk", None)).exists()
 
 @transaction.atomic
-def note_save(session: Session, body: str, *, actor) -> NoteRevision:
+def note_save(session: Session, body: str, *, actor,
+              base_revision_id: int | None = None) -> NoteRevision:
     """Save a new version of the session's notes (Markdown; rendered sanitised). Saving the
-    same text again adds no version.
+    same text again adds no version. `base_revision_id` is the version the writer started
+    from (0: there were no notes yet); when someone saved another version since, nothing is
+    saved and NotesConflict carries that version, so two people writing at once never
+    silently overwrite each other. None skips the check.
 
     Raises: NotAllowed, PhaseClosed (notes are written while the programme runs),
-    InvalidProposal (too long, control characters)."""
-    session = Session.objects.select_related("programme__event", "proposal").get(pk=session.pk)
+    InvalidProposal (too long, control characters), NotesConflict."""
+    # The session row is locked: two saves from the same base are decided one after the
+    # other, and the second sees the first's version.
+    session = (Session.objects.select_for_update(of=("self",))
+               .select_related("programme__event", "proposal").get(pk=session.pk))
     if not user_may_edit_notes(session, actor):
         if user_is_participant(session.programme, actor):
             raise PhaseClosed(_("Notes are written while the programme runs."))
@@ -66,6 +74,8 @@ def note_save(session: Session, body: str, *, actor) -> NoteRevision:
     latest = session.note_revisions.first()
     if latest is not None and latest.body == body:
         return latest
+    if base_revision_id is not None and (latest.pk if latest else 0) != base_revision_id:
+        raise NotesConflict(latest)
     return NoteRevision.objects.create(session=session, body=body, author=actor)
 
 @transaction.atomic

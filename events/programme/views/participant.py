@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from events.calendar_tokens import calendar_token_active
 
 from .. import selectors, services
-from ..exceptions import InvalidProposal, ProgrammeError
+from ..exceptions import InvalidProposal, NotesConflict, ProgrammeError
 from ..forms import NotesForm, ProposalForm
 from ..models import Phase, Proposal, ProposalState, Session
 from ..notes import render_markdown
@@ -166,21 +166,34 @@ def session_detail(request: HttpRequest, event_id: int, pk: int) -> HttpResponse
     session.programme = programme
     latest = selectors.session_notes(session)
     may_edit = services.user_may_edit_notes(session, request.user)
-    form = NotesForm(request.POST or None, initial={"body": latest.body if latest else ""})
+    form = NotesForm(request.POST or None, initial={
+        "body": latest.body if latest else "", "base_revision": latest.pk if latest else 0})
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         if form.is_valid():
             try:
-                services.note_save(session, form.cleaned_data["body"], actor=request.user)
+                services.note_save(session, form.cleaned_data["body"], actor=request.user,
+                                   base_revision_id=form.cleaned_data["base_revision"])
                 messages.success(request, _("Notes saved."))
                 return redirect(request.path)
+            except NotesConflict as exc:
+                # Keep the writer's text in the editor; the next save starts from the
+                # version saved meanwhile, which the page now shows.
+                latest = exc.latest
+                form = NotesForm({"body": form.cleaned_data["body"],
+                                  "base_revision": latest.pk if latest else 0})
+                form.is_valid()
+                form.add_error(None, str(exc))
+                status = 409
             except InvalidProposal as exc:
                 form.add_error("body", str(exc))
+                status = 400
             except ProgrammeError as exc:
                 return refusal_response(request, exc, request.path)
-        status = 400
+        else:
+            status = 400
     revisions = list(session.note_revisions.select_related("author", "author__profile")[:20])
     return render(request, "programme/session.html", {
         "programme": programme, "event": programme.event, "session": session,
