@@ -25,7 +25,7 @@ from django.utils.html import strip_tags
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vDuration, vGeo, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vGeo, vRecur, vText
 from icalendar.timezone import is_utc
 
 from network.public_urls import page_public_url
@@ -38,7 +38,7 @@ from .vtimezone import coverage_first_year, vtimezone_ical
 PRODID = "-//Espresso//Espresso events//EN"
 REFRESH = dt.timedelta(hours=1)
 # Bump when the VEVENT layout changes, so cached VEVENTs of the old layout are not reused.
-CACHE_REVISION = 2
+CACHE_REVISION = 3
 VEVENT_CACHE_SECONDS = 7 * 24 * 3600
 VEVENT_BUCKET = 100
 
@@ -126,8 +126,10 @@ def event_public_url(event: EventPage, request: HttpRequest | None = None) -> st
 
 
 def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None = None,
-                 registration_state: str | None = None) -> Event:
-    """One VEVENT with every property of the Espresso format."""
+                 registration_state: str | None = None, in_series: bool = False) -> Event:
+    """One VEVENT with every property of the Espresso format. `in_series`: an occurrence of a
+    series is written as the series' UID with its RECURRENCE-ID (next to the series' master
+    VEVENT, see `series_master_vevent`); otherwise it stands alone with its own UID."""
     created, modified, default_stamp = _event_dates(event)
     status = ICAL_STATUS.get(event.status, "CONFIRMED")
     description = event_description_text(event, url)
@@ -137,7 +139,7 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
     categories = [str(event.get_format_display()), *event_topic_names(event)]
     tz = event.tz
     vevent = Event.new(
-        uid=event.ical_uid,
+        uid=event.published_uid,
         stamp=stamp or default_stamp,
         created=created,
         last_modified=modified,
@@ -151,8 +153,15 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
         status=status,
         categories=[_single_line(c) for c in categories if c],
     )
+    if in_series and event.series_id:
+        vevent["uid"] = event.series.uid
+        vevent.add("recurrence-id", timezone.localtime(event.recurrence_id, tz))
     space = event.space if event.space_id else None
-    if space is not None:
+    if event.origin:
+        _add_origin_place(vevent, event.origin.get("data") or {})
+        # Marks an import, so a site subscribed to this feed does not import it again.
+        vevent.add("x-espresso-origin", event.origin.get("url") or event.origin.get("feed_url"))
+    elif space is not None:
         if space.latitude is not None and space.longitude is not None:
             vevent.add("geo", vGeo((float(space.latitude), float(space.longitude))))
         address = f"mailto:{space.email}" if space.email else page_public_url(space)
@@ -165,6 +174,42 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
         vevent.add("conference", event.online_url,
                    parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
     vevent.add("transp", "TRANSPARENT" if event.is_cancelled else "OPAQUE")
+    return vevent
+
+
+def _add_origin_place(vevent: Event, data: dict) -> None:
+    """GEO and ORGANIZER of an imported event: its origin's, never the importing space's."""
+    venue, organizer = data.get("venue") or {}, data.get("organizer") or {}
+    if venue.get("latitude") is not None and venue.get("longitude") is not None:
+        vevent.add("geo", vGeo((float(venue["latitude"]), float(venue["longitude"]))))
+    address = (f"mailto:{organizer['email']}" if organizer.get("email")
+               else organizer.get("url") or "")
+    if address:
+        contact = vCalAddress(address)
+        if organizer.get("name"):
+            contact.params["CN"] = vText(_single_line(organizer["name"]))
+        vevent.add("organizer", contact)
+
+
+def series_master_vevent(template: EventPage, url: str = "") -> Event:
+    """The master VEVENT of `template`'s series: the series' UID, first start, RRULE and
+    EXDATEs, with the template occurrence's text. Every occurrence in a feed follows as an
+    override (same UID, its RECURRENCE-ID), so a cancelled or moved one stays so."""
+    series = template.series
+    tz = template.tz
+    vevent = event_vevent(template, url=url)
+    for name in ("uid", "dtstart", "dtend", "sequence", "status", "transp"):
+        del vevent[name]
+    start = timezone.localtime(series.first_starts_at, tz)
+    vevent.add("uid", series.uid)
+    vevent.add("sequence", series.sequence)
+    vevent.add("dtstart", start)
+    vevent.add("dtend", start + (template.ends_at - template.starts_at))
+    vevent.add("status", "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
+    vevent.add("rrule", vRecur.from_ical(series.rrule))
+    for excluded in series.exdates or []:
+        vevent.add("exdate", timezone.localtime(dt.datetime.fromisoformat(excluded), tz))
     return vevent
 
 
@@ -221,18 +266,20 @@ def _assemble(calendar: Calendar, events: list[EventPage], vevents: list[bytes])
                      *vevents, _END])
 
 
-def _vevent_cache_key(event: EventPage, url: str, state: str | None) -> str:
+def _vevent_cache_key(event: EventPage, url: str, state: str | None, in_series: bool) -> str:
     """A key derived from every value the VEVENT is made of, so a cached VEVENT can never be
     stale: any change to the event, its topics, its space, the URL or the language gives a
     new key (old entries simply expire)."""
     space = event.space if event.space_id else None
     parts = (
-        CACHE_REVISION, get_language(), settings.SITE_URL, url, state, event.pk,
+        CACHE_REVISION, get_language(), settings.SITE_URL, url, state, in_series, event.pk,
         event.ical_uid, event.sequence,
         event.title, event.summary, json.dumps(event.body.raw_data, sort_keys=True, default=str),
         event.starts_at, event.ends_at, event.time_zone_name, event.room,
         event.address_override, event.online_url, event.format, event.language, event.status,
         event.status_reason, event.price_credits, event.first_published_at,
+        json.dumps(event.origin, sort_keys=True, default=str), event.recurrence_id,
+        (event.series.uid, event.series.rrule) if event.series_id else None,
         event.last_published_at, event.latest_revision_created_at,
         tuple(event_topic_names(event)),
         (space.pk, space.title, space.slug, space.url_path, space.address, space.city,
@@ -242,14 +289,15 @@ def _vevent_cache_key(event: EventPage, url: str, state: str | None) -> str:
     return "espresso:vevent:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _vevents_cached(keyed: list[tuple[EventPage, str, str | None]]) -> list[bytes]:
+def _vevents_cached(keyed: list[tuple[EventPage, str, str | None]],
+                    in_series: bool = False) -> list[bytes]:
     """VEVENT bytes for each (event, url, state), reusing cached ones.
 
     Cached VEVENTs live in buckets of `VEVENT_BUCKET` consecutive event ids (one cache entry
     each, a {content key: bytes} dict), so a 5,000-event feed needs ~50 cache entries: it
     fits a small local-memory cache and stays well under memcached's item size.
     """
-    keys = [_vevent_cache_key(event, url, state) for event, url, state in keyed]
+    keys = [_vevent_cache_key(event, url, state, in_series) for event, url, state in keyed]
     bucket_keys = sorted({f"espresso:vevents:{event.pk // VEVENT_BUCKET}"
                           for event, _url, _state in keyed})
     stored = cache.get_many(bucket_keys)
@@ -259,7 +307,8 @@ def _vevents_cached(keyed: list[tuple[EventPage, str, str | None]]) -> list[byte
         bucket_key = f"espresso:vevents:{event.pk // VEVENT_BUCKET}"
         chunk = stored.get(bucket_key, {}).get(key)
         if chunk is None:
-            chunk = event_vevent(event, url=url, registration_state=state).to_ical()
+            chunk = event_vevent(event, url=url, registration_state=state,
+                                 in_series=in_series).to_ical()
         fresh.setdefault(bucket_key, {})[key] = chunk
         chunks.append(chunk)
     changed = {}
@@ -294,7 +343,16 @@ def events_to_ical(events: Iterable[EventPage], name: str, *, request: HttpReque
     states = registration_states or {}
     keyed = [(event, event_public_url(event, request), states.get(event.pk))
              for event in events]
-    return _assemble(calendar, events, _vevents_cached(keyed))
+    # A public feed writes a series as RRULE + overrides; a personal feed (only the
+    # occurrences the member registered for) writes each occurrence on its own.
+    in_series = registration_states is None
+    masters: dict[int, bytes] = {}
+    if in_series:
+        for event, url, _state in keyed:
+            if event.series_id and event.series_id not in masters:
+                masters[event.series_id] = series_master_vevent(event, url).to_ical()
+    return _assemble(calendar, events, [*masters.values(),
+                                        *_vevents_cached(keyed, in_series)])
 
 
 def event_to_ical(event: EventPage, *, request: HttpRequest | None = None,

@@ -30,6 +30,10 @@ class EventCancelled(EventError):
     default_message = _("This event has been cancelled.")
 
 
+class RegistrationElsewhere(EventError):
+    default_message = _("This event is imported: register on the site it comes from.")
+
+
 class GuestsNotAllowed(EventError):
     default_message = _("Please log in to register for this event.")
 

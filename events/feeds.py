@@ -15,6 +15,7 @@ from django.utils import timezone
 from network.public_urls import page_public_url
 
 from . import extensions
+from .body import event_body_blocks
 from .calendar import event_body_text
 from .models import EventPage, EventStatus
 from .selectors import event_topic_names
@@ -47,8 +48,41 @@ def attendance_mode(event: EventPage) -> str:
     return "mixed" if event.online_url else "offline"
 
 
+#: What an imported event publishes as its origin said (EventPage has no column for it).
+ORIGIN_KEYS = ("venue", "organizer", "seats_left", "created_at", "updated_at", "series",
+               "language")
+
+
+def series_feed_entry(event: EventPage) -> dict | None:
+    """`series` of a feed item: the occurrence's series and original start, else None."""
+    if not event.series_id:
+        return None
+    series = event.series
+    return {"id": series.uid, "rrule": series.rrule,
+            "recurrence_id": _iso(event.recurrence_id, event.tz)}
+
+
+def origin_feed_entry(event: EventPage) -> dict | None:
+    """`origin` of a feed item: where an imported event comes from, else None."""
+    if not event.origin:
+        return None
+    return {"url": event.origin.get("url") or None,
+            "feed_url": event.origin.get("feed_url") or None,
+            "name": event.origin.get("name") or ""}
+
+
 def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) -> dict:
-    """One event in the Espresso JSON feed format (see docs/format/README.md)."""
+    """One event in the Espresso JSON feed format (see docs/format/README.md). An imported
+    event publishes its venue, organizer, seats and dates as its origin gave them."""
+    item = _event_feed_item(event, request)
+    if event.origin:
+        data = event.origin.get("data") or {}
+        item.update({key: data[key] for key in ORIGIN_KEYS if key in data})
+        item["id"] = event.published_uid
+    return item
+
+
+def _event_feed_item(event: EventPage, request: HttpRequest | None) -> dict:
     tz = event.tz
     space = event.space if event.space_id else None
     url = page_public_url(event, request)
@@ -95,6 +129,12 @@ def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) 
         "sequence": event.sequence,
         "created_at": _iso(event.first_published_at),
         "updated_at": _iso(event.last_published_at or event.first_published_at),
+        "body": event_body_blocks(event),
+        "cancellation_deadline_hours": event.cancellation_deadline_hours,
+        "rewards": {"host": event.reward_host, "speaker": event.reward_speaker,
+                    "volunteer": event.reward_volunteer},
+        "series": series_feed_entry(event),
+        "origin": origin_feed_entry(event),
     }
 
 
@@ -173,7 +213,31 @@ def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> 
         if space.email:
             organizer["email"] = space.email
         data["organizer"] = organizer
+    if event.origin:
+        _jsonld_origin(data, event)
     return data
+
+
+def _jsonld_origin(data: dict, event: EventPage) -> None:
+    """An imported event's place and organiser are its origin's, and its page is there."""
+    origin_data = event.origin.get("data") or {}
+    venue, organizer = origin_data.get("venue") or {}, origin_data.get("organizer") or {}
+    place: dict = {"@type": "Place", "name": ", ".join(
+        part for part in (venue.get("room"), venue.get("name")) if part) or event.venue_address,
+        "address": {"@type": "PostalAddress", "streetAddress": event.venue_address}}
+    if venue.get("latitude") is not None and venue.get("longitude") is not None:
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": venue["latitude"],
+                        "longitude": venue["longitude"]}
+    data["location"] = ([place, {"@type": "VirtualLocation", "url": event.online_url}]
+                        if event.online_url else place)
+    data["organizer"] = {"@type": "Organization", "name": organizer.get("name") or "",
+                         "url": organizer.get("url")}
+    if organizer.get("email"):
+        data["organizer"]["email"] = organizer["email"]
+    data["identifier"] = event.published_uid
+    if event.origin.get("url"):
+        data["sameAs"] = event.origin["url"]
+        data["offers"]["url"] = event.origin["url"]
 
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

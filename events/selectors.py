@@ -53,6 +53,9 @@ FEED_FIELDS = (
     "address_override", "online_url", "language", "capacity", "registration_opens_at",
     "registration_closes_at", "waitlist_enabled", "price_credits", "guests_allowed", "status",
     "status_reason", "ical_uid", "sequence", "space_id",
+    "cancellation_deadline_hours", "reward_host", "reward_speaker", "reward_volunteer",
+    "origin", "series_id", "recurrence_id", "series__id", "series__uid", "series__rrule",
+    "series__exdates", "series__sequence",
     "space__id", "space__title", "space__slug", "space__url_path", "space__path",
     "space__depth", "space__locale_id", "space__content_type_id", "space__live",
     "space__address", "space__city", "space__region", "space__country", "space__latitude",
@@ -71,7 +74,7 @@ def event_topic_names(event: EventPage) -> list[str]:
 def feed_queryset(queryset: QuerySet[EventPage]) -> QuerySet[EventPage]:
     """Only the columns feeds use (model instances for thousands of rows are the slow part);
     topics come from `attach_topic_names` instead of a prefetch."""
-    return queryset.prefetch_related(None).only(*FEED_FIELDS)
+    return queryset.prefetch_related(None).select_related("series").only(*FEED_FIELDS)
 
 
 def attach_topic_names(events: list[EventPage]) -> list[EventPage]:

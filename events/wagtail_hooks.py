@@ -32,6 +32,7 @@ from wagtail.permissions import register_permission_policy
 
 from network.db_retry import db_retry
 from network.ids import IdChoiceField, IdChoiceFilter, id_fits
+from network.models import SpacePage
 from network.permissions import (
     spaces_organised_by,
     user_is_coordinator,
@@ -43,6 +44,7 @@ from . import services
 from .exceptions import EventError
 from .models import ACTIVE_STATES, EventPage, Registration, RegistrationRole, RegistrationState
 from .selectors import event_list_managed_by, registration_list_visible_to
+from .series_admin import SeriesCreateView
 
 User = get_user_model()
 
@@ -311,6 +313,21 @@ def event_dashboard_header_button(page, user, view_name, next_url=None):
     button = _event_dashboard_button(page, user, priority=12)
     if button is not None:
         yield button
+
+
+# --- recurring events: "New recurring event" on a space (events.series_admin) ------------
+
+@hooks.register("register_admin_urls")
+def register_series_urls():
+    return [path("events/series/new/<id:space_id>/", SeriesCreateView.as_view(),
+                 name="events_series_create")]
+
+
+@hooks.register("register_page_header_buttons")
+def series_header_button(page, user, view_name, next_url=None):
+    if page.specific_class is SpacePage and user_organises_space(user, page.pk):
+        yield Button(_("New recurring event"), icon_name="date", priority=15,
+                     url=reverse("events_series_create", args=[page.pk]))
 
 
 # --- an event leaving the site goes through the services --------------------------------

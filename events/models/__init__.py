@@ -29,6 +29,7 @@ from .registration import (
     ticket_code_new,
 )
 from .reminder import RegistrationReminder, ReminderOptOut
+from .series import EventSeries
 
 __all__ = [
     "ACTIVE_STATES",
@@ -43,6 +44,7 @@ __all__ = [
     "EventIndexPage",
     "EventPage",
     "EventPageQuerySet",
+    "EventSeries",
     "EventStatus",
     "EventTopic",
     "Registration",

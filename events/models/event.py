@@ -65,6 +65,7 @@ class RegistrationWindow(StrEnum):
     CLOSED = "closed"
     CANCELLED = "cancelled"
     UNPUBLISHED = "unpublished"
+    ELSEWHERE = "elsewhere"  # imported: people register on the site it comes from
 
 
 def _registrations_in(states: list[str], **filters) -> Coalesce:
@@ -160,8 +161,19 @@ class EventPage(Page):
     # Denormalised from the ancestor SpacePage so listings filter with one join.
     space = models.ForeignKey("network.SpacePage", null=True, blank=True, editable=False,
                               on_delete=models.SET_NULL, related_name="events")
+    # Imported from another site by events.federation: {"url": its page there, "feed_url",
+    # "name", "uid", "recurrence_id", "data": what the feed said that has no column here
+    # (venue, organizer, seats left...)}. Empty for the site's own events.
+    origin = models.JSONField(default=dict, blank=True, editable=False)
+    # One occurrence of a recurring series (events.models.series); `recurrence_id` is its
+    # original start (the RECURRENCE-ID in .ics), kept when the occurrence is moved.
+    series = models.ForeignKey("events.EventSeries", null=True, blank=True, editable=False,
+                               on_delete=models.PROTECT, related_name="occurrences")
+    recurrence_id = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PageManager.from_queryset(EventPageQuerySet)()
+    # A copy is a new event of this site: its own UID, no origin, not a date of a series.
+    exclude_fields_in_copy = ["ical_uid", "sequence", "origin", "series", "recurrence_id"]
 
     content_panels = [
         *Page.content_panels,
@@ -278,6 +290,8 @@ class EventPage(Page):
         outside the window: see `events.services.registration_create`)."""
         now = now or timezone.now()
         opens = self.effective_registration_opens_at
+        if self.origin:
+            return RegistrationWindow.ELSEWHERE
         if self.is_cancelled:
             return RegistrationWindow.CANCELLED
         if not self.live or opens is None:
@@ -314,6 +328,14 @@ class EventPage(Page):
         return str(self.tz.key)
 
     @property
+    def published_uid(self) -> str:
+        """The UID feeds publish: an imported event keeps its origin's (a single event), our
+        own events and expanded occurrences of an imported series their `ical_uid`."""
+        if self.origin and self.origin.get("uid") and not self.origin.get("recurrence_id"):
+            return self.origin["uid"]
+        return self.ical_uid
+
+    @property
     def is_postponed(self) -> bool:
         return self.status == EventStatus.POSTPONED
 
@@ -339,7 +361,10 @@ class EventPage(Page):
     @property
     def location_text(self) -> str:
         """One line for calendars: room, space name, address."""
-        parts = [self.room, self.space.title if self.space_id else "", self.venue_address]
+        venue = self.space.title if self.space_id else ""
+        if self.origin:  # the origin's venue, not the importing space
+            venue = ((self.origin.get("data") or {}).get("venue") or {}).get("name", "")
+        parts = [self.room, venue, self.venue_address]
         return ", ".join(part for part in parts if part)
 
     @property
@@ -354,7 +379,10 @@ class EventPage(Page):
 
     @property
     def seats_left(self) -> int | None:
-        """Free seats, or None when the capacity is unlimited."""
+        """Free seats, or None when the capacity is unlimited (an imported event: as its
+        origin said at the last sync)."""
+        if self.origin:
+            return (self.origin.get("data") or {}).get("seats_left", self.capacity)
         if self.capacity is None:
             return None
         return max(self.capacity - self.seats_taken, 0)

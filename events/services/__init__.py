@@ -22,6 +22,7 @@ from .registration import (
     registration_mark_attended,
     registration_set_role,
 )
+from .series import series_create
 from .tickets import ticket_rotate
 from .waitlist import registration_promote_waitlist
 
@@ -42,5 +43,6 @@ __all__ = [
     "registration_mark_attended",
     "registration_promote_waitlist",
     "registration_set_role",
+    "series_create",
     "ticket_rotate",
 ]

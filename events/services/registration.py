@@ -25,6 +25,7 @@ from ..exceptions import (
     EventFull,
     GuestsNotAllowed,
     RegistrationClosed,
+    RegistrationElsewhere,
     RegistrationInvalid,
     RegistrationNotAllowed,
     RegistrationStateError,
@@ -83,6 +84,8 @@ def _active_registration(event_pk: int, user, guest_email: str) -> Registration 
 def _check_open(event: EventPage, now) -> None:
     """Raise the refusal that matches `event.registration_window` (nothing when open)."""
     window = event.registration_window(now)
+    if window == RegistrationWindow.ELSEWHERE:
+        raise RegistrationElsewhere()
     if window == RegistrationWindow.CANCELLED:
         raise EventCancelled()
     if window in (RegistrationWindow.UNPUBLISHED, RegistrationWindow.NOT_YET_OPEN):
@@ -147,6 +150,8 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
     if existing is not None:
         return existing
     now = timezone.now()
+    if event.origin:  # imported: nobody registers here, organisers included
+        raise RegistrationElsewhere()
     if by_organiser:
         if event.is_cancelled:
             raise EventCancelled()

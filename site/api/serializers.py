@@ -47,6 +47,24 @@ class RegistrationWindowSerializer(serializers.Serializer):
     guests_allowed = serializers.BooleanField()
 
 
+class RewardsSerializer(serializers.Serializer):
+    host = serializers.IntegerField(min_value=0)
+    speaker = serializers.IntegerField(min_value=0)
+    volunteer = serializers.IntegerField(min_value=0)
+
+
+class SeriesSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The series' iCalendar UID.")
+    rrule = serializers.CharField(help_text="Its RFC 5545 RRULE.")
+    recurrence_id = serializers.DateTimeField(help_text="This date's original start.")
+
+
+class OriginSerializer(serializers.Serializer):
+    url = serializers.URLField(allow_null=True, help_text="The event's page on its site.")
+    feed_url = serializers.URLField(allow_null=True, help_text="The feed it was imported from.")
+    name = serializers.CharField()
+
+
 class EventSerializer(serializers.Serializer):
     """One event: the open format's feed item (docs/format/README.md) plus `pk` and
     `space`. Times are ISO 8601 in the event's own zone."""
@@ -78,6 +96,13 @@ class EventSerializer(serializers.Serializer):
     sequence = serializers.IntegerField(help_text="Grows on every published change.")
     created_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
+    body = serializers.ListField(child=serializers.DictField(), help_text=(
+        "The description's blocks: text (limited HTML), agenda, speaker (docs/format)."))
+    cancellation_deadline_hours = serializers.IntegerField(min_value=0)
+    rewards = RewardsSerializer()
+    series = SeriesSerializer(allow_null=True, help_text="For one date of a recurring event.")
+    origin = OriginSerializer(allow_null=True, help_text="For an event imported from another "
+                                                         "site.")
 
     def to_representation(self, event) -> dict:
         item = event_to_feed_item(event, request=self.context.get("request"))

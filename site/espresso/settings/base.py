@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "events.programme",
     "events.badge_runs",
     "events.following",
+    "events.federation",
     "credits",
     "reports",
     "api",
@@ -235,7 +236,15 @@ PERIODIC_TASKS = {
                                                             default=3600),
     "events.programme.tasks.programme_phases_catch_up_periodic": env.int(
         "PROGRAMME_PHASES_EVERY_SECONDS", default=60),
+    "events.federation.tasks.subscriptions_sync_periodic": env.int(
+        "EVENTS_IMPORT_EVERY_SECONDS", default=3600),
 }
+# --- Importing other sites' calendars (events.federation) ---------------------
+# Private, loopback and link-local addresses are refused unless this is set (tests, a demo
+# on one machine); downloads are cut at these limits.
+EVENTS_IMPORT_ALLOW_PRIVATE = env.bool("EVENTS_IMPORT_ALLOW_PRIVATE", default=False)
+EVENTS_IMPORT_MAX_BYTES = env.int("EVENTS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+EVENTS_IMPORT_TIMEOUT_SECONDS = env.float("EVENTS_IMPORT_TIMEOUT_SECONDS", default=15.0)
 
 # --- Unconference programme ---------------------------------------------------
 # The automatic scheduler (OR-Tools CP-SAT): time limit in seconds and search workers.

@@ -1,0 +1,45 @@
+"""Recurring events: a series holds the rule; its occurrences are real EventPages.
+
+Each occurrence has its own capacity, registrations, credits and check-in (nothing of the
+registration code knows about series); `EventPage.series` and `EventPage.recurrence_id` (the
+occurrence's original start, its iCalendar RECURRENCE-ID) tie it to the series. Created by
+`events.services.series_create`; see `events.recurrence` for the rules.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def series_uid_new() -> str:
+    return f"{uuid.uuid4()}@espresso"
+
+
+class EventSeries(models.Model):
+    """A weekly or monthly series: RRULE (with COUNT or UNTIL), first start, exceptions."""
+
+    uid = models.CharField(max_length=120, unique=True, editable=False,
+                           default=series_uid_new)
+    space = models.ForeignKey("network.SpacePage", null=True, blank=True, editable=False,
+                              on_delete=models.SET_NULL, related_name="event_series")
+    title = models.CharField(_("title"), max_length=255)
+    rrule = models.CharField(_("repeat rule"), max_length=300)
+    first_starts_at = models.DateTimeField(_("first start"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    # Original starts (ISO 8601, UTC) left out of the rule: the EXDATEs of the .ics.
+    exdates = models.JSONField(default=list, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   editable=False, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+        ordering = ["first_starts_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.rrule})"
