@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.badges import MAX_DIRECT_BADGES, BadgeError, badge_registrations
 from events.forms import BadgeForm
 from events.models import EventPage
+from events.translations import event_original
 from network.permissions import user_organises_space
 
 from .models import BadgeRun, BadgeRunState
@@ -32,7 +33,8 @@ def _run_for(request: HttpRequest, run_id) -> BadgeRun:
 def badge_run_create(request: HttpRequest, event_id: int) -> HttpResponse:
     """The badge form posted with "prepare in the background": start a run and go to its
     page, or show the form again with its errors (400)."""
-    event = get_object_or_404(EventPage.objects.select_related("space"), pk=event_id)
+    event = event_original(get_object_or_404(EventPage.objects.select_related("space"),
+                                             pk=event_id))
     if not user_organises_space(request.user, event.space_id):
         raise PermissionDenied
     people = badge_registrations(event)

@@ -40,6 +40,7 @@ from credits.selectors import (
 )
 from events.models import SEAT_STATES, EventFormat, EventPage, EventStatus, EventTopic, Registration
 from events.models import RegistrationState as State
+from events.translations import events_originals
 from network.exporters import Table
 from network.models import SpacePage
 
@@ -100,8 +101,8 @@ def _person(user_id: int | None, guest_email: str) -> tuple:
 
 
 def _events_in(period: Period, space_ids: list[int] | None):
-    events = EventPage.objects.live().filter(starts_at__gte=period.start_at,
-                                             starts_at__lt=period.end_before)
+    events = events_originals(EventPage.objects.live()).filter(
+        starts_at__gte=period.start_at, starts_at__lt=period.end_before)
     if space_ids is not None:
         events = events.filter(space_id__in=space_ids)
     return events

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from events.models import EventPage
+from events.translations import event_original
 from network.exporters import exporter_get, exporters_for
 from network.models import SpacePage
 from network.permissions import user_is_coordinator, user_organises_space
@@ -22,7 +23,8 @@ from .periods import Period, PeriodError, period_current_year, period_parse
 
 
 def _event_for(request: HttpRequest, event_id: int) -> EventPage:
-    event = get_object_or_404(EventPage.objects.select_related("space"), pk=event_id)
+    event = event_original(get_object_or_404(EventPage.objects.select_related("space"),
+                                             pk=event_id))
     if not user_organises_space(request.user, event.space_id):
         raise PermissionDenied
     return event

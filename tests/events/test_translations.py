@@ -182,3 +182,32 @@ def test_site_search_finds_a_translated_event_once(pair):
     # The summary was not translated: both pages hold the word.
     groups = {group.key: group for group in site_search("cornetti", None)}
     assert [page.pk for page in groups["events"].results] == [original.pk]
+
+
+def test_followers_and_reports_count_a_translated_event_once(pair):
+    from events.following.models import FollowKind
+    from events.following.selectors import events_followed
+    from events.following.services import follow_add
+    from reports.network_report import space_report
+    from reports.periods import period_parse
+
+    original, _translation, _organiser = pair
+    follower = UserFactory()
+    follow_add(follower, FollowKind.SPACE, original.space)
+    assert list(events_followed(follower)) == [original]
+    period = period_parse(str(timezone.localtime(original.starts_at).year))
+    report = space_report(original.space, period)
+    assert report.figures.events == 1
+
+
+def test_the_programme_of_a_translation_is_the_originals(rf, pair):
+    from events.programme import services as programme_services
+    from events.programme.views.common import load_programme
+
+    original, translation, organiser = pair
+    programme = programme_services.programme_ensure(original)
+    request = rf.get("/")
+    request.user = organiser
+    loaded = load_programme(request, translation.pk)
+    assert loaded.pk == programme.pk
+    assert loaded.event == original

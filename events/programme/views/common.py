@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from events.models import EventPage
+from events.translations import event_original
 
 from ..exceptions import NotAllowed, NotAParticipant, ProgrammeError
 from ..models import Programme
@@ -16,7 +17,8 @@ def load_programme(request: HttpRequest, event_id: int) -> Programme:
     """The live event's programme, in the phase its timetable says (see
     `services.programme_phase_catch_up`); 404 when the event is not live or has none, and
     while the programme is closed for everyone but its organisers."""
-    event = get_object_or_404(EventPage.objects.live().select_related("space"), pk=event_id)
+    event = event_original(get_object_or_404(EventPage.objects.live().select_related("space"),
+                                             pk=event_id))
     programme = Programme.objects.filter(event=event).first()
     if programme is None:
         raise Http404("no programme")
