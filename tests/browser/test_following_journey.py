@@ -27,9 +27,18 @@ def test_a_member_follows_racale_and_hears_about_its_next_workshop(page: Page, d
     expect(page.get_by_role("button", name="Following Spazio Salento · stop")).to_be_visible()
     screenshot(page, "following-space-page")
 
+    # On one of its events: the space (already followed), the format, the topics.
+    event = racale.events.live().order_by("starts_at").first()
+    page.goto(demo_server.url + event.url)
+    page.get_by_role("button", name=f"Follow {event.get_format_display()}", exact=True).click()
+    expect(page.get_by_role("button", name=f"Following {event.get_format_display()} · stop",
+                            exact=True)).to_be_visible()
+    screenshot(page, "following-event-page")
+
     page.goto(demo_server.url + "/me/following/")
     expect(page.get_by_role("heading", name="What I follow")).to_be_visible()
     expect(page.locator(".follow-list")).to_contain_text("Spazio Salento")
+    expect(page.locator(".follow-list")).to_contain_text(event.get_format_display())
     screenshot(page, "following-mine-desktop")
     page.set_viewport_size({"width": 375, "height": 740})
     screenshot(page, "following-mine-phone")
