@@ -12,12 +12,17 @@
 
 Targets mutmut 3.8 (pyproject.toml pins the range); `patch()` fails loudly if the internals
 it hooks into are gone, rather than silently mutating less.
+
+`reuse_migrated_test_database()` saves each mutant's run the `migrate` check and the
+serialisation of the test database (seconds under load): see its docstring.
 """
 
 from collections.abc import Iterable
 
 import libcst as cst
 import libcst.matchers as m
+from django.conf import settings
+from django.db.backends.base.creation import BaseDatabaseCreation
 from mutmut.mutation import file_mutation, mutators
 
 _ATOMIC = m.Attribute(value=m.Name("transaction"), attr=m.Name("atomic"))
@@ -104,3 +109,34 @@ def _skip_plain(self, node: cst.FunctionDef, original_skip) -> bool:
     if position and position.start.line in self._ignored_node_lines:
         return original_skip(self, node)
     return False
+
+
+def reuse_migrated_test_database() -> None:
+    """mutmut runs pytest in this process once (recording which tests call what), then once
+    per mutant in a fork of it. With `--reuse-db` every run still makes Django check the
+    migrations and serialise the database's content (for `serialized_rollback`), though
+    nothing changes between runs: the tests roll back, and transactional ones restore the
+    content. After the first run in this process, a run uses the test database as migrated
+    and the content serialised then. mutmut's clean run (every test, unmutated) goes
+    through this path too before any mutant, and stops everything if it breaks a test."""
+    original = BaseDatabaseCreation.create_test_db
+    done: dict[str, str | None] = {}
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        alias = self.connection.alias
+        if not keepdb or alias not in done:
+            name = original(self, verbosity=verbosity, autoclobber=autoclobber,
+                            serialize=serialize, keepdb=keepdb)
+            if keepdb:
+                done[alias] = getattr(self.connection, "_test_serialized_contents", None)
+            return name
+        name = self._get_test_db_name()
+        self.connection.close()
+        settings.DATABASES[alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        if serialize:
+            self.connection._test_serialized_contents = done[alias]
+        self.connection.ensure_connection()
+        return name
+
+    BaseDatabaseCreation.create_test_db = create_test_db

@@ -60,6 +60,7 @@ def run_one(path: str, tests: list[str]) -> None:
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     (ROOT / "mutants" / "var").mkdir(parents=True)
     mutmut_django.patch()
+    mutmut_django.reuse_migrated_test_database()
     configuration._config = dataclasses.replace(
         configuration._load_config(), only_mutate=[path],
         pytest_add_cli_args_test_selection=list(tests))
