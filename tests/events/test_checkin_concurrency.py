@@ -11,7 +11,7 @@ import pytest
 from credits import services as credits
 from credits.selectors import transfers_for_reference
 from events import checkin, exceptions, payments, services
-from events.checkin import CheckinOutcome, checkin_by_code, checkin_walk_in
+from events.checkin import CheckinOutcome, checkin_by_code, checkin_undo, checkin_walk_in
 from events.models import Registration, RegistrationState
 from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.events.test_concurrency import run_together
@@ -89,6 +89,24 @@ def test_walk_ins_racing_for_the_last_two_seats_get_exactly_two(space):
                                        state=RegistrationState.ATTENDED).count() == 2
     assert not Registration.objects.filter(event=event,
                                            state=RegistrationState.WAITLISTED).exists()
+
+
+def test_two_doors_undoing_one_check_in_undo_it_once(space):
+    """The undo locks what it changes, in its own transaction: the second door waits, then
+    finds the person no longer checked in."""
+    event = soon(space)
+    registration = services.registration_create(event, user=UserFactory())
+    organiser = make_organiser(space)
+    checkin_by_code(event, registration.ticket_code, actor=organiser)
+
+    results, errors = run_together(
+        2, lambda i: checkin_undo(event, registration.pk, actor=organiser))
+
+    assert [type(e) for e in errors] == [exceptions.RegistrationStateError]
+    assert len([r for r in results if r is not None]) == 1
+    fresh = Registration.objects.get(pk=registration.pk)
+    assert (fresh.state, fresh.attended_at, fresh.attended_by) == (
+        RegistrationState.CONFIRMED, None, None)
 
 
 def test_control_without_the_lock_both_doors_say_checked_in(space, monkeypatch):
