@@ -1,39 +1,27 @@
-"""Reads of the ledger: balances, transfers for a reference, open holds, derived totals,
-who may see which account, statements, day passes, clearing between spaces (the rule itself
-is pure code in credits/clearing.py) and the public transparency figures.
-
-Every number is an integer amount of credits. Only *posted* transfers count as movements;
-pending holds are shown apart ("on hold") and voided rows are history only.
+"""Figures over a period: the flows between parties and the clearing between spaces (the rule
+itself is pure code in credits/clearing.py), the public transparency figures, and the
+figures reports read (site/reports reads the ledger only through these).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BigIntegerField,
-    Case,
     Count,
-    Exists,
     F,
-    OuterRef,
-    Q,
-    QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from network.models import SpacePage
-from network.permissions import spaces_organised_by, user_is_coordinator
 
-from .clearing import (
+from ..clearing import (
     NETWORK,
     AccountRef,
     Clearing,
@@ -44,7 +32,7 @@ from .clearing import (
     issued_per_party,
     parties_mentioned,
 )
-from .models import (
+from ..models import (
     Account,
     AccountKind,
     DayPass,
@@ -53,213 +41,10 @@ from .models import (
     TransferCode,
     TransferState,
 )
-
-
-@dataclass(frozen=True)
-class Balance:
-    """What an account holds: posted balance, amount on hold, and what is available."""
-
-    posted: int
-    on_hold: int
-    available: int
-
-
-def account_balance(account: Account) -> Balance:
-    """The account's balance read fresh from the database."""
-    row = Account.objects.values("credits_posted", "debits_posted", "debits_pending").get(
-        pk=account.pk)
-    posted = row["credits_posted"] - row["debits_posted"]
-    return Balance(posted=posted, on_hold=row["debits_pending"],
-                   available=posted - row["debits_pending"])
-
-
-def transfers_for_reference(reference: str) -> QuerySet[Transfer]:
-    """Every row recorded for what a transfer pays for, e.g. "events.registration:42"."""
-    return Transfer.objects.filter(reference=reference).order_by("created_at", "pk")
-
-
-def open_holds() -> QuerySet[Transfer]:
-    """Pending rows that no posted or voided row resolves yet."""
-    resolved = Transfer.objects.filter(resolves=OuterRef("pk"))
-    return Transfer.objects.filter(state=TransferState.PENDING).filter(~Exists(resolved))
-
-
-def hold_open_for_reference(reference: str) -> Transfer | None:
-    """The open hold for this reference, or None (the most recent one if several)."""
-    return open_holds().filter(reference=reference).order_by("-created_at", "-pk").first()
-
-
-def _sum(qs: QuerySet[Transfer]) -> int:
-    return qs.aggregate(total=Sum("amount"))["total"] or 0
-
-
-def account_totals_derived(account: Account) -> dict[str, int]:
-    """The account's totals recomputed from its transfers (what verify_ledger compares)."""
-    posted = Transfer.objects.filter(state=TransferState.POSTED)
-    return {
-        "credits_posted": _sum(posted.filter(credit_account=account)),
-        "debits_posted": _sum(posted.filter(debit_account=account)),
-        "debits_pending": _sum(open_holds().filter(debit_account=account)),
-    }
-
-
-def ledger_totals_derived() -> dict[int, dict[str, int]]:
-    """Derived totals of every account, keyed by account id, in three grouped queries."""
-    totals: dict[int, dict[str, int]] = {
-        pk: {"credits_posted": 0, "debits_posted": 0, "debits_pending": 0}
-        for pk in Account.objects.values_list("pk", flat=True)
-    }
-    posted = Transfer.objects.filter(state=TransferState.POSTED)
-    queries = (
-        ("credits_posted", "credit_account", posted),
-        ("debits_posted", "debit_account", posted),
-        ("debits_pending", "debit_account", open_holds()),
-    )
-    for field, side, qs in queries:
-        for row in qs.order_by().values(side).annotate(total=Sum("amount")):
-            totals.setdefault(row[side], {"credits_posted": 0, "debits_posted": 0,
-                                          "debits_pending": 0})[field] = row["total"]
-    return totals
-
-
-def ledger_discrepancies() -> list[tuple[Account, dict[str, int], dict[str, int]]]:
-    """Accounts whose stored totals differ from the derived ones: (account, stored, derived)."""
-    derived = ledger_totals_derived()
-    wrong = []
-    for account in Account.objects.order_by("pk"):
-        stored = {"credits_posted": account.credits_posted,
-                  "debits_posted": account.debits_posted,
-                  "debits_pending": account.debits_pending}
-        if stored != derived.get(account.pk):
-            wrong.append((account, stored, derived.get(account.pk, {})))
-    return wrong
-
-
-def ledger_balance_sum() -> int:
-    """Sum of every account's posted balance: zero in a sound ledger."""
-    totals = Account.objects.aggregate(c=Sum("credits_posted"), d=Sum("debits_posted"))
-    return (totals["c"] or 0) - (totals["d"] or 0)
-
-
-def accounts_visible_to(user) -> QuerySet[Account]:
-    """Accounts a user may see in the admin: every account for coordinators (and
-    superusers), their own spaces' accounts for organisers, none for anyone else."""
-    if user_is_coordinator(user):
-        return Account.objects.all()
-    return Account.objects.filter(space__in=spaces_organised_by(user).values("pk"))
-
-
-def transfers_visible_to(user) -> QuerySet[Transfer]:
-    """Transfers touching an account the user may see (see accounts_visible_to)."""
-    if user_is_coordinator(user):
-        return Transfer.objects.all()
-    visible = accounts_visible_to(user).values("pk")
-    return Transfer.objects.filter(Q(debit_account__in=visible) | Q(credit_account__in=visible))
-
-
-# --- Statements and day passes -----------------------------------------------------------
-
-
-def member_label(user) -> str:
-    """How a member is named to organisers and coordinators: their directory name, else
-    their full name, else their username (never their e-mail address)."""
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_full_name() or user.get_username()
-
-
-def _signed_amount(account: Account) -> Case:
-    return Case(When(credit_account=account, then=F("amount")), default=-F("amount"),
-                output_field=BigIntegerField())
-
-
-def statement_transfers(account: Account) -> QuerySet[Transfer]:
-    """Posted transfers touching `account`, newest first, annotated with `signed` (the
-    change they made to its balance)."""
-    return (Transfer.objects
-            .filter(Q(debit_account=account) | Q(credit_account=account),
-                    state=TransferState.POSTED)
-            .select_related("debit_account", "credit_account", "reverses")
-            .annotate(signed=_signed_amount(account))
-            .order_by("-created_at", "-id"))
-
-
-@dataclass
-class StatementLine:
-    transfer: Transfer
-    signed: int
-    balance_after: int
-    counterparty: str
-
-
-def _line(account: Account, transfer: Transfer, balance_after: int) -> StatementLine:
-    other = (transfer.debit_account if transfer.credit_account_id == account.pk
-             else transfer.credit_account)
-    return StatementLine(transfer=transfer, signed=transfer.signed,
-                         balance_after=balance_after, counterparty=other.name)
-
-
-def statement_page(account: Account, page_number, per_page: int = 25
-                   ) -> tuple[Page, list[StatementLine]]:
-    """One page of the statement (newest first) with the balance after each line.
-
-    The running balance starts from the stored balance minus the sum of every newer line,
-    computed by the database in one aggregate, so any page is cheap."""
-    transfers = statement_transfers(account)
-    page = Paginator(transfers, per_page).get_page(page_number)
-    newer = page.start_index() - 1 if page.paginator.count else 0
-    newer_sum = 0
-    if newer:
-        newer_sum = transfers[:newer].aggregate(total=Sum("signed"))["total"] or 0
-    balance = account_balance(account).posted - newer_sum  # fresh, not the caller's copy
-    lines = []
-    for transfer in page.object_list:
-        lines.append(_line(account, transfer, balance))
-        balance -= transfer.signed
-    return page, lines
-
-
-def statement_lines_oldest_first(account: Account) -> Iterator[StatementLine]:
-    """The whole statement, oldest first, with the running balance (for CSV export)."""
-    balance = 0
-    for transfer in statement_transfers(account).order_by("created_at", "id").iterator():
-        balance += transfer.signed
-        yield _line(account, transfer, balance)
-
-
-def account_holds_open(account: Account) -> QuerySet[Transfer]:
-    """Holds placed on `account` that are neither posted nor voided yet."""
-    return (Transfer.objects
-            .filter(debit_account=account, state=TransferState.PENDING,
-                    resolution__isnull=True)
-            .select_related("credit_account")
-            .order_by("-created_at"))
-
-
-def day_passes_of(user, today: datetime.date) -> tuple[list[DayPass], list[DayPass]]:
-    """A member's day passes: (upcoming valid ones, soonest first; the rest, newest first)."""
-    passes = list(DayPass.objects.filter(user=user).select_related("space").order_by("date", "id"))
-    upcoming, past = [], []
-    for day_pass in passes:
-        day_pass.expired = day_pass.state == DayPassState.VALID and day_pass.date < today
-        is_upcoming = day_pass.state == DayPassState.VALID and not day_pass.expired
-        (upcoming if is_upcoming else past).append(day_pass)
-    return upcoming, past[::-1]
-
-
-def day_passes_sold(space: SpacePage) -> QuerySet[DayPass]:
-    return (DayPass.objects.filter(space=space).select_related("user", "user__profile")
-            .order_by("-date", "-id"))
-
-
-def day_pass_counts(space: SpacePage) -> dict[str, int]:
-    counts = dict(DayPass.objects.filter(space=space).values_list("state")
-                  .annotate(n=Count("id")).values_list("state", "n"))
-    return {state: counts.get(state, 0) for state in DayPassState.values}
-
-
-# --- Clearing and public transparency -------------------------------------------------
+from .ledger import (
+    amount_sum,
+    open_holds,
+)
 
 
 def ledger_flows(start: datetime.date | None, end: datetime.date | None) -> Flows:
@@ -379,7 +164,7 @@ def reference_holds_open(references: Iterable[str]) -> int:
     wanted = sorted(set(references))
     total = 0
     for start in range(0, len(wanted), 1000):
-        total += _sum(open_holds().filter(reference__in=wanted[start:start + 1000]))
+        total += amount_sum(open_holds().filter(reference__in=wanted[start:start + 1000]))
     return total
 
 
