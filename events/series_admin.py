@@ -112,6 +112,9 @@ class SeriesCreateView(WagtailAdminTemplateMixin, FormView):
     def get_page_title(self) -> str:
         return _("New recurring event in %(space)s") % {"space": self.space.title}
 
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def form_valid(self, form):
         data = form.cleaned_data
         zone = zoneinfo.ZoneInfo(self.space.time_zone or "UTC")
