@@ -39,6 +39,17 @@ def page_cache_empty():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def language_restored():
+    """Each test ends in the default language: a request in Italian leaves the thread's
+    language active after the response (LocaleMiddleware does not reset it), which would
+    otherwise turn the next test's strings Italian."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def site_tree(db) -> SiteTree:
     """The page tree of a fresh instance: home, spaces, events, members, format."""
