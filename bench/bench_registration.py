@@ -2,9 +2,10 @@
 
 Two scenarios: (a) every thread registers people for ONE event (all contend on the event's
 row lock; capacity 100, the rest join the waiting list), (b) each thread has its own event
-(no contention). The figures include building the confirmation e-mail with its .ics file
-after commit (the test settings' in-memory mail backend), as a real request would; the third row
-leaves the e-mail out to show the database-bound part alone.
+(no contention). The first two rows include building the confirmation e-mail with its .ics
+file after commit (the test settings run tasks at once); the third leaves the e-mail out; the
+fourth stores the e-mail task in the database as production does (django-tasks-db), and is
+the one compared with the raw-SQL baseline.
 `queries` is the number of SQL queries of one registration, measured single-threaded.
 
 The baseline is the same work as raw SQL through psycopg, 8 threads on one event: lock the
@@ -159,6 +160,7 @@ def _queries_per_registration(space) -> int:
 
 def run() -> list[dict]:
     from django.db import connection
+    from django.test import override_settings
 
     from bench.figures import at_least, figure
     from events.models import Registration, RegistrationState
@@ -174,14 +176,24 @@ def run() -> list[dict]:
         ("registration: 8 threads, one event, no e-mail", lambda: [
             _event(space, "Bench hot, no mail", capacity=100)], False),
     ]
-    queries = _queries_per_registration(space)
+    # Production: e-mails are tasks stored in the database for `db_worker` (one INSERT after
+    # the commit), never built on the request path.
+    production_tasks = override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+    scenarios.append(("registration: 8 threads, one event, e-mails as tasks", lambda: [
+        _event(space, "Bench hot, tasks", capacity=100)], "tasks"))
+    with production_tasks:
+        queries = _queries_per_registration(space)
     for name, make_events, mails in scenarios:
         events = make_events()
         users = _users(uuid.uuid4().hex[:6], total)
-        if mails:
+        if mails == "tasks":
+            with production_tasks:
+                elapsed = _run_threads(events, users)
+        elif mails:
             elapsed = _run_threads(events, users)
         else:
-            with mock.patch("events.emails.registration_email_send"):
+            with mock.patch("events.emails.registration_email_send", return_value=None):
                 elapsed = _run_threads(events, users)
         confirmed = Registration.objects.filter(event__in=events,
                                                 state=RegistrationState.CONFIRMED).count()
@@ -200,10 +212,11 @@ def run() -> list[dict]:
     raw = total / raw_elapsed
     rows.append({"name": "registration: raw SQL baseline, one event", "requests": total,
                  "per_second": round(raw, 1)})
-    service = rows[2]["per_second"]
+    service = rows[3]["per_second"]
     goal, met = at_least(service / raw, 0.5)
-    rows.append(figure("registration service (no e-mail), per s", f"{service:.0f}/s",
+    rows.append(figure("registration service (tasks), per s", f"{service:.0f}/s",
                        ratio=service / raw, baseline=f"raw SQL {raw:.0f}/s", goal=goal, met=met))
-    rows.append(figure("registration, queries each", str(queries), ratio=queries / 3,
-                       baseline="raw SQL 3 + commit", goal="≤ 6 queries", met=queries <= 6))
+    rows.append(figure("registration, queries each (task insert incl.)", str(queries),
+                       ratio=queries / 3, baseline="raw SQL 3 + commit", goal="≤ 6 queries",
+                       met=queries <= 6))
     return rows

@@ -45,8 +45,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import (
@@ -155,18 +154,54 @@ def _violated_constraint(exc: IntegrityError) -> str:
     return getattr(diag, "constraint_name", None) or str(exc)
 
 
-def _apply_totals(changes: dict[int, dict[str, int]]) -> None:
-    """Add the deltas to the accounts' stored totals, in ascending account id order.
+_TOTALS = frozenset({"debits_posted", "credits_posted", "debits_pending", "credits_pending"})
 
-    The UPDATE takes each row lock (or finds it already taken by :func:`accounts_lock`
-    earlier in the transaction); the fixed order means two transfers over the same pair
-    of accounts cannot deadlock.
+
+def _insert_and_apply_totals(row: Transfer, changes: dict[int, dict[str, int]]) -> None:
+    """INSERT the row, then add the deltas to the accounts' stored totals in ascending
+    account id order: one `UPDATE ... SET total = total + delta WHERE id = ...` per account.
+
+    The row's values are prepared by its fields as `save(force_insert=True)` would
+    (defaults, auto_now_add) without the model-save machinery (nothing listens to Transfer's
+    save signals). Each UPDATE takes the account's row lock (or finds it already taken by
+    :func:`accounts_lock` earlier in the transaction); the fixed order means two transfers
+    over the same pair of accounts cannot deadlock; the limit's CheckConstraint refuses an
+    overdraft. On PostgreSQL the statements go in one round trip (client-side binding, as
+    Django's psycopg backend uses), still executed in this order; SQLite takes them one by one.
     """
-    for pk in sorted(changes):
-        updated = Account.objects.filter(pk=pk).update(
-            **{field: F(field) + delta for field, delta in changes[pk].items()})
-        if updated != 1:
+    fields = Transfer._meta.local_concrete_fields
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection)
+              for field in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    statements = [(f"INSERT INTO {connection.ops.quote_name(Transfer._meta.db_table)}"  # noqa: S608
+                   f" ({columns}) VALUES ({marks})", values)]
+    account_table = connection.ops.quote_name(Account._meta.db_table)
+    order = sorted(changes)
+    for pk in order:
+        totals = changes[pk]
+        if not totals.keys() <= _TOTALS:
+            raise InvalidTransfer(_("Unknown account total."))
+        assignments = ", ".join(f"{name} = {name} + %s" for name in totals)
+        statements.append((f"UPDATE {account_table} SET {assignments} WHERE id = %s",  # noqa: S608
+                           [*totals.values(), pk]))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(";\n".join(sql for sql, _params in statements),
+                           [value for _sql, params in statements for value in params])
+            counts = [cursor.rowcount]
+            while cursor.nextset():
+                counts.append(cursor.rowcount)
+        else:
+            counts = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                counts.append(cursor.rowcount)
+    for pk, count in zip(order, counts[1:], strict=True):
+        if count != 1:
             raise InvalidTransfer(_("Account %(pk)s does not exist.") % {"pk": pk})
+    row._state.adding = False
+    row._state.db = connection.alias
 
 
 def _record(row: Transfer, changes: dict[int, dict[str, int]],
@@ -178,8 +213,7 @@ def _record(row: Transfer, changes: dict[int, dict[str, int]],
     """
     try:
         with transaction.atomic():
-            row.save(force_insert=True)
-            _apply_totals(changes)
+            _insert_and_apply_totals(row, changes)
     except IntegrityError as exc:
         if LIMIT_CONSTRAINT in _violated_constraint(exc):
             raise InsufficientCredits(

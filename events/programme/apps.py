@@ -13,7 +13,11 @@ class ProgrammeConfig(AppConfig):
 
     def ready(self) -> None:
         from events import extensions
+        from network.pagecache.versions import register_next_change
 
         from .calendar import ProgrammeExtension
+        from .selectors import programme_next_change
 
         extensions.register(ProgrammeExtension())
+        # Cached pages showing "now" and "next" sessions expire when a slot starts or ends.
+        register_next_change(programme_next_change)

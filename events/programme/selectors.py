@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from events.models import EventPage
@@ -118,6 +118,14 @@ def sessions_placed(programme: Programme) -> QuerySet[Session]:
                                        .select_related("profile").order_by("pk")), "cells")
             .annotate(dot_count=Count("proposal__votes"))
             .order_by("starts_at", "room__position", "room_id"))
+
+
+def programme_next_change(now: dt.datetime) -> dt.datetime | None:
+    """The next moment a slot starts or ends (an event page's "now" and "next" sessions
+    change then, with no write): for the page cache's expiry (network.pagecache)."""
+    moments = Slot.objects.aggregate(starts=Min("starts_at", filter=Q(starts_at__gt=now)),
+                                     ends=Min("ends_at", filter=Q(ends_at__gt=now)))
+    return min((m for m in moments.values() if m is not None), default=None)
 
 
 def programme_grid(programme: Programme, *, now: dt.datetime | None = None,

@@ -15,13 +15,16 @@ when a cancellation charges one member and promotes others, it cannot deadlock w
 another transaction over their accounts (e.g. the promoted person refunding a day pass).
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import payments, tasks
 from ..exceptions import NotEnoughCredits, NotEnoughCreditsForEvent, RegistrationInvalid
-from ..models import EventPage, Registration
+from ..models import ACTIVE_STATES, SEAT_STATES, EventPage, Registration, RegistrationState
 from ..selectors import event_seat_counts
 
 # Only the control test of the concurrency suite turns this on (through settings): the
@@ -55,6 +58,31 @@ def lock_event(event_pk: int, *, lock: bool = True) -> EventPage:
 def seats_taken(event: EventPage) -> int:
     # Called with the event's row locked, so the count holds until the commit.
     return event_seat_counts(event).taken
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a registration decides on, counted in one query under the event's lock."""
+
+    taken: int  # registrations in SEAT_STATES (as EventPageQuerySet.with_seats_taken counts)
+    waiting: int  # people on the waiting list
+    last_position: int  # the highest waitlist_position ever given for the event (0: none)
+    mine: int  # the person's active registrations (0 or 1)
+
+
+def registration_tally(event: EventPage, user, guest_email: str) -> Tally:
+    """Seats taken, people waiting, the last waiting-list position and whether the person
+    already holds an active registration: one aggregate over the event's registrations.
+    Called with the event's row locked, so the figures hold until the commit."""
+    person = Q(user=user) if user is not None else Q(user__isnull=True, guest_email=guest_email)
+    row = Registration.objects.filter(event_id=event.pk).aggregate(
+        taken=Count("pk", filter=Q(state__in=SEAT_STATES)),
+        waiting=Count("pk", filter=Q(state=RegistrationState.WAITLISTED)),
+        last_position=Max("waitlist_position"),
+        mine=Count("pk", filter=person & Q(state__in=ACTIVE_STATES)),
+    )
+    return Tally(taken=row["taken"], waiting=row["waiting"],
+                 last_position=row["last_position"] or 0, mine=row["mine"])
 
 
 def has_free_seat(event: EventPage, taken: int) -> bool:

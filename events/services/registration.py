@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +49,7 @@ from .common import (
     lock_event,
     member_lock,
     notify_on_commit,
-    seats_taken,
+    registration_tally,
 )
 from .waitlist import promote_locked, promotion_chain
 
@@ -146,9 +145,11 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
     if user is not None and locked:
         member_lock(user)
     event = lock_event(event_pk, lock=locked)
-    existing = _active_registration(event.pk, user, guest_email)
-    if existing is not None:
-        return existing
+    tally = registration_tally(event, user, guest_email)
+    if tally.mine:
+        existing = _active_registration(event.pk, user, guest_email)
+        if existing is not None:
+            return existing
     now = timezone.now()
     if event.origin:  # imported: nobody registers here, organisers included
         raise RegistrationElsewhere()
@@ -163,18 +164,15 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         raise GuestsNotAllowed(_("Paid events are for members with credits."))
     if user is None and not (event.guests_allowed or by_organiser):
         raise GuestsNotAllowed()
-    taken = seats_taken(event)
-    waiting = Registration.objects.filter(event=event,
-                                          state=RegistrationState.WAITLISTED).exists()
+    taken, waiting = tally.taken, tally.waiting > 0
     if waiting and has_free_seat(event, taken):
         # Seats freed without a promotion (e.g. capacity raised): people waiting go first.
         # Their charges and the newcomer's are locked together, before the first one.
         chain = promotion_chain(event)
         payments.registration_accounts_lock(event, place=[*chain, Registration(user=user)])
         promote_locked(event, chain)
-        taken = seats_taken(event)
-        waiting = Registration.objects.filter(event=event,
-                                              state=RegistrationState.WAITLISTED).exists()
+        tally = registration_tally(event, user, guest_email)
+        taken, waiting = tally.taken, tally.waiting > 0
     if not locked:
         time.sleep(RACE_WINDOW_SECONDS)
     registration = Registration(event=event, user=user, guest_name=guest_name,
@@ -184,9 +182,8 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         registration.state = RegistrationState.CONFIRMED
         registration.confirmed_at = now
     elif event.waitlist_enabled:
-        last = Registration.objects.filter(event=event).aggregate(m=Max("waitlist_position"))["m"]
         registration.state = RegistrationState.WAITLISTED
-        registration.waitlist_position = (last or 0) + 1
+        registration.waitlist_position = tally.last_position + 1
     else:
         raise EventFull()
     registration.save()

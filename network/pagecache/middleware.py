@@ -42,7 +42,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
 from .marks import is_marked_public
-from .versions import content_version, next_change
+from .versions import content_version, in_open_transaction, next_change
 
 CACHE_SECONDS = 24 * 3600
 KEY_PREFIX = "espresso:page"
@@ -92,7 +92,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if user is not None and user.is_authenticated:
         return False
     session = getattr(request, "session", None)
-    return not (session is not None and session.modified)
+    return not (session is not None and session.modified) and not in_open_transaction()
 
 
 def _page_to_store(request: HttpRequest, response: HttpResponse,

@@ -10,9 +10,15 @@ Watched: every table of the database except those in UNWATCHED (tables no cached
 shows: sessions, the task queue, the credits ledger, logs). Tables added by later migrations
 are covered too: the triggers are (re)installed after every `migrate`.
 
-PostgreSQL: one statement-level trigger per table; the value comes from a sequence, never
-reused. SQLite: row-level triggers (SQLite has no statement triggers) with a random 63-bit
-value. Other databases get no triggers, and the page cache stays off for them.
+PostgreSQL: a deferred constraint trigger per table (row-level, as PostgreSQL requires),
+fired at COMMIT: the version row's lock is then the last lock a transaction takes and is
+held only while it commits, so it can neither serialise the transactions' bodies nor close
+a deadlock cycle with the ledger's and the registrations' own lock order. Until the commit
+the writer itself still sees the old version: the middleware and the fragment tag never
+store what is rendered inside an open transaction. The value comes from a sequence, never
+reused. SQLite: row-level triggers with a random 63-bit value, at the change (SQLite runs one
+writer at a time, so there is no lock order to disturb). Other databases get no triggers,
+and the page cache stays off for them.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ UNWATCHED = (
 UNWATCHED_COLUMNS = {"auth_user": ("last_login",)}
 SUPPORTED_VENDORS = ("postgresql", "sqlite")
 _TRIGGER = "pagecache_bump"
+_PG_DEFERRED = "pagecache_bump_at_commit"
 
 _PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -78,7 +85,7 @@ def _installed(connection: BaseDatabaseWrapper) -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT c.relname FROM pg_trigger t JOIN pg_class c"
-                           " ON c.oid = t.tgrelid WHERE t.tgname = %s", [_TRIGGER])
+                           " ON c.oid = t.tgrelid WHERE t.tgname = %s", [_PG_DEFERRED])
             return {row[0] for row in cursor.fetchall()}
         cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
                        " AND name LIKE %s", [f"{_TRIGGER}_%_delete"])
@@ -110,9 +117,15 @@ def triggers_install(connection: BaseDatabaseWrapper) -> int:
             name = _quote(connection, table)
             update = _update_event(connection, cursor, table)
             if connection.vendor == "postgresql":
-                cursor.execute(f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR {update}"
-                               f" OR DELETE OR TRUNCATE ON {name} FOR EACH STATEMENT"
-                               f" EXECUTE FUNCTION {_TRIGGER}()")
+                # The first version's statement-level trigger took the version row's lock at
+                # the change, before the transaction's other locks: replaced.
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_TRIGGER} ON {name}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_PG_DEFERRED} ON {name}")
+                cursor.execute(f"CREATE CONSTRAINT TRIGGER {_PG_DEFERRED} AFTER INSERT OR"
+                               f" {update} OR DELETE ON {name} DEFERRABLE INITIALLY DEFERRED"
+                               f" FOR EACH ROW EXECUTE FUNCTION {_TRIGGER}()")
+                cursor.execute(f"CREATE OR REPLACE TRIGGER {_TRIGGER}_truncate AFTER TRUNCATE"
+                               f" ON {name} FOR EACH STATEMENT EXECUTE FUNCTION {_TRIGGER}()")
                 continue
             for operation, event in (("insert", "INSERT"), ("update", update),
                                      ("delete", "DELETE")):

@@ -35,6 +35,14 @@ def content_version(using: str = "default") -> int | None:
     return None if row is None else row[0]
 
 
+def in_open_transaction(using: str = "default") -> bool:
+    """Whether the code runs inside a transaction of its own (not a test's wrapper): what it
+    renders may hold uncommitted data while the version is still the old one (PostgreSQL
+    bumps it at the commit), so nothing rendered there is stored."""
+    return any(not getattr(block, "_from_testcase", False)
+               for block in connections[using].atomic_blocks)
+
+
 def register_next_change(provider: NextChange) -> None:
     """Add a provider of "the next moment my public pages change by the clock" (idempotent)."""
     if provider not in _providers:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from ..versions import content_version, next_change
+from ..versions import content_version, in_open_transaction, next_change
 
 register = template.Library()
 CACHE_SECONDS = 24 * 3600
@@ -55,7 +55,8 @@ class PageCacheNode(template.Node):
         if stored is not None and now < stored[0]:
             return mark_safe(stored[1])  # noqa: S308 (our own rendered template output)
         html = self.nodelist.render(context)
-        cache.set(key, (next_change(now), str(html)), CACHE_SECONDS)
+        if not in_open_transaction():
+            cache.set(key, (next_change(now), str(html)), CACHE_SECONDS)
         return html
 
 
