@@ -166,8 +166,7 @@ def _insert_and_apply_totals(row: Transfer, changes: dict[int, dict[str, int]]) 
     save signals). Each UPDATE takes the account's row lock (or finds it already taken by
     :func:`accounts_lock` earlier in the transaction); the fixed order means two transfers
     over the same pair of accounts cannot deadlock; the limit's CheckConstraint refuses an
-    overdraft. On PostgreSQL the statements go in one round trip (client-side binding, as
-    Django's psycopg backend uses), still executed in this order; SQLite takes them one by one.
+    overdraft. (One statement per execute: the lock-order tests watch each UPDATE.)
     """
     fields = Transfer._meta.local_concrete_fields
     values = [field.get_db_prep_save(field.pre_save(row, True), connection)
@@ -186,17 +185,10 @@ def _insert_and_apply_totals(row: Transfer, changes: dict[int, dict[str, int]]) 
         statements.append((f"UPDATE {account_table} SET {assignments} WHERE id = %s",  # noqa: S608
                            [*totals.values(), pk]))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(";\n".join(sql for sql, _params in statements),
-                           [value for _sql, params in statements for value in params])
-            counts = [cursor.rowcount]
-            while cursor.nextset():
-                counts.append(cursor.rowcount)
-        else:
-            counts = []
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                counts.append(cursor.rowcount)
+        counts = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            counts.append(cursor.rowcount)
     for pk, count in zip(order, counts[1:], strict=True):
         if count != 1:
             raise InvalidTransfer(_("Account %(pk)s does not exist.") % {"pk": pk})
