@@ -257,6 +257,14 @@ def registration_active_for_user(event: EventPage, user) -> Registration | None:
             .first())
 
 
+def registration_latest_id_for_user(event: EventPage, user) -> int:
+    """The id of the member's latest registration for `event` in any state (0 for none).
+    A new registration always has a higher id, so a confirmation signed with this number
+    is used up once the member registers, even after they cancel again."""
+    latest = Registration.objects.filter(event=event, user=user).aggregate(latest=Max("pk"))
+    return latest["latest"] or 0
+
+
 def registration_waitlist_rank(registration: Registration) -> int | None:
     """1 for the first person waiting, None when not waitlisted."""
     if registration.state != RegistrationState.WAITLISTED:

@@ -22,6 +22,7 @@ from ..forms import GuestRegistrationForm
 from ..models import EventPage, Registration, RegistrationState
 from ..selectors import (
     registration_active_for_user,
+    registration_latest_id_for_user,
     registration_list_for_user,
     registration_offer,
 )
@@ -70,19 +71,28 @@ def _announce_guest(request: HttpRequest, registration: Registration) -> None:
 
 
 def _offer_sign(event: EventPage, user, price: int) -> str:
-    return signing.dumps({"e": event.pk, "u": user.pk, "p": price}, salt=OFFER_SALT)
+    # "r": the member's latest registration for the event when the page was shown; once
+    # they register (and perhaps cancel), the offer is used up.
+    return signing.dumps({"e": event.pk, "u": user.pk, "p": price,
+                          "r": registration_latest_id_for_user(event, user)}, salt=OFFER_SALT)
 
 
-def _offer_accepted(request: HttpRequest, event: EventPage) -> bool:
-    """Whether the POST confirms the price the event costs now, for this member."""
+def _offer_check(request: HttpRequest, event: EventPage) -> str:
+    """"ok" when the POST confirms the price the event costs now, for this member, with an
+    offer not used yet; "used" for an offer already used to register (a replay after
+    cancelling); "stale" for anything else (no, a forged or an expired offer, a new price)."""
     if request.POST.get("confirm") != "1":
-        return False
+        return "stale"
     try:
         offer = signing.loads(request.POST.get("offer", ""), salt=OFFER_SALT,
                               max_age=OFFER_MAX_AGE)
     except signing.BadSignature:
-        return False
-    return offer == {"e": event.pk, "u": request.user.pk, "p": event.price_credits}
+        return "stale"
+    if not isinstance(offer, dict) or {k: offer.get(k) for k in "eup"} != {
+            "e": event.pk, "u": request.user.pk, "p": event.price_credits}:
+        return "stale"
+    latest = registration_latest_id_for_user(event, request.user)
+    return "ok" if offer.get("r") == latest else "used"
 
 
 def _confirm_page(request: HttpRequest, event: EventPage, *, stale: bool) -> HttpResponse:
@@ -107,7 +117,12 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     if existing is not None:
         _announce(request, existing)
         return HttpResponseRedirect(_next_url(request, event.url or "/"))
-    if request.method == "GET" or (event.price_credits and not _offer_accepted(request, event)):
+    offer = _offer_check(request, event) if request.method == "POST" else "stale"
+    if event.price_credits and offer == "used":
+        messages.error(request, _("This confirmation was already used. To register again, "
+                                  "open the confirmation page once more."))
+        return HttpResponseRedirect(event.url or "/")
+    if request.method == "GET" or (event.price_credits and offer != "ok"):
         stale = request.method == "POST" and request.POST.get("confirm") == "1"
         if stale:
             messages.warning(request, _("Please check the price again before you confirm: "

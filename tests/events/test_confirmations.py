@@ -286,3 +286,52 @@ def test_an_organiser_cancelling_is_recorded_as_such(space):
     services.registration_cancel(registration, actor=make_organiser(space))
     registration.refresh_from_db()
     assert registration.cancel_reason == "organiser"
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_a_replayed_confirmation_after_cancelling_registers_nobody(client, space):
+    event = publish_event(space, price_credits=PRICE, cancellation_deadline_hours=1)
+    user = member_with(25)
+    client.force_login(user)
+    url = reverse("events:register", args=[event.pk])
+    data = {"confirm": "1", "offer": signed_offer(client.get(url).content.decode())}
+    client.post(url, data)
+    registration = Registration.objects.get(event=event, user=user)
+    services.registration_cancel(registration, actor=user)
+    assert available(user) == 25
+    transfers = Transfer.objects.count()
+    replay = client.post(url, data, follow=True)
+    assert replay.redirect_chain == [(event.url, 302)]
+    assert _messages(replay)[-1] == ("This confirmation was already used. To register again, "
+                                     "open the confirmation page once more.")
+    assert list(Registration.objects.filter(event=event, user=user)) == [registration]
+    assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CANCELLED
+    assert (Transfer.objects.count(), available(user)) == (transfers, 25)
+    # A fresh confirmation page still registers them again.
+    fresh = {"confirm": "1", "offer": signed_offer(client.get(url).content.decode())}
+    client.post(url, fresh)
+    assert Registration.objects.get(event=event, user=user,
+                                    state=RegistrationState.CONFIRMED).pk > registration.pk
+    assert available(user) == 15
+
+
+def test_a_replayed_waiting_list_offer_after_leaving_does_not_rejoin(client, space):
+    event = publish_event(space, price_credits=PRICE, capacity=1)
+    services.registration_create(event, user=member_with(PRICE))
+    user = member_with(25)
+    client.force_login(user)
+    url = reverse("events:register", args=[event.pk])
+    data = {"confirm": "1", "offer": signed_offer(client.get(url).content.decode())}
+    client.post(url, data)
+    entry = Registration.objects.get(event=event, user=user)
+    assert entry.state == RegistrationState.WAITLISTED
+    client.post(reverse("events:registration_leave_waitlist", args=[entry.pk]))
+    assert Registration.objects.get(pk=entry.pk).state == RegistrationState.CANCELLED
+    replay = client.post(url, data, follow=True)
+    assert _messages(replay)[-1].startswith("This confirmation was already used.")
+    assert list(Registration.objects.filter(event=event, user=user)
+                .values_list("pk", "state")) == [(entry.pk, RegistrationState.CANCELLED)]
+    assert available(user) == 25
