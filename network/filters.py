@@ -4,6 +4,8 @@ validation and is then simply not applied, so the list is shown unfiltered, neve
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -13,6 +15,7 @@ from .ids import IdChoiceFilter
 from .models import MemberProfile, SpaceKind, SpacePage
 
 MAX_QUERY_LENGTH = 100
+SKILL_WORD_SEPARATORS = re.compile(r"[\s/-]+")
 
 
 def _distinct_values(queryset: QuerySet, field: str) -> list[tuple[str, str]]:
@@ -73,7 +76,8 @@ class MemberFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(display_name__icontains=value) | Q(headline__icontains=value)
-                               | Q(bio__icontains=value) | Q(city__icontains=value))
+                               | Q(bio__icontains=value) | Q(city__icontains=value)
+                               | skill_words_match(value)).distinct()
 
     def filter_space(self, queryset: QuerySet, name: str, value: SpacePage | None) -> QuerySet:
         if value is None:
@@ -84,4 +88,14 @@ class MemberFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(skills__name__iexact=value).distinct()
+        return queryset.filter(skill_words_match(value)).distinct()
+
+
+def skill_words_match(value: str) -> Q:
+    """Profiles with a skill in which `value` starts a word (case-insensitive; spaces,
+    hyphens and slashes all separate words): "print", "printing" and "3d printing" all find
+    "3D printing" and "3d-printing"; "rinting" does not."""
+    words = [re.escape(word) for word in SKILL_WORD_SEPARATORS.split(value) if word]
+    if not words:
+        return Q(pk__in=[])
+    return Q(skills__name__iregex=r"(^|[\s/-])" + r"[\s/-]+".join(words))

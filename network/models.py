@@ -208,6 +208,8 @@ class MemberProfile(index.Indexed, ClusterableModel):
         index.SearchField("headline"),
         index.SearchField("bio"),
         index.SearchField("city"),
+        # Members are found by their skills too (issue 10).
+        index.RelatedFields("skills", [index.SearchField("name")]),
         index.FilterField("visibility"),
         # Site search runs on `profiles_visible_to(viewer)`, which filters on the owner.
         index.FilterField("user"),

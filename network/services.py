@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+from wagtail.search import index
 
 from .exceptions import InvalidRole, NetworkError
 from .models import MemberProfile, Membership, MembershipRole, SpacePage
@@ -236,6 +237,10 @@ def _profile_ensure_once(user, fields: dict, skills: list[str] | None) -> Member
     if changed:
         profile.full_clean(exclude=["slug"])
         profile.save()
+        if skills is not None:
+            # The search index is written on save, before the skills (child rows) are:
+            # index again so site search finds the member by their new skills.
+            index.insert_or_update_object(profile)
     return profile
 
 
