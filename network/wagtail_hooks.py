@@ -20,10 +20,12 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import AdminPageChooser
+from wagtail.images.widgets import AdminImageChooser
 from wagtail.log_actions import log
 
-from .ids import IdChoiceField
-from .models import MemberProfile, Membership
+from .ids import IdChoiceField, id_fits
+from .models import MemberProfile, Membership, SpacePage
 from .permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 from .services import membership_remove, membership_set, profile_slug_unique
 
@@ -129,8 +131,14 @@ class MembershipHistoryView(ScopedObjectMixin, generic.HistoryView):
     pass
 
 
-class MembershipUsageView(ScopedObjectMixin, generic.UsageView):
-    pass
+class MembershipUsageView(generic.UsageView):
+    # Not ScopedObjectMixin: its get_queryset would replace the view's list of references
+    # with memberships (an HTTP 500, issue 10). The object alone is scoped.
+    def get_object(self):
+        obj = super().get_object()
+        if not memberships_managed_by(self.request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
 
 
 class MembershipViewSet(ModelViewSet):
@@ -156,14 +164,41 @@ class MembershipViewSet(ModelViewSet):
 
 # --- member profiles -----------------------------------------------------------------------
 
+class IdCheckedChooserMixin:
+    """A chooser shown again with a submitted value that names no row (text, an id beyond
+    64 bits) shows nothing chosen; Wagtail's looked the value up and failed (an HTTP 500)."""
+
+    def get_instance(self, value):
+        if isinstance(value, str | int) and not id_fits(str(value).strip()):
+            return None
+        return super().get_instance(value)
+
+
+class SpaceChooser(IdCheckedChooserMixin, AdminPageChooser):
+    pass
+
+
+class AvatarChooser(IdCheckedChooserMixin, AdminImageChooser):
+    pass
+
+
+class MemberProfileAdminForm(WagtailAdminModelForm):
+    """Ids that cannot name a row (text, beyond 64 bits) are a form error, not a 500."""
+
+    class Meta:
+        field_classes = {"user": IdChoiceField, "home_space": IdChoiceField,
+                         "avatar": IdChoiceField}
+
+
 PROFILE_PANELS = [
     FieldRowPanel([FieldPanel("display_name"), FieldPanel("pronouns")]),
     FieldPanel("headline"),
     FieldPanel("bio"),
     FieldPanel("skills"),
-    FieldRowPanel([FieldPanel("city"), FieldPanel("home_space")]),
+    FieldRowPanel([FieldPanel("city"),
+                   FieldPanel("home_space", widget=SpaceChooser(target_models=[SpacePage]))]),
     MultiFieldPanel([FieldPanel("website"), FieldPanel("links")], heading=_("Links")),
-    FieldPanel("avatar"),
+    FieldPanel("avatar", widget=AvatarChooser),
     FieldRowPanel([FieldPanel("visibility"), FieldPanel("show_email")]),
 ]
 
@@ -220,11 +255,12 @@ class MemberProfileViewSet(ModelViewSet):
     # neither the e-mail nor the related user, and a search naming them was an HTTP 500.
     search_fields = ["display_name", "headline", "city", "user__email"]
     search_backend_name = None
-    panels = PROFILE_PANELS
+    edit_handler = ObjectList(PROFILE_PANELS, base_form_class=MemberProfileAdminForm)
 
     def get_add_view_kwargs(self, **kwargs):
         # Creating also picks the user; editing never moves a profile to another user.
-        create_panel = ObjectList([FieldPanel("user"), *PROFILE_PANELS]).bind_to_model(
+        create_panel = ObjectList([FieldPanel("user"), *PROFILE_PANELS],
+                                  base_form_class=MemberProfileAdminForm).bind_to_model(
             MemberProfile)
         return super().get_add_view_kwargs(
             panel=create_panel, form_class=create_panel.get_form_class(), **kwargs)

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from network.ids import MAX_ID
+
 
 class AdminNoAccessMiddleware:
     """A signed-in person without access to the Wagtail admin who opens any admin address
@@ -27,3 +29,50 @@ class AdminNoAccessMiddleware:
                 and not user.has_perm("wagtailadmin.access_admin")):
             return render(request, "home/admin_no_access.html", status=403)
         return self.get_response(request)
+
+
+def _raised_reading_form_data(exception: BaseException) -> bool:
+    """Whether `exception` came out of a form widget reading the submitted data."""
+    tb = exception.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "value_from_datadict":
+            return True
+        tb = tb.tb_next
+    return False
+
+
+class MalformedRequestMiddleware:
+    """Requests no page of ours could have sent get a 400 page, not a 500 (issue 10).
+
+    - A POST that a form widget cannot read: Wagtail's editor trusts its JavaScript to send
+      each StreamField's `-count`, rich text as JSON and so on, and a tampered or truncated
+      page-edit POST raised KeyError, JSONDecodeError or AttributeError while the form read
+      its data. Only exceptions raised inside a widget's `value_from_datadict` are caught,
+      so a bug elsewhere still shows as the 500 it is.
+    - An admin address whose query string holds an integer beyond 64 bits (Wagtail's list
+      filters pass ids to the database, which cannot hold them); `q`, the search words,
+      may hold any number."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(reverse("wagtailadmin_home")) and any(
+                _beyond_64_bits(value)
+                for key, values in request.GET.lists() if key != "q" for value in values):
+            return _bad_request(request)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest,
+                          exception: Exception) -> HttpResponse | None:
+        if request.method == "POST" and _raised_reading_form_data(exception):
+            return _bad_request(request)
+        return None
+
+
+def _beyond_64_bits(value: str) -> bool:
+    return value.isascii() and value.isdigit() and (len(value) > 19 or int(value) > MAX_ID)
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/bad_request.html", status=400)

@@ -171,3 +171,30 @@ def test_a_space_id_beyond_64_bits_in_an_admin_form_is_a_form_error(spaces, spac
     assert response.status_code == 200
     assert "space" in response.context["form"].errors
     assert Membership.objects.count() == before
+
+
+@pytest.mark.parametrize("field", ["home_space", "avatar"])
+@pytest.mark.parametrize("value", [str(2**63), "9" * 40, "²", "abc", '"><script>', "a\x00b"])
+def test_a_bad_id_in_the_profile_admin_is_a_form_error(spaces, field, value):
+    """Regression (issue 10, found by tests/home/test_fuzz.py): the chooser shown again with
+    the bad value looked it up in the database, an HTTP 500; now the form says the choice
+    is invalid and nothing changes."""
+    profile = profile_ensure(spaces["member_b"], display_name="Bruno Neri", city="Torino")
+    data = {"display_name": "Bruno Neri", "headline": "", "bio": "", "skills": "",
+            "city": "Milano", "home_space": "", "website": "", "links": "", "avatar": "",
+            "visibility": "network", field: value}
+    response = coordinator_client().post(f"/admin/member_profiles/edit/{profile.pk}/", data)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field]
+    assert MemberProfile.objects.get(pk=profile.pk).city == "Torino"
+
+
+def test_an_organiser_sees_where_a_membership_is_used(spaces):
+    """Regression (issue 10): the usage view listed memberships instead of references to
+    the membership, an HTTP 500."""
+    membership = spaces["membership_a"]
+    response = spaces["client"].get(f"/admin/memberships/usage/{membership.pk}/")
+    assert response.status_code == 200
+    other = spaces["membership_b"]
+    refused = spaces["client"].get(f"/admin/memberships/usage/{other.pk}/")
+    assert (refused.status_code, refused["Location"]) == (302, "/admin/")
