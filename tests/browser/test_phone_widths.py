@@ -56,7 +56,8 @@ def _pages() -> dict[str, list[str]]:
     public = ["/", "/spaces/", rome.url, "/events/", event.url, "/search/?q=cowo",
               "/events/calendar/", "/credits/transparency/"]
     member = ["/members/", profile.get_absolute_url(), "/me/events/", "/me/credits/",
-              "/me/profile/", "/me/data/", f"/credits/spaces/{rome.pk}/day-pass/", f"/events/{event.pk}/register/"]
+              "/me/profile/", "/me/data/", f"/credits/spaces/{rome.pk}/day-pass/",
+              f"/events/{event.pk}/register/"]
     if day_pass is not None:
         member.append(f"/me/credits/passes/{day_pass.pk}/")
     organiser = [f"/events/{event.pk}/manage/", f"/events/{event.pk}/checkin/",
