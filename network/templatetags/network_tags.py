@@ -14,10 +14,12 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def skill_url(context: template.Context, name: str) -> str:
     """The member directory filtered to one skill ("" when there is no live directory).
-    The directory's address is looked up once per rendering of the page."""
-    cache = context.render_context
-    if "network_directory_url" not in cache:
+    The directory's address is looked up once per request (each included card has its own
+    render context, so that is where it is kept)."""
+    holder = context.get("request") or context.render_context
+    base = getattr(holder, "_network_directory_url", None)
+    if base is None:
         directory = MemberDirectoryPage.objects.live().first()
-        cache["network_directory_url"] = directory.url if directory else ""
-    base = cache["network_directory_url"]
+        base = directory.url if directory else ""
+        holder._network_directory_url = base
     return f"{base}?{urlencode({'skill': name})}" if base else ""
