@@ -31,7 +31,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from network.db_retry import db_retry
-from network.ids import IdChoiceField, IdChoiceFilter, id_fits
+from network.ids import id_fits
 from network.models import SpacePage
 from network.permissions import (
     spaces_organised_by,
@@ -43,6 +43,13 @@ from network.permissions import (
 from . import services
 from .exceptions import EventError
 from .models import ACTIVE_STATES, EventPage, Registration, RegistrationRole, RegistrationState
+from .registration_export import (
+    EXPORT_HEADINGS,
+    EventChoiceField,
+    EventChoiceFilter,
+    event_label,
+    registration_export_row,
+)
 from .selectors import event_list_managed_by, registration_list_visible_to
 from .series_admin import SeriesCreateView
 
@@ -80,7 +87,7 @@ register_permission_policy(Registration, registration_permission_policy)
 
 
 class RegistrationFilterSet(WagtailFilterSet):
-    event = IdChoiceFilter(label=_("Event"),
+    event = EventChoiceFilter(label=_("Event"),
                            queryset=lambda request: event_list_managed_by(request.user)
                            .order_by("-starts_at"))
     state = ChoiceFilter(label=_("State"), choices=RegistrationState.choices)
@@ -94,6 +101,10 @@ class RegistrationFilterSet(WagtailFilterSet):
 class RegistrationIndexView(IndexView):
     def get_base_queryset(self):
         return registration_list_visible_to(self.request.user)
+
+    def to_row_dict(self, item):
+        # Readable states and roles, local times, the event's date (issue 10).
+        return registration_export_row(item)
 
     @cached_property
     def header_buttons(self):
@@ -112,8 +123,14 @@ class RegistrationIndexView(IndexView):
         return buttons
 
 
+def _registrations_breadcrumbs(event_id: int | None = None) -> list[dict]:
+    index = reverse("event_registrations:index") + (f"?event={event_id}" if event_id else "")
+    return [{"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": index, "label": _("Registrations")}]
+
+
 class RegistrationAddForm(forms.Form):
-    event = IdChoiceField(label=_("Event"), queryset=Registration.objects.none())
+    event = EventChoiceField(label=_("Event"), queryset=Registration.objects.none())
     member_email = forms.EmailField(label=_("Member's e-mail"), required=False,
                                     help_text=_("For someone with an account."))
     guest_name = forms.CharField(label=_("Guest's name"), max_length=120, required=False)
@@ -156,6 +173,9 @@ class RegistrationAddView(WagtailAdminTemplateMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_breadcrumbs_items(self):
+        return [*_registrations_breadcrumbs(), {"url": "", "label": self.page_title}]
+
     @db_retry
     def form_valid(self, form):
         data = form.cleaned_data
@@ -193,6 +213,11 @@ class RegistrationManageView(WagtailAdminTemplateMixin, FormView):
 
     def get_page_subtitle(self):
         return self.registration.person_name
+
+    def get_breadcrumbs_items(self):
+        # Wagtail's default is "Home" alone, which read as the page's header (issue 10).
+        return [*_registrations_breadcrumbs(self.registration.event_id),
+                {"url": "", "label": self.registration.person_name}]
 
     def get_initial(self):
         return {"role": self.registration.role}
@@ -247,18 +272,16 @@ class RegistrationViewSet(ModelViewSet):
     list_display = [TitleColumn("person_name", label=_("Name"),
                                 url_name="event_registrations:edit"),
                     Column("email", label=_("E-mail")),
-                    "event", "state",
+                    Column("event", label=_("Event"),
+                           accessor=lambda registration: event_label(registration.event)),
+                    "state",
                     # A stale "waitlist position 1" on a cancelled entry told nothing (issue
                     # 10): the place shows only while waiting, the reason once cancelled.
                     Column("waiting_list_place", label=_("Waiting list")),
                     Column("get_cancel_reason_display", label=_("Cancel reason")),
                     "role", "created_at"]
-    list_export = ["event", "person_name", "email", "role", "state", "waiting_list_place",
-                   "get_cancel_reason_display", "created_at", "confirmed_at", "cancelled_at",
-                   "attended_at"]
-    export_headings = {"person_name": _("Name"), "email": _("E-mail"),
-                       "waiting_list_place": _("Waiting list"),
-                       "get_cancel_reason_display": _("Cancel reason")}
+    list_export = list(EXPORT_HEADINGS)
+    export_headings = EXPORT_HEADINGS
     export_filename = "registrations"
     ordering = ["-created_at"]
     form_fields = ["role"]

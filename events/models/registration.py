@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from network.validators import validate_no_control_characters
 
@@ -18,7 +19,8 @@ from network.validators import validate_no_control_characters
 class RegistrationState(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("Waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
+    # "registration": Italian agrees with "iscrizione" (Annullata), an event is "Annullato".
+    CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
     ATTENDED = "attended", _("Attended")
 
 

@@ -149,3 +149,71 @@ def test_coordinator_sees_every_space(client, world):
     content = client.get(reverse(INDEX)).content.decode()
     assert "anna@example.org" in content
     assert "bruno@example.org" in content
+
+
+def test_the_csv_is_readable_local_times_labels_and_the_event_date(client, site_tree):
+    """Issue 10: raw codes and UTC microseconds; now labels, times in the event's own zone
+    to the minute, and the event's date (three events of one title told apart)."""
+    import csv
+    import datetime as dt
+    import io
+    from zoneinfo import ZoneInfo
+
+    space = space_in(site_tree, "Cowo NY", time_zone="America/New_York")
+    start = dt.datetime(2027, 1, 1, 1, 30, tzinfo=dt.UTC)  # 31 Dec 20:30 in New York
+    event = publish_event(space, title="Meetup", starts_at=start,
+                          ends_at=start + dt.timedelta(hours=2), capacity=1)
+    first = services.registration_create(event, user=UserFactory(email="ann@example.org"))
+    waiting = services.registration_create(event, user=UserFactory(email="bob@example.org"))
+    services.registration_cancel(waiting)
+    client.force_login(make_organiser(space))
+    response = client.get(reverse(INDEX), {"export": "csv", "event": event.pk})
+    body = b"".join(response.streaming_content).decode() if response.streaming \
+        else response.content.decode()
+    rows = {row["E-mail"]: row for row in csv.DictReader(io.StringIO(body))}
+    local = first.created_at.astimezone(ZoneInfo("America/New_York"))
+    assert rows["ann@example.org"] == {
+        "Event": "Meetup", "Event date": "2026-12-31 20:30 EST", "Name":
+        first.person_name, "E-mail": "ann@example.org", "Role": "Attendee",
+        "State": "Confirmed", "Waiting list": "", "Cancel reason": "",
+        "Registered": local.strftime("%Y-%m-%d %H:%M EST"),
+        "Confirmed": first.confirmed_at.astimezone(ZoneInfo("America/New_York"))
+        .strftime("%Y-%m-%d %H:%M EST"), "Cancelled": "", "Checked in": ""}
+    assert (rows["bob@example.org"]["State"], rows["bob@example.org"]["Cancel reason"]) == (
+        "Cancelled", "Cancelled by the person")
+
+
+def test_lists_show_the_event_date_beside_its_title(client, world):
+    client.force_login(world["organiser_a"])
+    from events.registration_export import event_label
+
+    html = client.get(reverse(INDEX)).content.decode()
+    label = event_label(world["event_a"])
+    assert label.startswith("Evento A — 20")
+    assert html.count(label) >= 2  # the list's event column and the event filter
+    assert event_label(world["event_b"]) not in html
+
+
+def test_the_registration_page_header_names_the_person_not_home(client, world):
+    """Issue 10: the page's header was a lone "Home" breadcrumb."""
+    import re
+
+    client.force_login(world["organiser_a"])
+    html = client.get(reverse(EDIT, args=[world["reg_a"].pk])).content.decode()
+    crumbs = re.search(r'<nav[^>]*aria-label="Breadcrumb"[^>]*>(.*?)</nav>', html, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", crumbs.group(1)).split())
+    name = world["reg_a"].person_name
+    assert text.endswith(f"Registrations {name}"), text
+    index = reverse(INDEX) + f"?event={world['event_a'].pk}"
+    assert f'href="{index}"' in crumbs.group(1)
+
+
+def test_a_cancelled_registration_is_feminine_in_italian_an_event_is_not():
+    """Issue 10: "Annullato" for registrations (una iscrizione è annullata)."""
+    from django.utils import translation
+
+    from events.models import EventStatus
+
+    with translation.override("it"):
+        assert str(RegistrationState.CANCELLED.label) == "Annullata"
+        assert str(EventStatus.CANCELLED.label) == "Annullato"
