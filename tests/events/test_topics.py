@@ -1,6 +1,6 @@
 """Issue 10, "Organisers' lists": topics fragmented ("3d printing" vs "3d-printing"). What an
 editor types is normalised (hyphens, underscores, spacing, case), and existing duplicates
-were merged by network migration 0005."""
+were merged by network migration 0006."""
 
 import importlib
 
@@ -46,7 +46,7 @@ def test_the_migration_merges_existing_spellings(site_tree):
               ["3d printing", "3d-printing", "3D_Printing", "Woodwork"]]
     both = make_event(space, topics=["3d printing", "3d-printing"])
     profile = profile_ensure(UserFactory(), skills=["3d-printing", "Python"])
-    migration = importlib.import_module("network.migrations.0005_tag_spellings_merged")
+    migration = importlib.import_module("network.migrations.0006_tag_spellings_merged")
     migration.merge(apps, None)
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["3d printing", "Python",
                                                                  "Woodwork"]

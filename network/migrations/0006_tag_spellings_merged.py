@@ -36,7 +36,7 @@ def merge(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("network", "0004_profile_pronouns"),
+        ("network", "0005_profile_language"),
         ("events", "0006_registration_cancel_reason"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
