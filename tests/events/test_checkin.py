@@ -404,6 +404,27 @@ def test_undo_on_a_later_day_is_refused(space, organiser):
     assert Registration.objects.get(pk=registration.pk).state == CONFIRMED
 
 
+def test_the_undo_s_day_is_the_event_s_local_day_not_utc(space, organiser):
+    """Auckland is UTC+13 in March: a check-in at 09:00 local is 20:00 UTC the day before.
+    Undo at 23:00 local (10:00 UTC, the next UTC day) is the same local day: allowed; at
+    00:30 local (11:30 UTC, the same UTC day as 23:00 local) it is the next day: refused."""
+    zone = "Pacific/Auckland"
+    event = publish_event(space, starts_at=dt.datetime(2031, 3, 4, 20, 0, tzinfo=dt.UTC),
+                          hours=30, time_zone=zone)
+    registration = services.registration_create(event, user=UserFactory())
+    checkin_registration(event, registration.pk, actor=organiser, now=event.starts_at)
+    Registration.objects.filter(pk=registration.pk).update(attended_at=event.starts_at)
+    with pytest.raises(UndoNotAllowed):
+        checkin_undo(event, registration.pk, actor=organiser,
+                     now=dt.datetime(2031, 3, 5, 11, 30, tzinfo=dt.UTC))
+    fresh = checkin_undo(event, registration.pk, actor=organiser,
+                         now=dt.datetime(2031, 3, 5, 10, 0, tzinfo=dt.UTC))
+    assert (fresh.state, fresh.attended_at, fresh.attended_by) == (CONFIRMED, None, None)
+    with pytest.raises(exceptions.RegistrationStateError) as again:
+        checkin_undo(event, registration.pk, actor=organiser, now=event.starts_at)
+    assert str(again.value) == "This person is not checked in."
+
+
 def test_undo_of_someone_not_checked_in_is_refused(space, organiser):
     event = soon(space)
     registration = services.registration_create(event, user=UserFactory())
