@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from .models import EventPage
 
 #: the sections of the dashboard that other modules fill, in the order shown
-SLOTS = ("badges", "report")
+SLOTS = ("messages", "badges", "report")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ _providers: dict[str, list[Provider]] = {slot: [] for slot in SLOTS}
 
 
 def dashboard_link_provider(slot: str) -> Callable[[Provider], Provider]:
-    """Register a provider of links for `slot` ("badges" or "report"). Raises ValueError
+    """Register a provider of links for `slot` (one of SLOTS). Raises ValueError
     for another slot, at import time."""
     if slot not in _providers:
         raise ValueError(f"unknown dashboard slot {slot!r}; expected one of {SLOTS}")

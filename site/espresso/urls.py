@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("events.programme.urls")),
     path("", include("events.badge_runs.urls")),
     path("", include("events.following.urls")),
+    path("", include("events.messaging.urls")),
     path("", include("credits.urls")),
     path("", include("reports.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "events.badge_runs",
     "events.following",
     "events.federation",
+    "events.messaging",
     "credits",
     "reports",
     "api",
@@ -228,6 +229,11 @@ TASKS = {
                            default="django_tasks.backends.immediate.ImmediateBackend"),
     },
 }
+# Organisers' messages to participants (events.messaging): at most this many per event, and
+# per sender, in any 24 hours.
+EVENTS_MESSAGES_PER_EVENT_PER_DAY = env.int("EVENTS_MESSAGES_PER_EVENT_PER_DAY", default=5)
+EVENTS_MESSAGES_PER_SENDER_PER_DAY = env.int("EVENTS_MESSAGES_PER_SENDER_PER_DAY", default=20)
+
 # Enqueued by `manage.py enqueue_periodic_tasks`: task path -> every how many seconds.
 PERIODIC_TASKS = {
     "events.tasks.event_settle_started_periodic": env.int("EVENTS_SETTLE_EVERY_SECONDS",
