@@ -42,6 +42,16 @@ class RegistrationInvalid(EventError):
     default_message = _("Please give a valid name and e-mail address.")
 
 
+class RegistrationAnswersInvalid(RegistrationInvalid):
+    """Answers to the event's questions that do not fit; `errors`: question id -> message."""
+
+    default_message = _("Please check your answers to the questions.")
+
+    def __init__(self, errors: dict[int, str]):
+        self.errors = errors
+        super().__init__()
+
+
 class RegistrationNotAllowed(EventError):
     default_message = _("You are not allowed to change this registration.")
 

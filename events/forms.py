@@ -9,7 +9,14 @@ from network.ids import IdMultipleChoiceField
 from network.validators import validate_no_control_characters
 
 from .badges import LAYOUTS, MAX_BLANKS
-from .models import RegistrationRole
+from .exceptions import RegistrationAnswersInvalid
+from .models import (
+    LONG_TEXT_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    QuestionKind,
+    RegistrationRole,
+)
+from .questions import NUMBER_BOUND, answers_clean
 
 
 class GuestRegistrationForm(forms.Form):
@@ -83,4 +90,60 @@ class BadgeForm(forms.Form):
             self.add_error("registrations", _("Select at least one person."))
         if who == self.BLANKS and not data.get("blanks"):
             self.add_error("blanks", _("How many blank badges?"))
+        return data
+
+
+class RegistrationQuestionsForm(forms.Form):
+    """The event's registration questions, one field per question (`q_<id>`); the rules
+    are `events.questions.answers_clean`'s, which the registration service applies again."""
+
+    def __init__(self, *args, questions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[self.field_name(question)] = self._field(question)
+
+    @staticmethod
+    def field_name(question) -> str:
+        return f"q_{question.pk}"
+
+    @staticmethod
+    def _field(question) -> forms.Field:
+        common = {"label": question.label, "required": question.required,
+                  "help_text": question.help_text}
+        kind = question.kind
+        if kind == QuestionKind.SHORT_TEXT:
+            return forms.CharField(max_length=SHORT_TEXT_MAX_LENGTH,
+                                   widget=forms.TextInput(attrs={"dir": "auto"}), **common)
+        if kind == QuestionKind.LONG_TEXT:
+            return forms.CharField(max_length=LONG_TEXT_MAX_LENGTH,
+                                   widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+                                   **common)
+        choices = [(choice, choice) for choice in question.choice_list]
+        if kind == QuestionKind.ONE_CHOICE:
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        if kind == QuestionKind.SEVERAL_CHOICES:
+            return forms.MultipleChoiceField(choices=choices,
+                                             widget=forms.CheckboxSelectMultiple, **common)
+        if kind == QuestionKind.YES_NO:
+            return forms.ChoiceField(choices=[("yes", _("Yes")), ("no", _("No"))],
+                                     widget=forms.RadioSelect, **common)
+        return forms.DecimalField(max_digits=19, decimal_places=6,
+                                  min_value=-NUMBER_BOUND, max_value=NUMBER_BOUND, **common)
+
+    def answers(self) -> dict[int, object]:
+        """Question id -> answer, for `registration_create(answers=...)` (valid form only)."""
+        return {question.pk: self.cleaned_data.get(self.field_name(question))
+                for question in self.questions}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            answers_clean(self.questions, self.answers())
+        except RegistrationAnswersInvalid as exc:
+            by_id = {question.pk: question for question in self.questions}
+            for pk, message in exc.errors.items():
+                self.add_error(self.field_name(by_id[pk]), message)
         return data

@@ -10,7 +10,8 @@ not started yet is cancelled through `events.services` (so the waiting list is p
 first come first served, and a held payment is voided even after the free-cancellation
 deadline: nobody is charged for a place they give up by leaving), and the person gets no
 cancellation e-mail; guest registrations are cancelled the same way and lose their name and
-address; calendar feed addresses are revoked. Registrations of events that have started
+address; every answer to an event's registration questions (sensitive or not) is deleted;
+calendar feed addresses are revoked. Registrations of events that have started
 stay as history (the seat was used), attached to the anonymised account.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from network.privacy import erased_email, export_datetime
 
 from .calendar_tokens import calendar_token_revoke
 from .exceptions import RegistrationStateError
-from .models import CalendarToken, EventPage, Registration, RegistrationState
+from .models import CalendarToken, EventPage, Registration, RegistrationAnswer, RegistrationState
 from .payments import registration_reference
 from .services import registration_cancel, registration_leave_waitlist
 
@@ -71,6 +72,8 @@ def _registration_export(registration: Registration) -> dict[str, Any]:
         "confirmed_at": export_datetime(registration.confirmed_at),
         "cancelled_at": export_datetime(registration.cancelled_at),
         "attended_at": export_datetime(registration.attended_at),
+        "answers": [{"question": answer.label, "answer": answer.value}
+                    for answer in registration.answers.all()],
     }
 
 
@@ -126,6 +129,10 @@ def member_data_erase(user, *, by, guest_emails: Iterable[str] = ()) -> dict[str
         # A guest registration has no owner account: act as the holder of its secret link.
         actor = by if registration.user_id is not None else None
         cancelled += _cancel(registration, actor=actor)
+    # Before the guest registrations lose the address that finds them.
+    answers, _per_model = RegistrationAnswer.objects.filter(
+        Q(registration__user=user)
+        | Q(registration__in=guest_registrations_for(guest_emails).values("pk"))).delete()
     scrubbed = 0
     for registration in guest_registrations_for(guest_emails).only("pk"):
         scrubbed += Registration.objects.filter(pk=registration.pk).update(
@@ -133,4 +140,4 @@ def member_data_erase(user, *, by, guest_emails: Iterable[str] = ()) -> dict[str
             updated_at=timezone.now())
     revoked = calendar_token_revoke(user)
     return {"registrations_cancelled": cancelled, "guest_registrations_erased": scrubbed,
-            "calendar_feeds_revoked": revoked}
+            "answers_erased": answers, "calendar_feeds_revoked": revoked}

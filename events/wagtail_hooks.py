@@ -43,6 +43,7 @@ from network.permissions import (
 from . import services
 from .exceptions import EventError
 from .models import ACTIVE_STATES, EventPage, Registration, RegistrationRole, RegistrationState
+from .questions import answers_text, answers_visible_to, spreadsheet_safe
 from .registration_export import (
     EXPORT_HEADINGS,
     EventChoiceField,
@@ -100,11 +101,16 @@ class RegistrationFilterSet(WagtailFilterSet):
 
 class RegistrationIndexView(IndexView):
     def get_base_queryset(self):
-        return registration_list_visible_to(self.request.user)
+        return registration_list_visible_to(self.request.user).prefetch_related("answers")
 
     def to_row_dict(self, item):
-        # Readable states and roles, local times, the event's date (issue 10).
-        return registration_export_row(item)
+        # Readable states and roles, local times, the event's date (issue 10); then the
+        # answers this user may read (sensitive ones only for the event's own space, see
+        # events.questions), as text that no spreadsheet runs as a formula.
+        row = registration_export_row(item)
+        row["answers"] = spreadsheet_safe(answers_text(answers_visible_to(self.request.user,
+                                                                          item)))
+        return row
 
     @cached_property
     def header_buttons(self):
@@ -224,6 +230,7 @@ class RegistrationManageView(WagtailAdminTemplateMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "registration": self.registration,
+                "answers": answers_visible_to(self.request.user, self.registration),
                 "index_url": reverse("event_registrations:index")
                 + f"?event={self.registration.event_id}"}
 
@@ -280,8 +287,8 @@ class RegistrationViewSet(ModelViewSet):
                     Column("waiting_list_place", label=_("Waiting list")),
                     Column("get_cancel_reason_display", label=_("Cancel reason")),
                     "role", "created_at"]
-    list_export = list(EXPORT_HEADINGS)
-    export_headings = EXPORT_HEADINGS
+    list_export = [*EXPORT_HEADINGS, "answers"]
+    export_headings = {**EXPORT_HEADINGS, "answers": _("Answers to the questions")}
     export_filename = "registrations"
     ordering = ["-created_at"]
     form_fields = ["role"]

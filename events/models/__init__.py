@@ -1,7 +1,8 @@
 """The events app's models, one module per concept; import them from here.
 
 `event` (EventPage, the listing page), `registration` (Registration and its states),
-`calendar_token` (personal calendar feed secrets), `reminder` (reminders sent, opt-outs).
+`calendar_token` (personal calendar feed secrets), `reminder` (reminders sent, opt-outs),
+`questions` (registration questions and the answers given).
 """
 
 from .calendar_token import CalendarToken
@@ -15,6 +16,14 @@ from .event import (
     EventStatus,
     EventTopic,
     RegistrationWindow,
+)
+from .questions import (
+    CHOICE_KINDS,
+    LONG_TEXT_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    QuestionKind,
+    RegistrationAnswer,
+    RegistrationQuestion,
 )
 from .registration import (
     ACTIVE_STATES,
@@ -33,9 +42,12 @@ from .series import EventSeries
 
 __all__ = [
     "ACTIVE_STATES",
+    "CHOICE_KINDS",
+    "LONG_TEXT_MAX_LENGTH",
     "MAX_EVENT_DURATION",
     "MAX_REMINDER_HOURS",
     "SEAT_STATES",
+    "SHORT_TEXT_MAX_LENGTH",
     "TICKET_CODE_BYTES",
     "TICKET_CODE_MAX_LENGTH",
     "CalendarToken",
@@ -47,7 +59,10 @@ __all__ = [
     "EventSeries",
     "EventStatus",
     "EventTopic",
+    "QuestionKind",
     "Registration",
+    "RegistrationAnswer",
+    "RegistrationQuestion",
     "RegistrationReminder",
     "RegistrationRole",
     "RegistrationState",

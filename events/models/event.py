@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
@@ -202,6 +202,10 @@ class EventPage(Page):
             FieldRowPanel([FieldPanel("reward_host"), FieldPanel("reward_speaker"),
                            FieldPanel("reward_volunteer")]),
         ], heading=_("Rewards")),
+        # Registration questions (events.models.questions): answers keep the question as
+        # it was when answered, so editing one here never rewrites what people said.
+        InlinePanel("questions", heading=_("Registration questions"),
+                    label=_("Question")),
         MultiFieldPanel([FieldPanel("status"), FieldPanel("status_reason")],
                         heading=_("Status")),
     ]

@@ -40,6 +40,7 @@ from ..models import (
     RegistrationState,
     RegistrationWindow,
 )
+from ..questions import CleanAnswer, answers_clean, answers_save, event_questions
 from .common import (
     RACE_WINDOW_SECONDS,
     charge,
@@ -101,7 +102,7 @@ def registration_language() -> str:
 
 def registration_create(event: EventPage, *, user=None, guest_name: str = "",
                         guest_email: str = "", role: str = RegistrationRole.ATTENDEE,
-                        actor=None) -> Registration:
+                        actor=None, answers: dict | None = None) -> Registration:
     """Register a member (`user`) or a guest (`guest_name` + `guest_email`) for `event`.
 
     Guarantees: confirmed registrations never exceed the capacity; when full, the person
@@ -110,7 +111,15 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
     registration. An organiser of the event's space (`actor`) may add people outside the
     registration window, add guests to free events, and give a non-attendee role.
 
-    Raises: RegistrationInvalid (bad guest data or role), GuestsNotAllowed, EventCancelled,
+    `answers` (question id -> answer) answer the event's registration questions; they are
+    checked (`events.questions.answers_clean`) before anything is written and stored in the
+    same transaction as a NEW registration (a replay keeps the first answers). Someone
+    registering themself always answers (None counts as no answers, so a required question
+    refuses them); an organiser adding someone may leave `answers` None.
+
+    Raises: RegistrationAnswersInvalid (answers that do not fit the questions; its
+    `errors` name each question), RegistrationInvalid (bad guest data or role),
+    GuestsNotAllowed, EventCancelled,
     RegistrationClosed, EventFull (full and no waiting list), RegistrationNotAllowed
     (a role other than attendee without being an organiser).
     """
@@ -125,11 +134,15 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
     by_organiser = actor is not None and user_organises_space(actor, event.space_id)
     if role != RegistrationRole.ATTENDEE and not by_organiser:
         raise RegistrationNotAllowed(_("Only organisers assign speakers, hosts and volunteers."))
+    if answers is None and by_organiser:
+        cleaned_answers = []
+    else:
+        cleaned_answers = answers_clean(event_questions(event), answers or {})
     try:
         with transaction.atomic():
             return _registration_create_locked(
                 event.pk, user=user, guest_name=guest_name, guest_email=guest_email,
-                role=role, by_organiser=by_organiser)
+                role=role, by_organiser=by_organiser, answers=cleaned_answers)
     except IntegrityError:
         # Two submissions raced past the lock-free path: the partial unique constraint
         # kept one; hand back that one.
@@ -140,7 +153,8 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
 
 
 def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_email: str,
-                                role: str, by_organiser: bool) -> Registration:
+                                role: str, by_organiser: bool,
+                                answers: list[CleanAnswer]) -> Registration:
     locked = not lock_disabled()
     if user is not None and locked:
         member_lock(user)
@@ -187,6 +201,7 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
     else:
         raise EventFull()
     registration.save()
+    answers_save(registration, answers)
     registration.event = event
     if registration.state == RegistrationState.CONFIRMED:
         charge(registration, event)

@@ -18,8 +18,9 @@ from network.db_retry import db_retry
 
 from .. import services
 from ..exceptions import EventError
-from ..forms import GuestRegistrationForm
+from ..forms import GuestRegistrationForm, RegistrationQuestionsForm
 from ..models import EventPage, Registration, RegistrationState
+from ..questions import event_questions
 from ..selectors import (
     registration_active_for_user,
     registration_latest_id_for_user,
@@ -32,6 +33,9 @@ from ..translations import event_original
 #: the confirming POST must carry it back, so nobody pays a price they were not shown.
 OFFER_SALT = "events.register.offer"
 OFFER_MAX_AGE = 60 * 60 * 12
+#: marks a POST that carries the answers to the event's questions (the event page's one-click
+#: register button does not: it gets the questions page instead)
+ANSWERS_FIELD = "answers_form"
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -95,12 +99,25 @@ def _offer_check(request: HttpRequest, event: EventPage) -> str:
     return "ok" if offer.get("r") == latest else "used"
 
 
-def _confirm_page(request: HttpRequest, event: EventPage, *, stale: bool) -> HttpResponse:
+def _confirm_page(request: HttpRequest, event: EventPage, *, stale: bool,
+                  questions_form: RegistrationQuestionsForm | None = None,
+                  status: int = 200) -> HttpResponse:
     offer = registration_offer(event, request.user)
     return render(request, "events/registration/register_confirm.html", {
-        "event": event, "offer": offer, "stale": stale,
+        "event": event, "offer": offer, "stale": stale, "questions_form": questions_form,
+        "answers_field": ANSWERS_FIELD,
         "signed_offer": _offer_sign(event, request.user, offer.price),
-        "next": _next_url(request, event.url or "/")})
+        "next": _next_url(request, event.url or "/")}, status=status)
+
+
+def _questions_form(request: HttpRequest, event: EventPage) -> RegistrationQuestionsForm | None:
+    """The form of the event's questions (None when it asks none), bound when the POST
+    carries the answers."""
+    questions = event_questions(event)
+    if not questions:
+        return None
+    data = request.POST if request.method == "POST" and ANSWERS_FIELD in request.POST else None
+    return RegistrationQuestionsForm(data, questions=questions)
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,7 +128,10 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     without `confirm`) shows the price, the balance after and the cancellation terms and
     changes nothing; the POST of that page (`confirm=1` and the signed offer) registers.
     A confirm replayed while the registration is active returns it (nothing charged
-    twice); a price changed since the page was shown brings the page back, charging nothing."""
+    twice); a price changed since the page was shown brings the page back, charging nothing.
+    When the event asks questions, their answers belong to the form (a page of their own for
+    a free event, the confirmation page for a paid one): wrong or missing answers bring it
+    back with errors (400) and register nothing."""
     event = _event_or_404(event_id)
     existing = registration_active_for_user(event, request.user)
     if existing is not None:
@@ -122,16 +142,28 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
         messages.error(request, _("This confirmation was already used. To register again, "
                                   "open the confirmation page once more."))
         return HttpResponseRedirect(event.url or "/")
-    if request.method == "GET" or (event.price_credits and offer != "ok"):
-        stale = request.method == "POST" and request.POST.get("confirm") == "1"
+    questions_form = _questions_form(request, event)
+    answered = questions_form is None or (questions_form.is_bound and questions_form.is_valid())
+    invalid = 400 if (questions_form is not None and questions_form.is_bound
+                      and not answered) else 200
+    if event.price_credits and (request.method == "GET" or offer != "ok" or not answered):
+        stale = (request.method == "POST" and request.POST.get("confirm") == "1"
+                 and offer != "ok")
         if stale:
             messages.warning(request, _("Please check the price again before you confirm: "
                                         "it may have changed."))
-        if request.method == "GET" and not event.price_credits:
-            return HttpResponseRedirect(event.url or "/")
-        return _confirm_page(request, event, stale=stale)
+        return _confirm_page(request, event, stale=stale, questions_form=questions_form,
+                             status=invalid)
+    if not answered:
+        return render(request, "events/registration/register_questions.html", {
+            "event": event, "questions_form": questions_form, "answers_field": ANSWERS_FIELD,
+            "next": _next_url(request, event.url or "/")}, status=invalid)
+    if request.method == "GET":
+        return HttpResponseRedirect(event.url or "/")
     try:
-        registration = services.registration_create(event, user=request.user)
+        registration = services.registration_create(
+            event, user=request.user,
+            answers=questions_form.answers() if questions_form is not None else None)
     except EventError as exc:
         messages.error(request, exc.message)
     else:
@@ -152,13 +184,17 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
     """Name + e-mail registration for people without an account (where the event allows)."""
     event = _event_or_404(event_id)
     form = GuestRegistrationForm(request.POST or None)
+    questions = event_questions(event)
+    questions_form = (RegistrationQuestionsForm(request.POST or None, questions=questions)
+                      if questions else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (questions_form is None or questions_form.is_valid()):
             try:
                 registration = services.registration_create(
                     event, guest_name=form.cleaned_data["name"],
-                    guest_email=form.cleaned_data["email"])
+                    guest_email=form.cleaned_data["email"],
+                    answers=questions_form.answers() if questions_form is not None else None)
             except EventError as exc:
                 messages.error(request, exc.message)
                 status = 400
@@ -168,7 +204,8 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
         else:
             status = 400
     return render(request, "events/registration/guest_form.html",
-                  {"event": event, "form": form}, status=status)
+                  {"event": event, "form": form, "questions_form": questions_form},
+                  status=status)
 
 
 def _cancel_context(registration: Registration) -> dict:

@@ -47,6 +47,7 @@ from credits.selectors import account_balance
 from credits.services import accounts_lock
 from events import privacy as events_privacy
 from events.following import privacy as following_privacy
+from events.messaging import privacy as messaging_privacy
 from events.models import EventPage, Registration, RegistrationState
 from events.programme import privacy as programme_privacy
 from network import privacy as network_privacy
@@ -120,6 +121,7 @@ def member_data_export(user) -> dict[str, Any]:
             user, guest_emails=member_verified_emails(user)),
         "credits": credits_privacy.member_data_export(user),
         "programme": programme_privacy.member_data_export(user),
+        "messaging": messaging_privacy.member_data_export(user),
         "api": api_privacy.member_data_export(user),
         "following": following_privacy.member_data_export(user),
     }
@@ -236,6 +238,7 @@ def member_erase(member, *, by) -> ErasureResult:
         _erase_locks(user, guest_emails)
         done = {
             "programme": programme_privacy.member_data_erase(user),
+            "messaging": messaging_privacy.member_data_erase(user),
             "events": events_privacy.member_data_erase(user, by=by, guest_emails=guest_emails),
             "credits": credits_privacy.member_data_erase(user, by=by),
             "network": network_privacy.member_data_erase(user),

@@ -95,7 +95,7 @@ def test_erasure_scrubs_guest_registrations_of_past_events_too(space):
     assert list(registrations_to_cancel(user, ["ana@example.org"])) == []
     done = member_data_erase(user, by=user, guest_emails=["ana@example.org"])
     assert done == {"registrations_cancelled": 0, "guest_registrations_erased": 1,
-                    "calendar_feeds_revoked": 0}
+                    "answers_erased": 0, "calendar_feeds_revoked": 0}
     guest.refresh_from_db()
     assert (guest.state, guest.guest_name, guest.guest_email) == (
         "attended", "Erased guest", f"erased-guest-{guest.pk}@erased.invalid")

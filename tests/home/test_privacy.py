@@ -132,6 +132,7 @@ def test_erasing_a_member_promotes_the_next_person_voids_the_hold_and_leaves_no_
     assert DayPass.objects.get(pk=world.day_pass.pk).state == "refunded"
     assert result.done["events"] == {"registrations_cancelled": 3,
                                      "guest_registrations_erased": 1,
+                                     "answers_erased": 0,
                                      "calendar_feeds_revoked": 1}
     assert result.done["credits"] == {"day_passes_refunded": 1, "day_passes_kept": 0,
                                       "holds_voided": 0}

@@ -234,6 +234,10 @@ TASKS = {
 EVENTS_MESSAGES_PER_EVENT_PER_DAY = env.int("EVENTS_MESSAGES_PER_EVENT_PER_DAY", default=5)
 EVENTS_MESSAGES_PER_SENDER_PER_DAY = env.int("EVENTS_MESSAGES_PER_SENDER_PER_DAY", default=20)
 
+# Sensitive answers to registration questions (health, access needs) are erased this many
+# days after the event ends (events.questions).
+EVENTS_SENSITIVE_ANSWERS_KEEP_DAYS = env.int("EVENTS_SENSITIVE_ANSWERS_KEEP_DAYS", default=30)
+
 # Enqueued by `manage.py enqueue_periodic_tasks`: task path -> every how many seconds.
 PERIODIC_TASKS = {
     "events.tasks.event_settle_started_periodic": env.int("EVENTS_SETTLE_EVERY_SECONDS",
@@ -246,6 +250,8 @@ PERIODIC_TASKS = {
         "PROGRAMME_PHASES_EVERY_SECONDS", default=60),
     "events.federation.tasks.subscriptions_sync_periodic": env.int(
         "EVENTS_IMPORT_EVERY_SECONDS", default=3600),
+    "events.questions.sensitive_answers_erase_periodic": env.int(
+        "EVENTS_SENSITIVE_ANSWERS_ERASE_EVERY_SECONDS", default=3600),
 }
 # --- Importing other sites' calendars (events.federation) ---------------------
 # Private, loopback and link-local addresses are refused unless this is set (tests, a demo
