@@ -85,3 +85,12 @@ def test_questions_are_added_in_the_page_editor_and_published_with_the_event(sit
     page.save_revision().publish()
     assert list(RegistrationQuestion.objects.filter(event=event).values_list("label",
                                                                              flat=True)) == ["Diet"]
+
+
+def test_the_page_editor_offers_the_questions_panel(client, event):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[event.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Registration questions" in html
+    assert 'name="questions-TOTAL_FORMS" value="2"' in html

@@ -28,7 +28,8 @@ SETTLE = "events.tasks.event_settle_started_periodic"
 #: every periodic task of settings.PERIODIC_TASKS, in its order
 EVERY = [SETTLE, "events.reminders.reminders_send_periodic",
          "events.following.tasks.digests_send_periodic",
-         "events.programme.tasks.programme_phases_catch_up_periodic"]
+         "events.programme.tasks.programme_phases_catch_up_periodic",
+         "events.questions.sensitive_answers_erase_periodic"]
 
 
 @pytest.fixture
