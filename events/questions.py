@@ -77,11 +77,15 @@ def _clean_one(question: RegistrationQuestion, value):
                              else _("The answer contains control characters."))
         return text
     if kind == QuestionKind.ONE_CHOICE:
-        if value not in question.choice_list:
+        if not isinstance(value, str) or value not in question.choice_list:
             raise ValueError(_("Choose one of the choices offered."))
         return value
     if kind == QuestionKind.SEVERAL_CHOICES:
-        values = [value] if isinstance(value, str) else list(value)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            raise ValueError(_("Choose among the choices offered."))
+        values = list(value)
         if any(item not in question.choice_list for item in values):
             raise ValueError(_("Choose among the choices offered."))
         return [choice for choice in question.choice_list if choice in values]

@@ -96,6 +96,8 @@ def test_optional_questions_left_blank_store_nothing(event, questions):
     ("laptop", None),                   # required, missing
     ("diet", "Carnivore"),              # not a choice
     ("topics", ["AI", "Gardening"]),    # one not a choice
+    ("topics", 5),                      # not a list at all
+    ("diet", ["Vegan"]),                # a list where one choice is asked
     ("laptop", "maybe"),
     ("age", "two"),
     ("age", "1e400"),
