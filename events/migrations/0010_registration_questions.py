@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_reminders'),
+        ('events', '0009_event_origin_series'),
     ]
 
     operations = [
