@@ -113,9 +113,10 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
 
     `answers` (question id -> answer) answer the event's registration questions; they are
     checked (`events.questions.answers_clean`) before anything is written and stored in the
-    same transaction as a NEW registration (a replay keeps the first answers). Someone
-    registering themself always answers (None counts as no answers, so a required question
-    refuses them); an organiser adding someone may leave `answers` None.
+    same transaction as a NEW registration (a replay keeps the first answers). `answers=None`
+    checks nothing and costs no query (the registration budget of issue 11): the
+    registration views pass the answers (`{}` when none were given, so a required question
+    refuses them) whenever the event asks questions; organisers adding someone pass None.
 
     Raises: RegistrationAnswersInvalid (answers that do not fit the questions; its
     `errors` name each question), RegistrationInvalid (bad guest data or role),
@@ -134,10 +135,8 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
     by_organiser = actor is not None and user_organises_space(actor, event.space_id)
     if role != RegistrationRole.ATTENDEE and not by_organiser:
         raise RegistrationNotAllowed(_("Only organisers assign speakers, hosts and volunteers."))
-    if answers is None and by_organiser:
-        cleaned_answers = []
-    else:
-        cleaned_answers = answers_clean(event_questions(event), answers or {})
+    cleaned_answers = ([] if answers is None
+                       else answers_clean(event_questions(event), answers))
     try:
         with transaction.atomic():
             return _registration_create_locked(
