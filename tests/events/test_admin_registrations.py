@@ -178,7 +178,8 @@ def test_the_csv_is_readable_local_times_labels_and_the_event_date(client, site_
         "State": "Confirmed", "Waiting list": "", "Cancel reason": "",
         "Registered": local.strftime("%Y-%m-%d %H:%M EST"),
         "Confirmed": first.confirmed_at.astimezone(ZoneInfo("America/New_York"))
-        .strftime("%Y-%m-%d %H:%M EST"), "Cancelled": "", "Checked in": ""}
+        .strftime("%Y-%m-%d %H:%M EST"), "Cancelled": "", "Checked in": "",
+        "Answers to the questions": ""}
     assert (rows["bob@example.org"]["State"], rows["bob@example.org"]["Cancel reason"]) == (
         "Cancelled", "Cancelled by the person")
 
