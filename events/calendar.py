@@ -15,7 +15,6 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from html import unescape
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,7 +48,7 @@ ICAL_STATUS = {
 }
 
 
-def _single_line(text: str) -> str:
+def single_line(text: str) -> str:
     """Names used as parameters or one-line values: line breaks and controls become spaces."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
@@ -148,10 +147,10 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
         description=description or None,
         start=timezone.localtime(event.starts_at, tz),
         end=timezone.localtime(event.ends_at, tz),
-        location=_single_line(event.location_text) or None,
+        location=single_line(event.location_text) or None,
         url=url or None,
         status=status,
-        categories=[_single_line(c) for c in categories if c],
+        categories=[single_line(c) for c in categories if c],
     )
     if in_series and event.series_id:
         vevent["uid"] = event.series.uid
@@ -167,7 +166,7 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
         address = f"mailto:{space.email}" if space.email else page_public_url(space)
         if address:
             organizer = vCalAddress(address)
-            organizer.params["CN"] = vText(_single_line(space.title))
+            organizer.params["CN"] = vText(single_line(space.title))
             vevent.add("organizer", organizer)
     if event.online_url:
         # RFC 7986 CONFERENCE: the video link of a hybrid event.
@@ -187,7 +186,7 @@ def _add_origin_place(vevent: Event, data: dict) -> None:
     if address:
         contact = vCalAddress(address)
         if organizer.get("name"):
-            contact.params["CN"] = vText(_single_line(organizer["name"]))
+            contact.params["CN"] = vText(single_line(organizer["name"]))
         vevent.add("organizer", contact)
 
 
@@ -222,7 +221,7 @@ def _calendar(name: str, *, description: str = "", url: str = "", method: str | 
     """The VCALENDAR's own properties. NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC are
     TEXT, escaped as such (icalendar 7 writes NAME and the X-WR ones as unknown values, so
     "Desks, a studio" would be read back as "Desks"). X-WR-TIMEZONE only when given."""
-    name = _single_line(name) or "Espresso"
+    name = single_line(name) or "Espresso"
     description = _plain(description)
     calendar = Calendar.new(prodid=PRODID, uid=_stable_uid(url or name), method=method,
                             url=url or None)
@@ -369,45 +368,3 @@ def event_to_ical(event: EventPage, *, request: HttpRequest | None = None,
     # Components of higher-floor apps (the programme's sessions), through events.extensions.
     return _assemble(calendar, [event], [vevent.to_ical(),
                                          *extensions.event_ical_components(event, url)])
-
-
-# --- "Add to my calendar" links ---------------------------------------------------------
-
-def _utc_stamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def google_calendar_url(event: EventPage, url: str = "") -> str:
-    """Google Calendar's "create event" template link."""
-    details = event.summary + (f"\n\n{url}" if url else "")
-    query = {
-        "action": "TEMPLATE",
-        "text": _single_line(event.title),
-        "dates": f"{_utc_stamp(event.starts_at)}/{_utc_stamp(event.ends_at)}",
-        "details": details,
-        "location": _single_line(event.location_text),
-        "ctz": event.time_zone_name,
-    }
-    return "https://calendar.google.com/calendar/render?" + urlencode(query)
-
-
-def outlook_calendar_url(event: EventPage, url: str = "") -> str:
-    """Outlook on the web's "compose event" deep link."""
-    query = {
-        "path": "/calendar/action/compose",
-        "rru": "addevent",
-        "subject": _single_line(event.title),
-        "startdt": event.starts_at.astimezone(dt.UTC).isoformat(),
-        "enddt": event.ends_at.astimezone(dt.UTC).isoformat(),
-        "body": event.summary + (f"\n\n{url}" if url else ""),
-        "location": _single_line(event.location_text),
-    }
-    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
-
-
-def webcal_url(absolute_url: str) -> str:
-    """The webcal:// form of an http(s) feed address (calendar apps subscribe to it)."""
-    for scheme in ("https://", "http://"):
-        if absolute_url.startswith(scheme):
-            return "webcal://" + absolute_url[len(scheme):]
-    return absolute_url

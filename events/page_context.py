@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 
-from .calendar import webcal_url
+from .calendar_links import webcal_url
 from .forms import GuestRegistrationForm
 from .models import EventPage
 from .selectors import (

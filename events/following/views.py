@@ -12,7 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events.calendar import events_to_ical, webcal_url
+from events.calendar import events_to_ical
+from events.calendar_links import webcal_url
 from events.calendar_tokens import calendar_token_active, calendar_token_user
 from network.public_urls import public_url
 

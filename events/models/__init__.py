@@ -1,6 +1,6 @@
 """The events app's models, one module per concept; import them from here.
 
-`event` (EventPage, the listing page), `registration` (Registration and its states),
+`event` (EventPage), `listing_page` (EventIndexPage), `registration` (Registration and its states),
 `calendar_token` (personal calendar feed secrets), `reminder` (reminders sent, opt-outs),
 `questions` (registration questions and the answers given).
 """
@@ -10,13 +10,13 @@ from .event import (
     MAX_EVENT_DURATION,
     MAX_REMINDER_HOURS,
     EventFormat,
-    EventIndexPage,
     EventPage,
     EventPageQuerySet,
     EventStatus,
     EventTopic,
     RegistrationWindow,
 )
+from .listing_page import EventIndexPage
 from .questions import (
     CHOICE_KINDS,
     LONG_TEXT_MAX_LENGTH,

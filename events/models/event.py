@@ -390,28 +390,3 @@ class EventPage(Page):
         if self.capacity is None:
             return None
         return max(self.capacity - self.seats_taken, 0)
-
-
-
-
-class EventIndexPage(Page):
-    """The network-wide listing of events with filters and feeds."""
-
-    intro = models.TextField(_("introduction"), blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
-    subpage_types = []
-    max_count = 1
-
-    class Meta:
-        verbose_name = _("events listing")
-
-    def get_context(self, request, *args, **kwargs):
-        # Imported here, not at the top: page_context reads events through the selectors,
-        # which import this module (the one lazy import of the app).
-        from ..page_context import event_listing_context
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(event_listing_context(request))
-        return context

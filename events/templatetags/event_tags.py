@@ -14,12 +14,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from events.calendar import (
-    event_public_url,
-    google_calendar_url,
-    outlook_calendar_url,
-    webcal_url,
-)
+from events.calendar import event_public_url
+from events.calendar_links import google_calendar_url, outlook_calendar_url, webcal_url
 from events.feeds import event_to_jsonld, jsonld_script_content
 from events.models import EventIndexPage
 from events.selectors import event_list_upcoming

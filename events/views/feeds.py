@@ -29,7 +29,8 @@ from network.pagecache.marks import public_page_cache
 from network.public_urls import public_url
 
 from ..calendar import CACHE_REVISION as ICAL_CACHE_REVISION
-from ..calendar import event_to_ical, events_to_ical, webcal_url
+from ..calendar import event_to_ical, events_to_ical
+from ..calendar_links import webcal_url
 from ..calendar_tokens import (
     calendar_token_active,
     calendar_token_create,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 from ical.calendar_stream import IcsCalendarStream
 
-from events.calendar import event_to_ical, events_to_ical, google_calendar_url, webcal_url
+from events.calendar import event_to_ical, events_to_ical
+from events.calendar_links import google_calendar_url, webcal_url
 from events.calendar_tokens import calendar_token_create, calendar_token_revoke
 from events.models import EventPage, Registration, RegistrationState
 from events.selectors import event_list_for_feed
