@@ -6,6 +6,14 @@ from django.db import connection, transaction
 from home.services import SiteTree, site_tree_ensure
 
 
+def _runs_in_a_transaction(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool((marker and marker.kwargs.get("transaction"))
+                or "transactional_db" in fixtures or "live_server" in fixtures)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """`postgres` tests need real row locks: they run in the PostgreSQL pass only.
 
@@ -20,6 +28,12 @@ def pytest_collection_modifyitems(config, items):
                 and not marker.kwargs.get("serialized_rollback")):
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)")
+
+    # Django's order, enforced last: every test in a rolled-back transaction first, then the
+    # transactional ones. A transactional test ends with a flush that leaves the tables
+    # empty (its data comes back at the start of the next transactional test), so a plain
+    # test after it would find no content types.
+    items.sort(key=_runs_in_a_transaction)
 
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
