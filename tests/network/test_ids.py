@@ -88,7 +88,10 @@ def test_the_registrations_admin_filter_takes_a_huge_event_id(coordinator_client
     space = make_space(site_tree.spaces, "Cowo360")
     event = make_event(space, "Quokka day")
     url = reverse("event_registrations:index")
-    for value in (HUGE, HUGER, "-1", "²", "abc"):
+    for value in (HUGE, HUGER):
+        # Beyond 64 bits the admin's guard answers first (home.middleware).
+        assert coordinator_client.get(url, {"event": value}).status_code == 400
+    for value in ("-1", "²", "abc"):
         response = coordinator_client.get(url, {"event": value})
         assert response.status_code == 200
         assert "event" in response.context["filters"].errors
