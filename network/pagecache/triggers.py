@@ -141,6 +141,27 @@ def triggers_install(connection: BaseDatabaseWrapper) -> int:
     return len(missing)
 
 
+def triggers_uninstall(connection: BaseDatabaseWrapper) -> int:
+    """Drop the PostgreSQL triggers (returns how many tables had one). Migrations run
+    without them: a deferred trigger event queued by a data migration would make the same
+    migration's ALTER TABLE fail ("pending trigger events"). SQLite's are not deferred."""
+    if connection.vendor != "postgresql":
+        return 0
+    installed = _installed(connection)
+    with connection.cursor() as cursor:
+        for table in installed:
+            name = _quote(connection, table)
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_PG_DEFERRED} ON {name}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_TRIGGER}_truncate ON {name}")
+    return len(installed)
+
+
+def triggers_uninstall_before_migrate(sender, using: str = "default", **kwargs) -> None:
+    """pre_migrate receiver: migrations run without the triggers (post_migrate puts them
+    back and bumps nothing: the version row is kept)."""
+    triggers_uninstall(connections[using])
+
+
 def triggers_install_after_migrate(sender, using: str = "default", **kwargs) -> None:
     """post_migrate receiver: install the triggers on the database just migrated."""
     triggers_install(connections[using])

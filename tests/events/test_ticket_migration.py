@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from events import services, tickets
+from network.pagecache.triggers import triggers_install, triggers_uninstall
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
 
@@ -16,6 +17,8 @@ AFTER = [("events", "0004_tickets_checkin")]
 
 
 def migrate(targets):
+    # As `manage.py migrate` does (pre_migrate): without the page cache's triggers.
+    triggers_uninstall(connection)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -29,6 +32,7 @@ def _back_to_the_latest_schema():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+    triggers_install(connection)
 
 
 def test_existing_registrations_get_distinct_codes_when_migrating_forward(site_tree):
