@@ -3,7 +3,6 @@ message's progress. Organisers of the event's space and coordinators only."""
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,8 +11,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.models import EventPage
+from events.views.access import event_for_organiser
 from network.db_retry import db_retry
-from network.permissions import user_organises_space
 
 from . import services
 from .emails import message_email_build
@@ -22,18 +21,11 @@ from .forms import MessageForm
 from .selectors import message_history, message_recipients
 
 
-def _event_for_organiser(request: HttpRequest, event_id: int) -> EventPage:
-    event = get_object_or_404(EventPage.objects.select_related("space"), pk=event_id)
-    if not user_organises_space(request.user, event.space_id):
-        raise PermissionDenied
-    return event
-
-
 @require_GET
 @login_required
 def message_list(request: HttpRequest, event_id: int) -> HttpResponse:
     """Who sent what to how many, newest first, with each message's progress."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     return render(request, "messaging/list.html", {
         "event": event, "history": message_history(event),
         "per_event_limit": services.per_event_limit()})
@@ -64,7 +56,7 @@ def message_compose(request: HttpRequest, event_id: int) -> HttpResponse:
     """GET: the form. POST with `preview`: the form again with the e-mail as the first
     recipient would get it and the number of recipients; changes nothing. POST with `send`:
     the message is saved and sent in the background (see `services.message_send`)."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     form = MessageForm(request.POST or None)
     context: dict = {"event": event, "form": form}
     status = 200
@@ -100,7 +92,7 @@ def message_compose(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def message_detail(request: HttpRequest, event_id: int, pk: int) -> HttpResponse:
     """One message as sent, with how many were sent, skipped and failed so far."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     message = get_object_or_404(message_history(event), pk=pk)
     return render(request, "messaging/detail.html", {"event": event, "message": message,
                                                      "done": message.sent_count

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..badges import MAX_DIRECT_BADGES, BadgeError, badge_registrations, badges_pdf
 from ..forms import BadgeForm
-from .checkin import _event_for_organiser
+from .access import event_for_organiser
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,7 +19,7 @@ def event_badges(request: HttpRequest, event_id: int) -> HttpResponse:
     """GET: the form. POST: the PDF as a download, or the form again with its errors
     (400). Anonymous visitors are sent to sign in, anyone else but the event's organisers
     and coordinators gets a 403."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     people = badge_registrations(event)
     form = BadgeForm(request.POST or None, registrations=people)
     status = 200

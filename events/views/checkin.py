@@ -44,22 +44,9 @@ from ..selectors import (
     checkin_search_clean,
     event_registrations_for_dashboard,
 )
-from ..translations import event_original
+from .access import MAX_ID, event_for_organiser
 
 RECENT_CHECKINS = 5
-
-
-MAX_ID = 2**63 - 1  # larger ids cannot exist, and SQLite refuses to even compare them
-
-
-def _event_for_organiser(request: HttpRequest, event_id: int) -> EventPage:
-    if not 0 < event_id <= MAX_ID:
-        raise Http404
-    event = event_original(get_object_or_404(EventPage.objects.select_related("space"),
-                                             pk=event_id))
-    if not user_organises_space(request.user, event.space_id):
-        raise PermissionDenied
-    return event
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -127,7 +114,7 @@ def _answer(request: HttpRequest, event: EventPage, *, result=None, error: str =
 def checkin_page(request: HttpRequest, event_id: int) -> HttpResponse:
     """GET: the door page (with `?q=` the search results, for browsers without JS).
     POST `code` (scanned or typed) or `registration` (picked in the search): check in."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     if request.method == "GET":
         return render(request, "events/checkin/page.html", _page_context(request, event))
     try:
@@ -157,7 +144,7 @@ def _status_for(exc: EventError) -> int:
 @db_retry
 def checkin_undo(request: HttpRequest, event_id: int) -> HttpResponse:
     """POST `registration`: take back a check-in made today."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     try:
         undone = checkin.checkin_undo(event, request.POST.get("registration"),
                                       actor=request.user)
@@ -171,7 +158,7 @@ def checkin_undo(request: HttpRequest, event_id: int) -> HttpResponse:
 @db_retry
 def checkin_walk_in(request: HttpRequest, event_id: int) -> HttpResponse:
     """POST `name`, `email`: register at the door and check in, when a seat is free."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     form = WalkInForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
@@ -190,7 +177,7 @@ def checkin_walk_in(request: HttpRequest, event_id: int) -> HttpResponse:
 def checkin_search_json(request: HttpRequest, event_id: int) -> JsonResponse:
     """`?q=`: up to 20 registrations of the event by name or e-mail (two queries: the
     event, the matches)."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     people = checkin_search(event, request.GET.get("q", ""))
     return JsonResponse({"results": [_person_json(event, r) for r in people]})
 
@@ -216,7 +203,7 @@ def _person_json(event: EventPage, registration: Registration) -> dict:
 @login_required
 def checkin_counts_json(request: HttpRequest, event_id: int) -> JsonResponse:
     """The live counter (one query after the event)."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     return JsonResponse(_counts_json(event))
 
 
@@ -225,7 +212,7 @@ def checkin_counts_json(request: HttpRequest, event_id: int) -> JsonResponse:
 def event_dashboard(request: HttpRequest, event_id: int) -> HttpResponse:
     """One page per event for its organisers: counts, the door, every registration with
     its dates, and the event-day tools that exist (badges, report)."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     opens, closes = checkin.checkin_window(event)
     return render(request, "events/checkin/dashboard.html", {
         "event": event,
@@ -292,7 +279,7 @@ def ticket_renew(request: HttpRequest, code: str) -> HttpResponse:
 def dashboard_ticket_renew(request: HttpRequest, event_id: int, pk: int) -> HttpResponse:
     """An organiser revokes someone's ticket (e.g. shared or lost); the person is sent the
     new one by e-mail."""
-    event = _event_for_organiser(request, event_id)
+    event = event_for_organiser(request, event_id)
     if not 0 < pk <= MAX_ID:
         raise Http404
     registration = get_object_or_404(Registration, pk=pk, event=event)
