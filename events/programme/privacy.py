@@ -1,6 +1,12 @@
 """The unconference programme's part of a member's own data: the proposals they made or
 host, the dots they gave, the session notes they wrote. `home.privacy` orchestrates every
-app's part.
+app's part. And who may be named as a session's host where (`hosts_visible_to`).
+
+Hosts are named only as far as the directory's rule lets the reader see their profile
+(`network.selectors.profiles_visible_to`, the rule the read API follows too): the public
+feeds (the event's .ics, the JSON feed) read as an anonymous visitor, so they name hosts
+with a public profile only; a member's own sessions feed reads as that member. A host
+with a hidden profile (or none) is left out of the list, never shown by another name.
 
 Guarantees of `member_data_erase`: the member's own proposals that are still being proposed
 or voted on (and do not belong to an event that has started) are withdrawn through
@@ -13,6 +19,7 @@ stay (they belong to the session and its co-authors), attached to the anonymised
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -20,11 +27,22 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from network.privacy import export_datetime
+from network.selectors import profiles_visible_to
 
 from .exceptions import ProgrammeError
 from .models import NoteRevision, Proposal, ProposalState, Vote
 from .services import proposal_withdraw
 from .services.common import PROPOSING_PHASES
+
+
+def hosts_visible_to(viewer, hosts: Iterable) -> set[int]:
+    """The ids of `hosts` (users) whose profile `viewer` may see (None: an anonymous
+    reader), in one query (none for no hosts)."""
+    ids = {host.pk for host in hosts}
+    if not ids:
+        return set()
+    return set(profiles_visible_to(viewer).filter(user_id__in=ids)
+               .values_list("user_id", flat=True))
 
 
 def member_data_export(user) -> dict[str, Any]:

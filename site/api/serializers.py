@@ -133,8 +133,8 @@ class SessionSerializer(serializers.Serializer):
     url = serializers.URLField()
 
     def to_representation(self, session) -> dict:
-        entry = session_feed_entry(session, self.context["event"])
         visible = self.context["visible_hosts"]  # {user id: profile slug}
+        entry = session_feed_entry(session, self.context["event"], visible_hosts=set(visible))
         entry["hosts"] = [
             {"name": host.profile.display_name, "profile": visible[host.pk]}
             for host in session.proposal.hosts.all() if host.pk in visible]
