@@ -26,6 +26,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
+#: the most characters an XLSX cell holds (Excel's limit; a longer one "needs repair")
+XLSX_CELL_MAX = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
 #: an Excel sheet title is at most 31 characters, without []:*?/\
 _SHEET_TITLE_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -143,7 +145,9 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 def _xlsx_text(value: str) -> str:
     # openpyxl refuses control characters (IllegalCharacterError): drop them, keep the rest.
-    return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    # Excel refuses a cell over its limit: cut there, with an ellipsis (the CSV keeps all).
+    text = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    return text if len(text) <= XLSX_CELL_MAX else text[:XLSX_CELL_MAX - 1] + "…"
 
 
 def tables_xlsx(tables: Iterable[Table]) -> bytes:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from events.models import EventPage
@@ -160,6 +160,37 @@ def sessions_of_user(programme: Programme, user) -> list[Session]:
         return []
     return list(sessions_placed(programme).filter(
         Q(proposal__hosts=user) | Q(proposal__votes__ballot__user=user)).distinct())
+
+
+@dataclass
+class SessionOutcome:
+    """What came of one placed session, for the outcomes and the event report."""
+
+    session_id: int
+    title: str
+    kind: str
+    room: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    hosts: list[str]  # display names (selectors.person_name), host order
+    votes: int
+    attendance: int | None  # None: not recorded
+    notes: str  # the latest version, Markdown as written ("" without notes)
+
+
+def session_outcomes(programme: Programme) -> list[SessionOutcome]:
+    """Every placed session of `programme` in time then room order, with its hosts, dots,
+    attendance and latest notes, in a fixed number of queries (four).
+    Hosts are named for the organisers (no profile rule applied: callers that publish must
+    filter them with `privacy.hosts_visible_to`)."""
+    latest = (NoteRevision.objects.filter(session=OuterRef("pk"))
+              .order_by("-created_at", "-id").values("body")[:1])
+    sessions = sessions_placed(programme).annotate(latest_notes=Subquery(latest))
+    return [SessionOutcome(
+        session_id=s.pk, title=s.proposal.title, kind=s.proposal.get_kind_display(),
+        room=s.room.name, starts_at=s.starts_at, ends_at=s.ends_at,
+        hosts=[person_name(h) for h in s.proposal.hosts.all()], votes=s.dot_count,
+        attendance=s.attendance, notes=s.latest_notes or "") for s in sessions]
 
 
 def session_notes(session: Session) -> NoteRevision | None:

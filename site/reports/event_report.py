@@ -16,6 +16,14 @@ Definitions (the same in the page, the PDF and the exports):
 - walk-ins: registered at the door (events.checkin);
 - credits collected: event prices posted to the space (net of reversals); on hold: prices
   reserved and not yet posted; rewards paid: earned by hosts, speakers and volunteers.
+
+An unconference's report carries its outcomes once the grid is published (phase scheduled
+or later): every placed session with its room and time, hosts, dots, attendance and the
+latest notes (`events.programme.selectors.session_outcomes`), whether or not the organisers
+have published the outcomes page yet (the report says which). The report is for the
+event's organisers, who see every participant's name, so hosts are all named. Notes are
+Markdown: the page and the PDF show them rendered and sanitised
+(`events.programme.notes.render_markdown`), the CSV and XLSX as written.
 """
 
 from __future__ import annotations
@@ -39,12 +47,24 @@ from events.models import (
     RegistrationState,
 )
 from events.payments import registration_reference
-from events.programme.models import Ballot, Programme, Proposal, ProposalState, Session, Vote
+from events.programme.models import (
+    Ballot,
+    Phase,
+    Programme,
+    Proposal,
+    ProposalState,
+    Session,
+    Vote,
+)
+from events.programme.notes import render_markdown
+from events.programme.selectors import SessionOutcome, session_outcomes
 from network.exporters import Table
 
 #: width of a bar in the check-in times chart
 CHECKIN_BUCKET = datetime.timedelta(minutes=15)
 TOP_PROPOSALS = 10
+#: phases in which the grid is published, so the report lists the sessions' outcomes
+OUTCOME_PHASES = (Phase.SCHEDULED, Phase.RUNNING, Phase.ARCHIVED)
 
 REWARD_CODES = {
     RegistrationRole.HOST: TransferCode.EARN_HOST,
@@ -60,6 +80,13 @@ class ProgrammeFigures:
     voters: int
     dots: int
     top: list[tuple[str, int]]  # (proposal title, dots), most dots first
+    outcomes: list[SessionOutcome] = field(default_factory=list)
+    outcomes_listed: bool = False  # the grid is published: the sessions are listed
+    outcomes_published_at: datetime.datetime | None = None
+
+    def outcomes_rendered(self) -> list[tuple[SessionOutcome, str]]:
+        """(session, its notes as sanitised HTML) for the page and the PDF."""
+        return [(o, render_markdown(o.notes) if o.notes else "") for o in self.outcomes]
 
 
 @dataclass
@@ -134,11 +161,15 @@ class EventReport:
         ]
         if self.programme is not None:
             p = self.programme
+            published = p.outcomes_published_at
             tables.append(Table(_("Sessions"), [_("Figure"), _("Value")], [
                 [_("Proposals"), p.proposals], [_("Sessions"), p.sessions],
-                [_("Voters"), p.voters], [_("Dots"), p.dots]]))
+                [_("Voters"), p.voters], [_("Dots"), p.dots],
+                [_("Outcomes published"), _local(published, tz) if published else _("no")]]))
             tables.append(Table(_("Most voted proposals"), [_("Proposal"), _("Dots")],
                                 [list(r) for r in p.top]))
+            if p.outcomes_listed:
+                tables.append(outcomes_table(p, tz))
         tables.append(registrations_table(event, self.people))
         return tables
 
@@ -158,6 +189,17 @@ def registrations_table(event: EventPage, people: list[Registration]) -> Table:
          _local(r.created_at, tz), _local(r.confirmed_at, tz), _local(r.attended_at, tz),
          _("yes") if r.walk_in else _("no"), r.waiting_list_place() or ""]
         for r in people])
+
+
+def outcomes_table(programme: ProgrammeFigures, tz) -> Table:
+    """The sessions' outcomes as rows (times in the event's zone; notes in Markdown, as
+    written)."""
+    return Table(_("Outcomes"), [
+        _("Starts"), _("Ends"), _("Room"), _("Session"), _("Kind"), _("Hosts"), _("Dots"),
+        _("Attendance"), _("Notes (Markdown)")], [
+        [_local(o.starts_at, tz), _local(o.ends_at, tz), o.room, o.title, o.kind,
+         ", ".join(o.hosts), o.votes, o.attendance, o.notes]
+        for o in programme.outcomes])
 
 
 def _by_day(people: list[Registration], tz) -> list[tuple[datetime.date, int, int]]:
@@ -189,13 +231,15 @@ def _programme_figures(event: EventPage) -> ProgrammeFigures | None:
     top = list(proposals.annotate(dots=Count("votes")).filter(dots__gt=0)
                .order_by("-dots", "created_at", "pk").values_list("title", "dots")
                [:TOP_PROPOSALS])
+    listed = programme.phase in OUTCOME_PHASES
     return ProgrammeFigures(
         proposals=proposals.count(),
         sessions=Session.objects.filter(programme=programme).count(),
         voters=Ballot.objects.filter(programme=programme, votes__isnull=False)
         .distinct().count(),
         dots=Vote.objects.filter(ballot__programme=programme).count(),
-        top=top)
+        top=top, outcomes=session_outcomes(programme) if listed else [],
+        outcomes_listed=listed, outcomes_published_at=programme.outcomes_published_at)
 
 
 def event_report(event: EventPage, *, now: datetime.datetime | None = None) -> EventReport:
