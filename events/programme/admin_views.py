@@ -1,6 +1,7 @@
 """The organisers' side of the programme in the Wagtail admin: the list of unconferences,
 one programme's settings (phase, dots, rooms, slots, the scheduler, outcomes, rewards) and
-the grid (rooms as columns, slots as rows: a session moves by choosing its new cell).
+the grid (rooms as columns, slots as rows: a session moves by choosing its new cell, or,
+with JavaScript, by dragging it onto the cell, which posts the same form).
 
 Every change is a POST that calls `services`; a refusal becomes an error message and
 changes nothing. An event of another space is a 404.
@@ -270,9 +271,15 @@ class ProgrammeGridView(_ProgrammeView):
             for row in grid.rows for room in grid.rooms
             if (room.pk, row.slot.pk) not in occupied]
         proposals = list(selectors.proposals_active(p))
+        # (slot row, [(room, "room id:slot id", what is there)]): every cell names itself,
+        # so a session dragged onto it (static/js/programme-grid.js) posts the same "move"
+        # as the cell chooser below each session.
+        cell_rows = [(row, [(room, f"{room.pk}:{row.slot.pk}", cell)
+                            for room, cell in zip(grid.rooms, row.cells, strict=True)])
+                     for row in grid.rows]
         return {**super().get_context_data(**kwargs), "programme": p, "event": p.event,
-                "grid": grid, "free_cells": free_cells, "proposals": proposals,
-                "tz": p.event.time_zone_name}
+                "grid": grid, "cell_rows": cell_rows, "free_cells": free_cells,
+                "proposals": proposals, "tz": p.event.time_zone_name}
 
     def post(self, request, *args, **kwargs):
         p, actor = self.programme, request.user

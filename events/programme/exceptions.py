@@ -49,6 +49,10 @@ class CellTaken(ProgrammeError):
     default_message = _("Another session is already in this room at this time.")
 
 
+class SessionPinned(ProgrammeError):
+    default_message = _("This session is pinned: unpin it before moving it.")
+
+
 class HostDoubleBooked(ProgrammeError):
     default_message = _("A host of this session is in another session at the same time.")
 

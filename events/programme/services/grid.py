@@ -19,6 +19,7 @@ from ..exceptions import (
     InvalidGrid,
     InvalidProposal,
     NotAllowed,
+    SessionPinned,
 )
 from ..models import (
     MAX_ROOM_CAPACITY,
@@ -209,18 +210,23 @@ def _place_locked(proposal: Proposal, room: Room, first: Slot, *, pinned: bool) 
 def session_place(proposal: Proposal, *, room: Room, slot: Slot, actor,
                   pinned: bool | None = None) -> Session:
     """Put a proposal in the grid at `room` from `slot`, or move its session there
-    (organisers only). A move bumps the session's SEQUENCE. `pinned` None keeps the pin.
+    (organisers only). A move bumps the session's SEQUENCE. `pinned` None keeps the pin,
+    and then a pinned session stays where it is: moving it needs an unpin first (or an
+    explicit `pinned`), so a slip of the hand on the grid cannot move it.
 
     Raises: NotAllowed, PhaseClosed, InvalidGrid, InvalidProposal, EquipmentMissing,
-    CellTaken, HostDoubleBooked."""
+    CellTaken, HostDoubleBooked, SessionPinned."""
     programme = _lock_programme(proposal.programme)
     _require_organiser(programme, actor)
     _require_phase(programme, ORGANISER_EDIT_PHASES)
     proposal = Proposal.objects.get(pk=proposal.pk)
     proposal.programme = programme
     if pinned is None:
-        current = Session.objects.filter(proposal=proposal).values_list("pinned", flat=True)
-        pinned = bool(current.first())
+        current = (Session.objects.filter(proposal=proposal)
+                   .values("pinned", "room_id", "first_slot_id").first())
+        pinned = bool(current and current["pinned"])
+        if pinned and (current["room_id"], current["first_slot_id"]) != (room.pk, slot.pk):
+            raise SessionPinned()
     return _place_locked(proposal, Room.objects.get(pk=room.pk), Slot.objects.get(pk=slot.pk),
                          pinned=pinned)
 

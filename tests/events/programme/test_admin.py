@@ -123,3 +123,65 @@ def test_participants_cannot_open_the_programme_admin(client, u):
     assert response.status_code == 403  # the site's "no access to the admin" page
     assert "No access to the admin" in response.content.decode()
     assert Proposal.objects.count() == 0
+
+
+# --- the grid's drag and drop: every cell names itself, a pinned session stays ---------------
+
+def test_every_grid_cell_names_itself_and_every_title_can_be_dragged(client, u):
+    a, b = u.propose(u.people[0], "A <i>one</i>"), u.propose(u.people[1], "B")
+    session = services.session_place(a, room=u.rooms[1], slot=u.slots[0], actor=u.organiser)
+    client.force_login(u.organiser)
+    html = client.get(admin_url("grid", u)).content.decode()
+    for room in u.rooms:
+        for slot in u.slots:
+            assert html.count(f'data-cell="{room.pk}:{slot.pk}"') == 1
+    assert (f'<td class="cell-session" id="session-{session.pk}" '
+            f'data-cell="{u.rooms[1].pk}:{u.slots[0].pk}">') in html
+    assert (f'draggable="true" data-drag-proposal="{a.pk}" data-drag-action="move">'
+            "A &lt;i&gt;one&lt;/i&gt;</span>") in html
+    assert f'data-drag-proposal="{b.pk}" data-drag-action="place">B</strong>' in html
+    assert 'src="/static/js/programme-grid.js"' in html
+    assert '<form method="post" id="grid-dnd-form" hidden>' in html
+
+
+def test_a_pinned_session_is_not_moved_and_the_page_says_why(client, u):
+    proposal = u.propose(u.people[0], "Pinned talk")
+    session = services.session_place(proposal, room=u.rooms[0], slot=u.slots[0],
+                                     actor=u.organiser, pinned=True)
+    client.force_login(u.organiser)
+    response = client.post(admin_url("grid", u), {
+        "action": "move", "proposal": proposal.pk,
+        "cell": f"{u.rooms[1].pk}:{u.slots[1].pk}"}, follow=True)
+    assert "This session is pinned: unpin it before moving it." in response.content.decode()
+    session.refresh_from_db()
+    assert (session.room, session.first_slot, session.sequence) == (u.rooms[0], u.slots[0], 0)
+
+    client.post(admin_url("grid", u), {"action": "unpin", "session": session.pk})
+    client.post(admin_url("grid", u), {
+        "action": "move", "proposal": proposal.pk, "cell": f"{u.rooms[1].pk}:{u.slots[1].pk}"})
+    session.refresh_from_db()
+    assert (session.room, session.first_slot, session.pinned, session.sequence) == (
+        u.rooms[1], u.slots[1], False, 1)
+
+
+def test_a_pinned_session_may_be_placed_again_where_it_is(u):
+    proposal = u.propose(u.people[0], "Pinned talk")
+    services.session_place(proposal, room=u.rooms[0], slot=u.slots[0], actor=u.organiser,
+                           pinned=True)
+    again = services.session_place(proposal, room=u.rooms[0], slot=u.slots[0],
+                                   actor=u.organiser)
+    assert (again.room, again.pinned) == (u.rooms[0], True)
+
+
+def test_a_drop_that_puts_a_host_in_two_places_is_refused_with_a_message(client, u):
+    a = u.propose(u.people[0], "A")
+    b = u.propose(u.people[0], "B")
+    services.session_place(a, room=u.rooms[0], slot=u.slots[0], actor=u.organiser)
+    services.session_place(b, room=u.rooms[1], slot=u.slots[1], actor=u.organiser)
+    client.force_login(u.organiser)
+    response = client.post(admin_url("grid", u), {
+        "action": "move", "proposal": b.pk, "cell": f"{u.rooms[1].pk}:{u.slots[0].pk}"},
+        follow=True)
+    assert "A host of this session is in another session at the same time." in \
+        response.content.decode()
+    assert Session.objects.get(proposal=b).first_slot == u.slots[1]
