@@ -1,7 +1,8 @@
 """The unconference day in a real browser, on the demo network: a member proposes and votes
 from a phone, the organiser fills the grid with the scheduler and publishes it, the live
-board (1920x1080) follows a move without a reload, notes are taken on the phone, the
-outcomes are published; the grid PDF is rendered. Screenshots and the PDF's first page go to
+board (1920x1080) follows a session the organiser drags to another cell of the admin grid
+without a reload, notes are taken on the phone, the outcomes are published and go with the
+event report (page and PDF); the grid PDF is rendered. Screenshots and the PDF's first page go to
 var/screenshots/journeys/programme-*.png."""
 
 import subprocess
@@ -104,16 +105,25 @@ def test_propose_vote_schedule_board_notes_outcomes(browser: Browser, demo_serve
     session = Session.objects.select_related("proposal").get(proposal__title=TITLE)
     board_page.evaluate("document.getElementById('board-live').dataset.marker = 'same page'")
 
-    cell = admin.locator(f"#session-{session.pk}")
-    free = cell.locator("select[name=cell] option").nth(1)
-    target = free.text_content()
-    cell.locator("select[name=cell]").select_option(index=1)
-    cell.get_by_role("button", name="Move", exact=True).click()
-    expect(admin.get_by_text("moved.")).to_be_visible()
+    # The organiser drags the session by its title: first onto another session (refused,
+    # nothing moves), then onto a free cell.
+    title = admin.locator(f"#session-{session.pk} .cell-title")
+    other = Session.objects.filter(programme=programme).exclude(pk=session.pk).first()
+    title.drag_to(admin.locator(f"#session-{other.pk}"))
+    expect(admin.locator(".messages")).to_contain_text(
+        "Another session is already in this room at this time.")
+    session.refresh_from_db()
+    assert session.sequence == 0
+    free = admin.locator("td[data-cell]:not(.cell-session):has(.w-sr-only)").first
+    target = free.get_attribute("data-cell")
+    admin.locator(f"#session-{session.pk} .cell-title").drag_to(free)
+    expect(admin.locator(".messages")).to_contain_text("moved.")
+    expect(admin.locator(f"#session-{session.pk}")).to_have_attribute("data-cell", target)
+    shot(admin, "admin-grid-after-drop")
     session.refresh_from_db()
     assert session.sequence == 1
+    assert f"{session.room_id}:{session.first_slot_id}" == target
     room = session.room.name
-    assert target.startswith(room)
     column = [r.name for r in programme.rooms.all()].index(room) + 1
     row = board_page.locator(".board-grid tbody tr").filter(has_text=TITLE)
     expect(row.locator("td").nth(column - 1)).to_contain_text(TITLE, timeout=25_000)
@@ -143,6 +153,24 @@ def test_propose_vote_schedule_board_notes_outcomes(browser: Browser, demo_serve
     outcomes.goto(f"{base}/outcomes/")
     expect(outcomes.locator(f"#session-{session.pk} .notes h1")).to_have_text("What we said")
     shot(outcomes, "outcomes")
+
+    # --- The outcomes go with the event report: the page, and its PDF. ----------------------
+    admin.goto(f"{demo_server.url}/reports/events/{event.pk}/")
+    outcome = admin.locator(f"#outcome-{session.pk}")
+    expect(outcome.locator("h3")).to_have_text(TITLE)
+    expect(outcome.locator(".notes h1")).to_have_text("What we said")
+    expect(outcome.locator(".meta")).to_contain_text(room)
+    assert outcome.locator("script").count() == 0
+    expect(admin.locator(".report-outcomes")).to_contain_text("The outcomes page was published")
+    shot(admin, "event-report")
+    response = admin.request.get(f"{demo_server.url}/reports/events/{event.pk}/pdf/")
+    assert response.headers["content-type"] == "application/pdf"
+    JOURNEYS.mkdir(parents=True, exist_ok=True)
+    pdf = JOURNEYS / "programme-event-report.pdf"
+    pdf.write_bytes(response.body())
+    text = subprocess.run(["/usr/bin/pdftotext", "-enc", "UTF-8", str(pdf), "-"],  # noqa: S603
+                          check=True, capture_output=True, text=True).stdout
+    assert "What we said" in text and "Five-day packs" in text and "<script>" not in text
 
 
 def test_the_racale_board_grid_pdf_and_phone_pages_render(browser: Browser, demo_server):
