@@ -225,7 +225,10 @@ def checkin_walk_in(event: EventPage, *, name: str, email: str, actor,
     """Register someone at the door and check them in, in one step, when a seat is free.
     The e-mail of an active member registers that member (a paid event charges their
     credits); any other address registers a guest (free events only). Someone already
-    registered and confirmed is simply checked in (not counted as a walk-in).
+    registered and confirmed is simply checked in (not counted as a walk-in). The event's
+    registration questions, required ones included, are not asked at the door: the
+    organiser registers the walk-in (`registration_create`'s organiser exception), so the
+    registration has no answers, which the registrations list shows as none given.
 
     Raises: CheckinNotAllowed, CheckinClosed, EventFull (no seat left: nobody is added,
     not even to the waiting list), RegistrationInvalid (bad name or e-mail),

@@ -19,12 +19,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import payments, tasks
 from ..exceptions import NotEnoughCredits, NotEnoughCreditsForEvent, RegistrationInvalid
-from ..models import ACTIVE_STATES, SEAT_STATES, EventPage, Registration, RegistrationState
+from ..models import (
+    ACTIVE_STATES,
+    SEAT_STATES,
+    EventPage,
+    Registration,
+    RegistrationQuestion,
+    RegistrationState,
+)
 from ..selectors import event_seat_counts
 
 # Only the control test of the concurrency suite turns this on (through settings): the
@@ -47,9 +54,15 @@ def member_lock(user) -> None:
         raise RegistrationInvalid(_("This account is not active."))
 
 
-def lock_event(event_pk: int, *, lock: bool = True) -> EventPage:
-    """Fetch the event, locking its row (only the events table, not Wagtail's page row)."""
+def lock_event(event_pk: int, *, lock: bool = True,
+               asks_required: bool = False) -> EventPage:
+    """Fetch the event, locking its row (only the events table, not Wagtail's page row).
+    `asks_required`: also tell, in the same query, whether the event asks a required
+    registration question (the event's `asks_required` attribute)."""
     qs = EventPage.objects.select_related("space")
+    if asks_required:
+        qs = qs.annotate(asks_required=Exists(RegistrationQuestion.objects.filter(
+            event_id=OuterRef("pk"), required=True)))
     if lock:
         qs = qs.select_for_update(of=("self",))
     return qs.get(pk=event_pk)

@@ -113,10 +113,13 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
 
     `answers` (question id -> answer) answer the event's registration questions; they are
     checked (`events.questions.answers_clean`) before anything is written and stored in the
-    same transaction as a NEW registration (a replay keeps the first answers). `answers=None`
-    checks nothing and costs no query (the registration budget of issue 11): the
-    registration views pass the answers (`{}` when none were given, so a required question
-    refuses them) whenever the event asks questions; organisers adding someone pass None.
+    same transaction as a NEW registration (a replay keeps the first answers).
+    `answers=None` means "no answers": a member or guest registering themself is then
+    refused when the event asks a REQUIRED question (found in the query that locks the
+    event, so an event without questions costs no extra query: issue 11's budget of 6). An
+    organiser of the event's space adding someone (`actor`: the admin's "add", a walk-in at
+    check-in) may leave required questions unanswered: the person was not shown the form,
+    and their registration simply has no answers; answers an organiser does give are checked.
 
     Raises: RegistrationAnswersInvalid (answers that do not fit the questions; its
     `errors` name each question), RegistrationInvalid (bad guest data or role),
@@ -141,7 +144,8 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
         with transaction.atomic():
             return _registration_create_locked(
                 event.pk, user=user, guest_name=guest_name, guest_email=guest_email,
-                role=role, by_organiser=by_organiser, answers=cleaned_answers)
+                role=role, by_organiser=by_organiser, answers=cleaned_answers,
+                unanswered=answers is None and not by_organiser)
     except IntegrityError:
         # Two submissions raced past the lock-free path: the partial unique constraint
         # kept one; hand back that one.
@@ -153,11 +157,11 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
 
 def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_email: str,
                                 role: str, by_organiser: bool,
-                                answers: list[CleanAnswer]) -> Registration:
+                                answers: list[CleanAnswer], unanswered: bool) -> Registration:
     locked = not lock_disabled()
     if user is not None and locked:
         member_lock(user)
-    event = lock_event(event_pk, lock=locked)
+    event = lock_event(event_pk, lock=locked, asks_required=unanswered)
     tally = registration_tally(event, user, guest_email)
     if tally.mine:
         existing = _active_registration(event.pk, user, guest_email)
@@ -177,6 +181,8 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         raise GuestsNotAllowed(_("Paid events are for members with credits."))
     if user is None and not (event.guests_allowed or by_organiser):
         raise GuestsNotAllowed()
+    if unanswered and event.asks_required:
+        answers_clean(event_questions(event), {})  # raises, naming each required question
     taken, waiting = tally.taken, tally.waiting > 0
     if waiting and has_free_seat(event, taken):
         # Seats freed without a promotion (e.g. capacity raised): people waiting go first.
