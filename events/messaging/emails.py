@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from events.emails import registration_cancel_url, site_base_url
 from events.models import Registration
+from network.mail import mail_domain
 
 from .models import EventMessage
 
@@ -43,17 +44,28 @@ def message_email_context(message: EventMessage, registration: Registration) -> 
     }
 
 
-def message_email_build(message: EventMessage, registration: Registration
-                        ) -> EmailMultiAlternatives:
-    """Build (not send) `message` for one recipient."""
+def message_delivery_id(message: EventMessage, delivery_pk: int) -> str:
+    """The Message-ID of one delivery: the same on every attempt, so a copy sent again after
+    a worker died mid-send (`tasks`) is recognisable as the same e-mail (mail clients and
+    providers that drop duplicates by Message-ID show it once)."""
+    return f"<espresso.message.{message.pk}.{delivery_pk}@{mail_domain()}>"
+
+
+def message_email_build(message: EventMessage, registration: Registration, *,
+                        message_id: str = "") -> EmailMultiAlternatives:
+    """Build (not send) `message` for one recipient (`message_id`: see
+    `message_delivery_id`; Django makes a random one when empty)."""
     context = message_email_context(message, registration)
+    headers = {"Auto-Submitted": "auto-generated", "Precedence": "bulk"}
+    if message_id:
+        headers["Message-ID"] = message_id
     email = EmailMultiAlternatives(
         subject=_one_line(message.subject),
         body=render_to_string("messaging/email/message.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[registration.email],
         reply_to=[message.reply_to] if message.reply_to else None,
         # Bulk mail from an organiser, not a reply to anything: auto-responders stay quiet.
-        headers={"Auto-Submitted": "auto-generated", "Precedence": "bulk"})
+        headers=headers)
     email.attach_alternative(render_to_string("messaging/email/message.html", context),
                              "text/html")
     return email

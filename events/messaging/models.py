@@ -81,7 +81,9 @@ class EventMessage(models.Model):
 
 class EventMessageDelivery(models.Model):
     """One recipient of one message: the row that makes sending idempotent (a task claims a
-    pending row before sending, so a second run, or a second worker, sends nothing twice)."""
+    pending row before sending, so a second run, or a second worker, sends nothing twice).
+    `claimed_at` and `attempts` let the periodic resume (`tasks`) tell a claim left by a
+    dead worker from a live one, and a late worker's claim from the current one."""
 
     message = models.ForeignKey(EventMessage, on_delete=models.CASCADE,
                                 related_name="deliveries")
@@ -90,13 +92,17 @@ class EventMessageDelivery(models.Model):
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("message delivery")
         verbose_name_plural = _("message deliveries")
         constraints = [models.UniqueConstraint(fields=["message", "registration"],
                                                name="message_delivery_once_per_person")]
-        indexes = [models.Index(fields=["message", "status"], name="message_delivery_status")]
+        indexes = [models.Index(fields=["message", "status"], name="message_delivery_status"),
+                   models.Index(fields=["status", "claimed_at"],
+                                name="message_delivery_claims")]
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.registration_id} ({self.status})"

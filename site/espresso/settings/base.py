@@ -177,6 +177,9 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 # --- E-mail ---------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds a mail-server connection may block: a hung server must not hold a worker (and the
+# message deliveries it claimed, events.messaging.tasks) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Espresso <noreply@espresso.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -233,6 +236,10 @@ TASKS = {
 # per sender, in any 24 hours.
 EVENTS_MESSAGES_PER_EVENT_PER_DAY = env.int("EVENTS_MESSAGES_PER_EVENT_PER_DAY", default=5)
 EVENTS_MESSAGES_PER_SENDER_PER_DAY = env.int("EVENTS_MESSAGES_PER_SENDER_PER_DAY", default=20)
+# A delivery claimed longer ago than this is taken to belong to a dead worker and is sent
+# again by the periodic resume (events.messaging.tasks; well above EMAIL_TIMEOUT).
+EVENTS_MESSAGES_CLAIM_TIMEOUT_SECONDS = env.int("EVENTS_MESSAGES_CLAIM_TIMEOUT_SECONDS",
+                                                default=900)
 
 # Sensitive answers to registration questions (health, access needs) are erased this many
 # days after the event ends (events.questions).
@@ -252,6 +259,8 @@ PERIODIC_TASKS = {
         "EVENTS_IMPORT_EVERY_SECONDS", default=3600),
     "events.questions.sensitive_answers_erase_periodic": env.int(
         "EVENTS_SENSITIVE_ANSWERS_ERASE_EVERY_SECONDS", default=3600),
+    "events.messaging.tasks.message_deliveries_resume_periodic": env.int(
+        "EVENTS_MESSAGES_RESUME_EVERY_SECONDS", default=300),
 }
 # --- Importing other sites' calendars (events.federation) ---------------------
 # Private, loopback and link-local addresses are refused unless this is set (tests, a demo

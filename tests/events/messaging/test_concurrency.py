@@ -1,15 +1,18 @@
 """The message rate limits under real concurrency (PostgreSQL row locks, real threads), and
 two workers sending the same message at once."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 from events import services as registration_services
 from events.messaging import services
 from events.messaging.exceptions import MessageRateLimited
-from events.messaging.models import Audience, EventMessage
-from events.messaging.tasks import message_deliver
+from events.messaging.models import Audience, DeliveryStatus, EventMessage, EventMessageDelivery
+from events.messaging.tasks import message_deliver, message_deliveries_resume
 from events.tasks import notifications_silenced
 from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.events.test_concurrency import run_together
@@ -75,3 +78,24 @@ def test_two_workers_sending_one_message_send_each_email_once(event_and_organise
     assert sorted(email.to[0] for email in mail.outbox) == sorted(
         set(email.to[0] for email in mail.outbox))
     assert len(mail.outbox) == 5
+
+
+def test_two_workers_resuming_dead_claims_at_once_send_each_person_once(event_and_organisers):
+    """Two of the five deliveries were claimed 20 minutes ago by a worker that died, the
+    other three never ran; two workers run the periodic resume at the same moment."""
+    event, organisers = event_and_organisers
+    with notifications_silenced():
+        message = services.message_send(event, sender=organisers[0], subject="Hi", body="x",
+                                        audience=Audience.ALL)
+    long_ago = timezone.now() - dt.timedelta(minutes=20)
+    EventMessage.objects.filter(pk=message.pk).update(created_at=long_ago)
+    dead = list(message.deliveries.order_by("pk").values_list("pk", flat=True)[:2])
+    EventMessageDelivery.objects.filter(pk__in=dead).update(
+        status=DeliveryStatus.SENDING, claimed_at=long_ago, attempts=1)
+    results, errors = run_together(2, lambda _index: message_deliveries_resume())
+    assert errors == []
+    assert sum(results) == 5
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(
+        registration.email for registration in event.registrations.all())
+    assert set(message.deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert sorted(message.deliveries.values_list("attempts", flat=True)) == [1, 1, 1, 2, 2]
