@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import EventFormat
+from network.validators import validate_time_zone
 
 
 class FollowKind(models.TextChoices):
@@ -69,25 +70,46 @@ class DigestFrequency(models.TextChoices):
     NEVER = "never", _("Never")
 
 
+class Weekday(models.IntegerChoices):
+    """Python's numbering (`date.weekday()`): Monday is 0."""
+
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
 class FollowSettings(models.Model):
-    """A member's digest choice. No row = the default (weekly, once they follow something)."""
+    """A member's digest choice. No row = the default (weekly on Monday, in the time zone of
+    their home space, once they follow something)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="follow_settings")
     digest = models.CharField(_("digest e-mail"), max_length=10, choices=DigestFrequency.choices,
                               default=DigestFrequency.WEEKLY)
+    digest_weekday = models.PositiveSmallIntegerField(_("digest day"), choices=Weekday.choices,
+                                                      default=Weekday.MONDAY)
+    #: empty: the member's home space's zone, else the site's (`digest.member_time_zone`)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="",
+                                 validators=[validate_time_zone])
 
     class Meta:
         verbose_name = _("following settings")
         verbose_name_plural = _("following settings")
+        constraints = [models.CheckConstraint(condition=Q(digest_weekday__lte=6),
+                                              name="follow_settings_weekday_0_to_6")]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.digest}"
 
 
 class Digest(models.Model):
-    """One digest sent to a member for one week (`week` is that week's Monday, UTC). The
-    unique (user, week) row is the claim: two workers cannot both send a member's digest."""
+    """One digest sent to a member for one week (`week` is that week's Monday in the
+    member's time zone, see `digest.digest_schedule`). The unique (user, week) row is the
+    claim: two workers cannot both send a member's digest."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="digests")

@@ -64,6 +64,13 @@ def digest_frequency(user) -> str:
     return found or DigestFrequency.WEEKLY
 
 
+def digest_settings(user) -> FollowSettings:
+    """The member's digest settings (an unsaved default row when they never chose:
+    weekly, on Monday, in their home space's time zone)."""
+    found = FollowSettings.objects.filter(user=user).first()
+    return found or FollowSettings(user=user)
+
+
 def followed_filter(user) -> Q | None:
     """The condition on EventPage that matches what `user` follows; None when nothing."""
     condition = Q()

@@ -12,10 +12,11 @@ from taggit.models import Tag
 
 from events.models import EventFormat
 from network.models import SpacePage
+from network.time_zones import all_time_zones
 from network.unsubscribe import MailingList
 
 from .exceptions import FollowTargetInvalid
-from .models import DigestFrequency, Follow, FollowKind, FollowSettings
+from .models import DigestFrequency, Follow, FollowKind, FollowSettings, Weekday
 from .selectors import digest_frequency, follow_target_fields
 
 
@@ -56,6 +57,29 @@ def digest_frequency_set(user, frequency: str) -> None:
     if frequency not in DigestFrequency.values:
         raise ValueError(f"unknown digest frequency {frequency!r}")
     FollowSettings.objects.update_or_create(user=user, defaults={"digest": frequency})
+
+
+def digest_settings_set(user, *, weekday: int | None, time_zone: str = "") -> FollowSettings:
+    """Set the member's digest day: `weekday` 0 (Monday) to 6 (Sunday), or None for no
+    digest; `time_zone` an IANA zone, or "" for their home space's (see
+    `digest.member_time_zone`). One row per member, whatever the concurrency. Raises
+    ValueError for another weekday or an unknown zone (nothing changes)."""
+    if weekday is not None and (isinstance(weekday, bool) or weekday not in Weekday.values):
+        raise ValueError(f"unknown weekday {weekday!r}")
+    if time_zone and time_zone not in all_time_zones():
+        raise ValueError(f"unknown time zone {time_zone!r}")
+    values = {"time_zone": time_zone,
+              "digest": DigestFrequency.NEVER if weekday is None else DigestFrequency.WEEKLY}
+    if weekday is not None:
+        values["digest_weekday"] = weekday
+    try:
+        with transaction.atomic():
+            row, _created = FollowSettings.objects.update_or_create(user=user, defaults=values)
+    except IntegrityError:
+        # Two saves raced to create the row: the other one made it; update it.
+        FollowSettings.objects.filter(user=user).update(**values)
+        row = FollowSettings.objects.get(user=user)
+    return row
 
 
 def _digest_unsubscribe(user) -> None:

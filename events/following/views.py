@@ -17,9 +17,10 @@ from events.calendar_links import webcal_url
 from events.calendar_tokens import calendar_token_active, calendar_token_user
 from network.public_urls import public_url
 
-from .models import DigestFrequency, FollowKind
-from .selectors import digest_frequency, events_followed, follow_list, follow_target_get
-from .services import digest_frequency_set, follow_add, follow_remove
+from .forms import DigestSettingsForm
+from .models import FollowKind
+from .selectors import digest_settings, events_followed, follow_list, follow_target_get
+from .services import digest_settings_set, follow_add, follow_remove
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -52,13 +53,17 @@ def follow_toggle(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def following_mine(request: HttpRequest) -> HttpResponse:
-    """What the member follows, their digest choice, and the address of the calendar of
+    """What the member follows, their digest choice (a day of the week or never, and a time
+    zone; a bad choice is a 400 that changes nothing), and the address of the calendar of
     followed events (when they have a personal calendar address)."""
+    form = DigestSettingsForm(request.POST or None,
+                              initial=DigestSettingsForm.initial_for(
+                                  digest_settings(request.user)))
     if request.method == "POST":
-        frequency = request.POST.get("digest", "")
-        if frequency not in DigestFrequency.values:
+        if not form.is_valid():
             return HttpResponseBadRequest(_("Unknown digest choice."), content_type="text/plain")
-        digest_frequency_set(request.user, frequency)
+        digest_settings_set(request.user, weekday=form.weekday(),
+                            time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Your digest choice is saved."))
         return redirect("following:mine")
     token = calendar_token_active(request.user)
@@ -66,8 +71,7 @@ def following_mine(request: HttpRequest) -> HttpResponse:
                 if token is not None else "")
     return render(request, "following/mine.html", {
         "follows": follow_list(request.user),
-        "digest": digest_frequency(request.user),
-        "digest_choices": DigestFrequency.choices,
+        "digest_form": form,
         "events": list(events_followed(request.user)[:10]),
         "feed_url": feed_url,
         "webcal_url": webcal_url(feed_url) if feed_url else "",

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from events.following.digest import digests_send_due
 from network.models import SpacePage
 from tests.browser.test_journeys import MEMBER_EMAIL, log_in
+from tests.events.following.factories import due_soon
 from tests.events.registration_factories import publish_event
 
 pytestmark = [pytest.mark.browser,
@@ -45,9 +45,10 @@ def test_a_member_follows_racale_and_hears_about_its_next_workshop(page: Page, d
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     # Everything already published was told in a first digest; the next workshop comes next.
-    digests_send_due()
+    first = due_soon()
+    digests_send_due(first)
     workshop = publish_event(racale, title="Laboratorio di pizzica", starts_in_days=10)
     mail.outbox.clear()
-    digests_send_due(timezone.now() + dt.timedelta(days=7))
+    digests_send_due(first + dt.timedelta(days=7))
     (digest,) = [m for m in mail.outbox if m.to == [member.email]]
     assert workshop.title in digest.body

@@ -5,14 +5,14 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
-from events.following.digest import digest_send, digest_week, digests_send_due
+from events.following.digest import digest_send, digests_send_due
 from events.following.models import Digest, DigestEvent, DigestFrequency, FollowKind
 from events.following.selectors import digest_frequency
 from events.following.services import digest_frequency_set, follow_add
 from events.models import EventStatus
 from network.services import profile_ensure
+from tests.events.following.factories import due_soon
 from tests.events.registration_factories import publish_event, republish, space_in
 from tests.network.factories import UserFactory
 
@@ -30,20 +30,14 @@ def follower(space, **fields):
     return user
 
 
-def test_the_week_key_is_the_monday_in_utc():
-    sunday_late_rome = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert digest_week(sunday_late_rome) == dt.date(2026, 11, 30)
-    assert digest_week(dt.datetime(2026, 12, 7, 0, 0, tzinfo=dt.UTC)) == dt.date(2026, 12, 7)
-
-
 def test_a_follower_gets_one_digest_with_the_new_event_and_running_again_sends_nothing(racale):
     user = follower(racale)
     event = publish_event(racale, title="Laboratorio di stampa 3D")
     mail.outbox.clear()
 
-    assert digests_send_due() == 1
-    assert digests_send_due() == 0
-    assert digest_send(user.pk) == 0
+    assert digests_send_due(due_soon()) == 1
+    assert digests_send_due(due_soon()) == 0
+    assert digest_send(user.pk, due_soon()) == 0
 
     (message,) = mail.outbox
     assert message.to == [user.email]
@@ -55,7 +49,7 @@ def test_a_follower_gets_one_digest_with_the_new_event_and_running_again_sends_n
 def test_next_week_tells_only_events_not_told_before(racale):
     user = follower(racale)
     first = publish_event(racale, title="First", starts_in_days=20)
-    now = timezone.now()
+    now = due_soon()
     assert digest_send(user.pk, now) == 1
     second = publish_event(racale, title="Second", starts_in_days=21)
     mail.outbox.clear()
@@ -71,7 +65,7 @@ def test_next_week_tells_only_events_not_told_before(racale):
 
 def test_nothing_new_sends_nothing_and_claims_nothing(racale):
     user = follower(racale)
-    assert digest_send(user.pk) == 0
+    assert digest_send(user.pk, due_soon()) == 0
     assert Digest.objects.count() == 0
     assert mail.outbox == []
 
@@ -82,8 +76,8 @@ def test_members_who_chose_never_and_inactive_members_get_nothing(racale):
     inactive = follower(racale, is_active=False)
     publish_event(racale)
     mail.outbox.clear()
-    assert digests_send_due() == 0
-    assert digest_send(never.pk) == 0 and digest_send(inactive.pk) == 0
+    assert digests_send_due(due_soon()) == 0
+    assert digest_send(never.pk, due_soon()) == 0 and digest_send(inactive.pk, due_soon()) == 0
     assert mail.outbox == []
 
 
@@ -93,7 +87,7 @@ def test_cancelled_and_past_events_are_not_told(racale):
     republish(cancelled, status=EventStatus.CANCELLED, status_reason="Closed")
     publish_event(racale, starts_in_days=-2)
     mail.outbox.clear()
-    assert digest_send(user.pk) == 0
+    assert digest_send(user.pk, due_soon()) == 0
     assert mail.outbox == []
 
 
@@ -102,7 +96,7 @@ def test_the_digest_is_written_in_the_members_language(racale):
     profile_ensure(user, language="it")
     publish_event(racale)
     mail.outbox.clear()
-    digest_send(user.pk)
+    digest_send(user.pk, due_soon())
     (message,) = mail.outbox
     assert message.extra_headers["Content-Language"] == "it"
     assert "Annulla l'iscrizione a questo riepilogo" in message.body
@@ -112,7 +106,7 @@ def test_nasty_titles_are_escaped_in_html_and_plain_in_text(racale):
     user = follower(racale)
     publish_event(racale, title='<img src="https://evil.example/p.gif"> & שלום 🎉\nbis')
     mail.outbox.clear()
-    digest_send(user.pk)
+    digest_send(user.pk, due_soon())
     (message,) = mail.outbox
     html = message.alternatives[0][0]
     assert "<img" not in html
@@ -132,7 +126,7 @@ def test_the_digest_carries_one_click_unsubscribe_that_works_without_logging_in(
     user = follower(racale)
     publish_event(racale)
     mail.outbox.clear()
-    digest_send(user.pk)
+    digest_send(user.pk, due_soon())
     (message,) = mail.outbox
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = _unsubscribe_path(message)

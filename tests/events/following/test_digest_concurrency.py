@@ -10,6 +10,7 @@ from django.db import connection
 from events.following.digest import digest_send, digests_send_due
 from events.following.models import Digest, DigestEvent, FollowKind
 from events.following.services import follow_add
+from tests.events.following.factories import due_soon
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
 
@@ -47,7 +48,7 @@ def test_two_workers_send_each_member_one_digest(site_tree):
     events = [publish_event(space, title=f"Evento {n}") for n in range(3)]
     mail.outbox.clear()
 
-    results, errors = run_together(2, lambda i: digests_send_due())
+    results, errors = run_together(2, lambda i: digests_send_due(due_soon()))
 
     assert errors == []
     assert sum(results) == 12
@@ -63,7 +64,7 @@ def test_eight_workers_racing_for_one_member_send_one_digest(site_tree):
     publish_event(space)
     mail.outbox.clear()
 
-    results, errors = run_together(8, lambda i: digest_send(user.pk))
+    results, errors = run_together(8, lambda i: digest_send(user.pk, due_soon()))
 
     assert errors == []
     assert sorted(results) == [0] * 7 + [1]

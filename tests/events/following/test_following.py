@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from events.calendar_tokens import calendar_token_create
 from events.following.exceptions import FollowTargetInvalid
-from events.following.models import DigestFrequency, Follow, FollowKind
+from events.following.models import DigestFrequency, Follow, FollowKind, FollowSettings
 from events.following.selectors import digest_frequency, events_followed
 from events.following.services import digest_frequency_set, follow_add, follow_remove
 from events.models import EventStatus
@@ -153,10 +153,37 @@ def test_my_following_page_lists_follows_and_saves_the_digest_choice(client, rac
     client.force_login(user)
     html = client.get(reverse("following:mine")).content.decode()
     assert "Cowo Racale" in html and "Workshop" in html
-    assert client.post(reverse("following:mine"), {"digest": "never"}).status_code == 302
+    assert client.post(reverse("following:mine"), {"day": "never"}).status_code == 302
     assert digest_frequency(user) == DigestFrequency.NEVER
-    assert client.post(reverse("following:mine"), {"digest": "daily"}).status_code == 400
+    assert client.post(reverse("following:mine"), {"day": "daily"}).status_code == 400
     assert digest_frequency(user) == DigestFrequency.NEVER
+
+
+@pytest.mark.parametrize("form", [{"day": "7"}, {"day": "-1"}, {"day": ""}, {},
+                                  {"day": "4", "time_zone": "Mars/Olympus"},
+                                  {"day": "4", "time_zone": "Europe/Rome\n"}])
+def test_a_bad_digest_day_or_zone_is_a_400_that_changes_nothing(client, form):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("following:mine"), form)
+    assert (response.status_code, response.content) == (400, b"Unknown digest choice.")
+    assert not FollowSettings.objects.filter(user=user).exists()
+
+
+def test_the_digest_day_and_zone_are_saved_and_shown_again(client):
+    user = UserFactory()
+    client.force_login(user)
+    html = client.get(reverse("following:mine")).content.decode()
+    assert '<option value="0" selected>Monday</option>' in html
+    response = client.post(reverse("following:mine"),
+                           {"day": "4", "time_zone": "America/New_York"})
+    assert response.status_code == 302
+    saved = FollowSettings.objects.get(user=user)
+    assert (saved.digest, saved.digest_weekday, saved.time_zone) == ("weekly", 4,
+                                                                     "America/New_York")
+    html = client.get(reverse("following:mine")).content.decode()
+    assert '<option value="4" selected>Friday</option>' in html
+    assert '<option value="America/New_York" selected>America/New_York</option>' in html
 
 
 def test_the_followed_events_calendar_works_with_the_personal_token_only(client, racale):
