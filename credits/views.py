@@ -14,7 +14,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,9 +23,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from network.access import coordinator_required, space_for_organiser
 from network.db_retry import db_retry
 from network.models import SpacePage
-from network.permissions import spaces_organised_by, user_is_coordinator, user_organises_space
+from network.permissions import spaces_organised_by, user_is_coordinator
 
 from . import selectors
 from .clearing import Clearing
@@ -189,17 +189,10 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
 # --- space organisers ----------------------------------------------------------------------
 
 
-def _organised_space(request: HttpRequest, space_id: int) -> SpacePage:
-    space = get_object_or_404(SpacePage, pk=space_id)
-    if not user_organises_space(request.user, space):
-        raise PermissionDenied
-    return space
-
-
 @login_required
 def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
     """A space's account, the transfers touching it and the passes it sold (organisers)."""
-    space = _organised_space(request, space_id)
+    space = space_for_organiser(request, space_id)
     account = account_for_space(space)
     page, lines = selectors.statement_page(account, request.GET.get("page"))
     passes = Paginator(selectors.day_passes_sold(space), 25).get_page(request.GET.get("passes"))
@@ -218,7 +211,7 @@ def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
 @db_retry
 def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
     """Validate a pass by its code: GET shows it (e.g. from the QR), POST marks it used."""
-    space = _organised_space(request, space_id)
+    space = space_for_organiser(request, space_id)
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = DayPassValidateForm(data)
     validated, status = None, 200
@@ -242,7 +235,7 @@ def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
 @db_retry
 def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
     """An organiser sells credits to a member of the space."""
-    space = _organised_space(request, space_id)
+    space = space_for_organiser(request, space_id)
     form = TopUpForm(request.POST or None, space=space)
     status = 200
     if request.method == "POST":
@@ -269,17 +262,12 @@ def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
 # --- network coordinators -------------------------------------------------------------------
 
 
-def _coordinator_only(request: HttpRequest) -> None:
-    if not user_is_coordinator(request.user):
-        raise PermissionDenied
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @db_retry
 def grant(request: HttpRequest) -> HttpResponse:
     """A coordinator grants credits to any member from the network's issuance account."""
-    _coordinator_only(request)
+    coordinator_required(request)
     form = GrantForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -313,7 +301,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, object]:
 @login_required
 def clearing(request: HttpRequest) -> HttpResponse:
     """Clearing between spaces for a period: matrix, net positions, settlement payments."""
-    _coordinator_only(request)
+    coordinator_required(request)
     form, valid = _period(request)
     result = None
     if valid:
@@ -345,7 +333,7 @@ def _clearing_rows(result: Clearing) -> Iterator[list]:
 
 @login_required
 def clearing_csv(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    coordinator_required(request)
     form, valid = _period(request)
     if not valid:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)

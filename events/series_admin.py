@@ -11,17 +11,14 @@ import zoneinfo
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from network.models import SpacePage
-from network.permissions import user_organises_space
+from network.access import space_for_organiser
 
 from .models import EventFormat
 from .recurrence import MAX_OCCURRENCES, WEEKDAYS, SeriesInvalid, rrule_build
@@ -104,9 +101,7 @@ class SeriesCreateView(WagtailAdminTemplateMixin, FormView):
     form_class = SeriesForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.space = get_object_or_404(SpacePage, pk=kwargs["space_id"])
-        if not user_organises_space(request.user, self.space):
-            raise PermissionDenied
+        self.space = space_for_organiser(request, kwargs["space_id"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self) -> str:

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from events.badges import MAX_DIRECT_BADGES, BadgeError, badge_registrations
 from events.forms import BadgeForm
-from events.models import EventPage
-from events.translations import event_original
+from events.views.access import event_for_organiser
 from network.permissions import user_organises_space
 
 from .models import BadgeRun, BadgeRunState
@@ -33,10 +32,7 @@ def _run_for(request: HttpRequest, run_id) -> BadgeRun:
 def badge_run_create(request: HttpRequest, event_id: int) -> HttpResponse:
     """The badge form posted with "prepare in the background": start a run and go to its
     page, or show the form again with its errors (400)."""
-    event = event_original(get_object_or_404(EventPage.objects.select_related("space"),
-                                             pk=event_id))
-    if not user_organises_space(request.user, event.space_id):
-        raise PermissionDenied
+    event = event_for_organiser(request, event_id)
     people = badge_registrations(event)
     form = BadgeForm(request.POST, registrations=people)
     if form.is_valid():

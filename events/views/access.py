@@ -1,15 +1,15 @@
-"""The one way an organiser-only events view loads its event."""
+"""The one way an organiser-only events view loads its event (spaces and coordinators:
+`network.access`)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from network.ids import MAX_ID
 from network.permissions import user_organises_space
 
 from ..models import EventPage
 from ..translations import event_original
-
-MAX_ID = 2**63 - 1  # larger ids cannot exist, and SQLite refuses to even compare them
 
 
 def event_for_organiser(request: HttpRequest, event_id: int) -> EventPage:

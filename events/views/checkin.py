@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network.db_retry import db_retry
+from network.ids import MAX_ID
 from network.permissions import user_organises_space
 
 from .. import checkin, services, tickets
@@ -44,7 +45,7 @@ from ..selectors import (
     checkin_search_clean,
     event_registrations_for_dashboard,
 )
-from .access import MAX_ID, event_for_organiser
+from .access import event_for_organiser
 
 RECENT_CHECKINS = 5
 

@@ -4,42 +4,19 @@ coordinators, the network report by coordinators. Anonymous visitors are sent to
 anyone else gets a 403; an unknown event, space or export is a 404, a bad period a 400."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from events.models import EventPage
-from events.translations import event_original
+from events.views.access import event_for_organiser
+from network.access import coordinator_required, space_for_organiser
 from network.exporters import exporter_get, exporters_for
-from network.models import SpacePage
-from network.permissions import user_is_coordinator, user_organises_space
 
 from .event_report import event_report
 from .exporters import report_context
 from .network_report import network_report, space_report
 from .periods import Period, PeriodError, period_current_year, period_parse
-
-
-def _event_for(request: HttpRequest, event_id: int) -> EventPage:
-    event = event_original(get_object_or_404(EventPage.objects.select_related("space"),
-                                             pk=event_id))
-    if not user_organises_space(request.user, event.space_id):
-        raise PermissionDenied
-    return event
-
-
-def _space_for(request: HttpRequest, space_id: int) -> SpacePage:
-    space = get_object_or_404(SpacePage, pk=space_id)
-    if not user_organises_space(request.user, space):
-        raise PermissionDenied
-    return space
-
-
-def _coordinator_only(request: HttpRequest) -> None:
-    if not user_is_coordinator(request.user):
-        raise PermissionDenied
 
 
 def _period(request: HttpRequest) -> tuple[Period | None, str]:
@@ -75,14 +52,14 @@ def _page(request: HttpRequest, report, scope: str, extra: dict) -> HttpResponse
 @require_GET
 @login_required
 def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event_for(request, event_id)
+    event = event_for_organiser(request, event_id)
     return _page(request, event_report(event), "event", {"event": event})
 
 
 @require_GET
 @login_required
 def event_export(request: HttpRequest, event_id: int, identifier: str) -> HttpResponse:
-    event = _event_for(request, event_id)
+    event = event_for_organiser(request, event_id)
     return _download("event", identifier, event_report(event),
                      f"report-{event.slug}-{event.local_starts_at:%Y-%m-%d}")
 
@@ -90,7 +67,7 @@ def event_export(request: HttpRequest, event_id: int, identifier: str) -> HttpRe
 @require_GET
 @login_required
 def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
-    space = _space_for(request, space_id)
+    space = space_for_organiser(request, space_id)
     period, error = _period(request)
     if period is None:
         return render(request, "reports/period_error.html",
@@ -102,7 +79,7 @@ def space_page(request: HttpRequest, space_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def space_export(request: HttpRequest, space_id: int, identifier: str) -> HttpResponse:
-    space = _space_for(request, space_id)
+    space = space_for_organiser(request, space_id)
     period, error = _period(request)
     if period is None:
         return _bad_period(error)
@@ -113,7 +90,7 @@ def space_export(request: HttpRequest, space_id: int, identifier: str) -> HttpRe
 @require_GET
 @login_required
 def network_page(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
+    coordinator_required(request)
     period, error = _period(request)
     if period is None:
         return render(request, "reports/period_error.html", {"error": error}, status=400)
@@ -123,7 +100,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def network_export(request: HttpRequest, identifier: str) -> HttpResponse:
-    _coordinator_only(request)
+    coordinator_required(request)
     period, error = _period(request)
     if period is None:
         return _bad_period(error)

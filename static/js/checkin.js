@@ -186,8 +186,9 @@ if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     scanner = new QrScanner(video, async (found) => {
       const code = found.data.trim();
       const now = Date.now();
-      // A QR held in front of the camera is answered once, however long it stays there;
-      // shown again after a pause of 3 s, it is answered again ("already checked in").
+      // A QR held in front of the camera is answered once, however long it stays there
+      // (a slow phone may see it only every second or two); out of sight for 3 s after its
+      // answer and shown again, it is answered again ("already checked in").
       if (code === lastCode && now - lastAt < 3000) { lastAt = now; return; }
       if (busy) return;
       busy = true; lastCode = code; lastAt = now;
@@ -197,7 +198,7 @@ if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
         codeForm.reset();
       } catch (error) {
         status.textContent = msg("Offline");
-      } finally { busy = false; }
+      } finally { busy = false; lastAt = Date.now(); }
     }, { preferredCamera: "environment", highlightScanRegion: true, returnDetailedScanResult: true });
     try {
       await scanner.start();
