@@ -34,6 +34,21 @@ def _date_field_kwargs() -> dict:
     }
 
 
+def event_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the space, city, region and topic filters (two queries: the live
+    spaces give the first three, the topics used by events the last)."""
+    spaces = list(SpacePage.objects.live().order_by("title")
+                  .values_list("slug", "title", "city", "region"))
+    topics = (Tag.objects.filter(pk__in=EventTopic.objects.values("tag_id"))
+              .order_by("name").values_list("slug", "name"))
+    return {
+        "space": [(slug, title) for slug, title, _c, _r in spaces],
+        "city": [(city, city) for city in sorted({c for _s, _t, c, _r in spaces if c})],
+        "region": [(region, region) for region in sorted({r for _s, _t, _c, r in spaces if r})],
+        "topic": list(topics),
+    }
+
+
 class EventFilterForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -76,20 +91,14 @@ class EventFilterSet(django_filters.FilterSet):
         form = EventFilterForm
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None,
-                 now: dt.datetime | None = None):
+                 now: dt.datetime | None = None,
+                 choices: dict[str, list[tuple[str, str]]] | None = None):
+        """`choices`: what `event_filter_choices()` returns, if the caller has it already
+        (the listing page keeps it under the content version); read here otherwise."""
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         self.now = now or timezone.now()
-        # One query for the spaces gives the space, city and region choices.
-        spaces = list(SpacePage.objects.live().order_by("title")
-                      .values_list("slug", "title", "city", "region"))
-        self.filters["space"].extra["choices"] = [(slug, title) for slug, title, _c, _r in spaces]
-        self.filters["city"].extra["choices"] = [
-            (city, city) for city in sorted({c for _s, _t, c, _r in spaces if c})]
-        self.filters["region"].extra["choices"] = [
-            (region, region) for region in sorted({r for _s, _t, _c, r in spaces if r})]
-        topics = (Tag.objects.filter(pk__in=EventTopic.objects.values("tag_id"))
-                  .order_by("name").values_list("slug", "name"))
-        self.filters["topic"].extra["choices"] = list(topics)
+        for name, values in (choices or event_filter_choices()).items():
+            self.filters[name].extra["choices"] = values
 
     # --- filter methods ---------------------------------------------------------------
 

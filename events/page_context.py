@@ -5,12 +5,16 @@ string, user, absolute URLs) and shapes what the templates show. Called by
 `EventIndexPage.get_context` and by the `{% registration_panel %}` tag of the event page.
 """
 
-from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+
+from network.pagecache.versions import cached_under_version
 
 from .calendar_links import webcal_url
+from .filters import event_filter_choices
 from .forms import GuestRegistrationForm
 from .models import EventPage
 from .selectors import (
@@ -32,10 +36,16 @@ def _querystring_without(params: QueryDict, *names: str) -> str:
 
 
 def event_listing_context(request: HttpRequest) -> dict:
-    """Everything the EventIndexPage template shows: filters, a page of events, feed links."""
-    filterset, queryset = event_list_filtered(request.GET)
+    """Everything the EventIndexPage template shows: filters, a page of events, feed links.
+
+    The filters' choices are kept under the content version; the page of events (`events`,
+    `page_obj`) is counted and read only when the template shows it: not when the list
+    comes from a cached fragment."""
+    choices = cached_under_version(request, f"listing-filter-choices:{get_language()}",
+                                   event_filter_choices)
+    filterset, queryset = event_list_filtered(request.GET, choices=choices)
     paginator = Paginator(queryset, LISTING_PAGE_SIZE)
-    page_obj: PaginatorPage = paginator.get_page(request.GET.get("page"))
+    page_obj = SimpleLazyObject(lambda: paginator.get_page(request.GET.get("page")))
     active = filterset.active_filters
     feed_query = QueryDict(mutable=True)
     feed_query.update(active)
@@ -55,7 +65,7 @@ def event_listing_context(request: HttpRequest) -> dict:
         "past_querystring": tabs["past"],
         "filterset": filterset,
         "filter_errors": filterset.form.errors,
-        "events": page_obj.object_list,
+        "events": SimpleLazyObject(lambda: page_obj.object_list),
         "page_obj": page_obj,
         "when": filterset.time_window,
         "active_filters": active,
@@ -67,18 +77,27 @@ def event_listing_context(request: HttpRequest) -> dict:
 def registration_panel_context(request: HttpRequest | None, event: EventPage) -> dict:
     """What the registration panel of an event page shows: seats, waiting list, the
     visitor's own registration and which button (or notice) to offer."""
-    event = event_original(event)  # a translation's page shows the original's seats
+    # A translation's page shows the original's seats. Which page is the original, and its
+    # seats, are kept under the content version (pages and registrations are watched).
+    if cached_under_version(request, f"event-original:{event.pk}",
+                            lambda: event_original(event).pk) != event.pk:
+        event = event_original(event)
     user = getattr(request, "user", None)
     registration = registration_active_for_user(event, user) if user is not None else None
+    original = event
     return {
         "request": request,
         "event": event,
-        "counts": event_seat_counts(event),
+        "counts": cached_under_version(request, f"event-seats:{event.pk}",
+                                       lambda: event_seat_counts(original)),
         "registration": registration,
         "waitlist_rank": registration_waitlist_rank(registration) if registration else None,
         "is_authenticated": bool(user and user.is_authenticated),
         "window": event.registration_window(),
         "opens": event.effective_registration_opens_at,
         "guest_form": GuestRegistrationForm() if event.guests_allowed else None,
+        # Read only where the panel asks (a member's or a guest's way to register).
+        "has_questions": SimpleLazyObject(lambda: cached_under_version(
+            request, f"event-has-questions:{original.pk}", original.questions.exists)),
         "next": request.get_full_path() if request is not None else "",
     }

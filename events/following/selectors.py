@@ -49,6 +49,25 @@ def follow_exists(user, kind: str, target) -> bool:
     return Follow.objects.filter(user=user, kind=kind, **fields).exists()
 
 
+def follow_keys(user) -> frozenset[tuple[str, object]]:
+    """What `user` follows, in one query: (kind, space id | topic id | format value) pairs,
+    to test many targets at once with `follow_key()`. Empty for an anonymous visitor."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    rows = Follow.objects.filter(user=user).values_list("kind", "space_id", "topic_id", "format")
+    return frozenset(follow_key(kind, space_id if kind == FollowKind.SPACE else
+                                topic_id if kind == FollowKind.TOPIC else format_)
+                     for kind, space_id, topic_id, format_ in rows)
+
+
+def follow_key(kind: str, target) -> tuple[str, object]:
+    """The pair `follow_keys()` holds for `target` (a SpacePage, a Tag, a format value, or
+    the id / value itself)."""
+    if kind in (FollowKind.SPACE, FollowKind.TOPIC):
+        return (str(kind), getattr(target, "pk", target))
+    return (str(kind), str(target))
+
+
 def follow_target_fields(kind: str, target) -> dict:
     """The Follow model fields that hold `target` for `kind`."""
     if kind == FollowKind.SPACE:

@@ -120,15 +120,17 @@ def event_list_past(*, now: dt.datetime | None = None) -> QuerySet[EventPage]:
 
 
 def event_list_filtered(params: QueryDict | dict, *, now: dt.datetime | None = None,
+                        choices: dict | None = None,
                         ) -> tuple[EventFilterSet, QuerySet[EventPage]]:
     """The listing filtered by query parameters (see events.filters); bad values are ignored
-    and reported in `filterset.errors`."""
+    and reported in `filterset.errors`. `choices`: the filters' choices if known already
+    (`events.filters.event_filter_choices`)."""
     if not isinstance(params, QueryDict):
         query = QueryDict(mutable=True)
         for key, value in params.items():
             query[key] = value
         params = query
-    filterset = EventFilterSet(params, queryset=events_for_listing(), now=now)
+    filterset = EventFilterSet(params, queryset=events_for_listing(), now=now, choices=choices)
     return filterset, filterset.qs
 
 

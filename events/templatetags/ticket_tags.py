@@ -7,6 +7,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from events.tickets import ticket_has_valid, ticket_qr_svg
+from network.pagecache.versions import cached_under_version
 from network.permissions import user_organises_space
 
 register = template.Library()
@@ -27,6 +28,9 @@ def ticket_is_valid(registration) -> bool:
 def event_manage_link(context, page) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"event": page,
-            "show": bool(page.pk and user is not None
-                         and user_organises_space(user, page.space_id))}
+    if not page.pk or user is None or not user.is_authenticated or page.space_id is None:
+        return {"event": page, "show": False}
+    # Groups and memberships are watched tables: kept under the content version.
+    show = cached_under_version(request, f"organises:{user.pk}:{page.space_id}",
+                                lambda: user_organises_space(user, page.space_id))
+    return {"event": page, "show": show}

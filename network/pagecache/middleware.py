@@ -42,7 +42,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
 from .marks import is_marked_public
-from .versions import content_version, in_open_transaction, next_change
+from .versions import in_open_transaction, next_change, request_content_version
 
 CACHE_SECONDS = 24 * 3600
 KEY_PREFIX = "espresso:page"
@@ -73,7 +73,8 @@ def page_cache_key(request: HttpRequest, version: int) -> str | None:
     return f"{KEY_PREFIX}:{version}:{get_language()}:{digest}"
 
 
-def _may_use_cache(request: HttpRequest) -> bool:
+def may_use_cache(request: HttpRequest) -> bool:
+    """Whether this request may be answered from (and its response stored in) the cache."""
     return (request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES
@@ -132,9 +133,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.PAGE_CACHE or not _may_use_cache(request):
+        if not settings.PAGE_CACHE or not may_use_cache(request):
             return self.get_response(request)
-        version = content_version()
+        version = request_content_version(request)
         key = None if version is None else page_cache_key(request, version)
         if key is None:
             return self.get_response(request)

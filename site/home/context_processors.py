@@ -1,8 +1,17 @@
 """Navigation shared by every page."""
 
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
+
+from network.pagecache.versions import (
+    cached_under_version,
+    in_open_transaction,
+    request_content_version,
+)
 
 # The sections `site_tree_ensure` creates carry English titles; when an editor has not renamed
 # them, the menu shows them in the visitor's language.
@@ -12,23 +21,49 @@ DEFAULT_SECTION_LABELS = {
     "Members": _("Members"),
     "The Espresso format": _("The Espresso format"),
 }
+NAV_CACHE_SECONDS = 24 * 3600
+
+
+def _sections(request: HttpRequest, site: Site) -> list[tuple[str, str]]:
+    """(title, url) of the site's top-level pages in the menu, cached under the content
+    version (network.pagecache), the site and the language: the same for every visitor."""
+    version = request_content_version(request)
+    key = f"espresso:nav:{version}:{site.pk}:{get_language()}"
+    if version is not None and (sections := cache.get(key)) is not None:
+        return sections
+    pages = site.root_page.get_children().live().in_menu()
+    sections = [(str(DEFAULT_SECTION_LABELS.get(page.title, page.title)),
+                 page.get_url(request=request) or "") for page in pages]
+    if version is not None and not in_open_transaction():
+        cache.set(key, sections, NAV_CACHE_SECONDS)
+    return sections
+
+
+def _nav_items(request: HttpRequest) -> list[dict]:
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    path = request.path
+    return [{"title": title, "url": url, "current": bool(url) and url != "/"
+             and path.startswith(url)} for title, url in _sections(request, site)]
+
+
+def _can_access_admin(request: HttpRequest) -> bool:
+    """Whether the signed-in visitor may open the Wagtail admin (the header's link). The
+    permission check reads the user's and their groups' permissions (two queries): kept
+    under the content version, which every change of users, groups and permissions bumps."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return cached_under_version(request, f"access_admin:{user.pk}",
+                                lambda: user.has_perm("wagtailadmin.access_admin"))
 
 
 def site_navigation(request: HttpRequest) -> dict:
     """Top-level pages of the current site for the header: `nav_items` is a list of
-    {"title", "url", "current"} (current = the visitor is on that page or below it)."""
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
-        return {"nav_pages": [], "nav_items": []}
-    root = site.root_page
-    pages = list(root.get_children().live().in_menu().specific())
-    path = request.path
-    items = []
-    for page in pages:
-        url = page.get_url(request=request) or ""
-        items.append({
-            "title": DEFAULT_SECTION_LABELS.get(page.title, page.title),
-            "url": url,
-            "current": bool(url) and url != "/" and path.startswith(url),
-        })
-    return {"nav_root": root, "nav_pages": pages, "nav_items": items}
+    {"title", "url", "current"} (current = the visitor is on that page or below it), and
+    `can_access_admin`; each worked out only when a template shows it."""
+    if request is None:
+        return {"nav_items": [], "can_access_admin": False}
+    return {"nav_items": SimpleLazyObject(lambda: _nav_items(request)),
+            "can_access_admin": SimpleLazyObject(lambda: _can_access_admin(request))}

@@ -14,27 +14,15 @@ from __future__ import annotations
 import hashlib
 
 from django import template
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from ..versions import content_version, in_open_transaction, next_change
+from ..versions import in_open_transaction, next_change, request_content_version
 
 register = template.Library()
 CACHE_SECONDS = 24 * 3600
-_REQUEST_VERSION = "_pagecache_version"
-
-
-def _version(context) -> int | None:
-    """The content version, read once per request (memoised on the request)."""
-    request = context.get("request")
-    if request is None:
-        return content_version()
-    if not hasattr(request, _REQUEST_VERSION):
-        setattr(request, _REQUEST_VERSION, content_version())
-    return getattr(request, _REQUEST_VERSION)
 
 
 class PageCacheNode(template.Node):
@@ -45,7 +33,7 @@ class PageCacheNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context) -> str:
-        version = _version(context) if settings.PAGE_CACHE else None
+        version = request_content_version(context.get("request"))
         if version is None:
             return self.nodelist.render(context)
         vary = repr([self.name, get_language(), *(v.resolve(context) for v in self.vary_on)])

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Anonymous pages from the shared cache, keyed by the content version in the database:
     # after Locale (the language is part of the key) and Csrf (cached pages get a fresh token).
     "network.pagecache.middleware.PageCacheMiddleware",
+    # Wagtail's page routing (site and page of an address) cached under the same version.
+    "network.pagecache.routes.RouteCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "home.middleware.AdminNoAccessMiddleware",
     "home.middleware.MalformedRequestMiddleware",
