@@ -122,9 +122,10 @@ def _run_raw_threads(event, users: list) -> float:
                         cur.execute(
                             "INSERT INTO events_registration (event_id, user_id, guest_name,"
                             " guest_email, role, state, waitlist_position, secret, created_at,"
-                            " updated_at, confirmed_at, cancel_reason, walk_in, ticket_code)"
+                            " updated_at, confirmed_at, cancel_reason, walk_in, ticket_code,"
+                            " language)"
                             " VALUES (%s, %s, '', '', 'attendee', %s, %s, %s, now(), now(),"
-                            " now(), '', false, %s)",
+                            " now(), '', false, %s, 'en')",
                             (event.pk, user.pk, state,
                              None if state == "confirmed" else taken, uuid.uuid4(),
                              uuid.uuid4().hex))
