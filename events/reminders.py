@@ -9,7 +9,9 @@ Guarantees of `reminder_send` (safe to run twice, and under two workers at once)
   claim back, so the next run tries again;
 - holding the lock while sending means a cancellation cannot slip in between the check and
   the e-mail: cancelled (and waiting) people are never reminded;
-- members who unsubscribed from reminders (one click, `network.unsubscribe`) get none.
+- members who unsubscribed from reminders (one click, `network.unsubscribe`) get none; so
+  do guests (no account) who unsubscribed their address from a reminder's own one-click link
+  (`GuestReminderOptOut`), for this event and every later one.
 The only double sending left is a crash after the mail server accepted the e-mail and
 before the commit: at most one duplicate, never a reminder to a cancelled person.
 """
@@ -26,13 +28,14 @@ from django_tasks import task
 
 from network.db_retry import db_retry
 from network.mail import mail_language
-from network.unsubscribe import MailingList, unsubscribe_url
+from network.unsubscribe import MailingList, unsubscribe_address_url, unsubscribe_url
 
 from .emails import registration_email_build
 from .models import (
     MAX_REMINDER_HOURS,
     EventPage,
     EventStatus,
+    GuestReminderOptOut,
     Registration,
     RegistrationReminder,
     RegistrationState,
@@ -72,6 +75,8 @@ def reminders_due(now: dt.datetime | None = None) -> list[int]:
                 .filter(event_id__in=events, state=RegistrationState.CONFIRMED,
                         reminder__isnull=True)
                 .exclude(user__in=ReminderOptOut.objects.values("user_id"))
+                .exclude(user__isnull=True,
+                         guest_email__in=GuestReminderOptOut.objects.values("email"))
                 .exclude(user__isnull=False, user__email="")
                 .order_by("pk").values_list("pk", flat=True))
 
@@ -88,8 +93,7 @@ def reminder_send(registration_pk: int, now: dt.datetime | None = None) -> bool:
             if (registration is None or registration.state != RegistrationState.CONFIRMED
                     or not registration.email or not _event_due(registration.event, now)
                     or RegistrationReminder.objects.filter(registration=registration).exists()
-                    or (registration.user_id and ReminderOptOut.objects.filter(
-                        user_id=registration.user_id).exists())):
+                    or not _reminders_wanted(registration)):
                 return False
             RegistrationReminder.objects.create(registration=registration, sent_at=now)
             reminder_build(registration).send()
@@ -100,15 +104,24 @@ def reminder_send(registration_pk: int, now: dt.datetime | None = None) -> bool:
         return False
 
 
+def _reminders_wanted(registration: Registration) -> bool:
+    """Whether the person did not unsubscribe from reminders (member or guest address)."""
+    if registration.user_id:
+        return not ReminderOptOut.objects.filter(user_id=registration.user_id).exists()
+    return _reminders_address_subscribed(registration.guest_email)
+
+
 def reminder_build(registration: Registration):
     """The reminder e-mail of `registration`, in the reader's language (their profile's,
-    else the one they registered in, else the event's), with a one-click unsubscribe for
-    members."""
+    else the one they registered in, else the event's), with a one-click unsubscribe:
+    the member's, or for a guest their address's."""
     event = registration.event
     language = mail_language(registration.user if registration.user_id else None,
                              registration.language, event.language)
     unsubscribe = (unsubscribe_url(registration.user, REMINDERS_LIST.identifier)
-                   if registration.user_id else "")
+                   if registration.user_id
+                   else unsubscribe_address_url(registration.guest_email,
+                                                REMINDERS_LIST.identifier))
     with translation.override(language):
         return registration_email_build("reminder", registration,
                                         extra={"unsubscribe_url": unsubscribe},
@@ -149,7 +162,21 @@ def _reminders_subscribed(user) -> bool:
     return not ReminderOptOut.objects.filter(user=user).exists()
 
 
-#: reminders as a list (one-click unsubscribe from every reminder)
+def _reminders_unsubscribe_address(email: str) -> None:
+    try:
+        with transaction.atomic():
+            GuestReminderOptOut.objects.get_or_create(email=email.strip().lower())
+    except IntegrityError:
+        pass  # two clicks raced: the other one recorded it
+
+
+def _reminders_address_subscribed(email: str) -> bool:
+    return not GuestReminderOptOut.objects.filter(email=email.strip().lower()).exists()
+
+
+#: reminders as a list (one-click unsubscribe from every reminder; guests by address)
 REMINDERS_LIST = MailingList(identifier="reminders", label=_("reminders the day before events"),
                              unsubscribe=_reminders_unsubscribe,
-                             is_subscribed=_reminders_subscribed)
+                             is_subscribed=_reminders_subscribed,
+                             unsubscribe_address=_reminders_unsubscribe_address,
+                             address_subscribed=_reminders_address_subscribed)

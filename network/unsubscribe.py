@@ -10,6 +10,11 @@ of a list carries a link with a signed token naming ONE member and ONE list:
 - it cannot be replayed for another list: the list is inside the signature AND in the
   salt, so a token of one list does not even verify under another;
 - unsubscribing twice is harmless (the list's handler is idempotent).
+
+People without an account (guests of an event) get the same kind of link naming their
+ADDRESS instead of a member (`unsubscribe_address_url`), for lists that take addresses
+(`MailingList.unsubscribe_address`); a member's token and an address token cannot stand in
+for each other (different keys inside the signature).
 """
 
 from __future__ import annotations
@@ -32,14 +37,38 @@ class UnsubscribeTokenInvalid(Exception):
 
 
 @dataclass(frozen=True)
+class GuestAddress:
+    """The subscriber named by an address token: someone without an account."""
+
+    email: str
+
+
+@dataclass(frozen=True)
 class MailingList:
     """A list-like kind of e-mail. `unsubscribe(user)` stops it for `user` (idempotent);
-    `is_subscribed(user)` tells the confirmation page what the member gets now."""
+    `is_subscribed(user)` tells the confirmation page what the member gets now; the
+    `*_address` pair does the same for an address without an account (lists sent to guests).
+    """
 
     identifier: str
     label: str | Promise
     unsubscribe: Callable[[object], None]
     is_subscribed: Callable[[object], bool]
+    unsubscribe_address: Callable[[str], None] | None = None
+    address_subscribed: Callable[[str], bool] | None = None
+
+    def stop(self, subscriber) -> None:
+        """Unsubscribe a member or a `GuestAddress` (what a token names)."""
+        if isinstance(subscriber, GuestAddress):
+            self.unsubscribe_address(subscriber.email)
+        else:
+            self.unsubscribe(subscriber)
+
+    def gets(self, subscriber) -> bool:
+        """Whether a member or a `GuestAddress` still gets this list."""
+        if isinstance(subscriber, GuestAddress):
+            return self.address_subscribed(subscriber.email)
+        return self.is_subscribed(subscriber)
 
 
 _lists: dict[str, MailingList] = {}
@@ -75,12 +104,25 @@ def unsubscribe_url(user, identifier: str) -> str:
     return public_url(path)
 
 
-def unsubscribe_token_read(identifier: str, token: str):
-    """(member, list) named by `token` for the list `identifier`. Raises
-    UnsubscribeTokenInvalid for an unknown list, a bad signature, a token of another list,
-    or a member who no longer exists or is inactive."""
+def unsubscribe_address_url(email: str, identifier: str) -> str:
+    """The absolute one-click address for `email` (someone without an account) and the
+    list `identifier`. Raises KeyError for a list that is not registered or takes no
+    addresses."""
     mailing_list = _lists.get(identifier)
-    if mailing_list is None or not isinstance(token, str) or len(token) > 500:
+    if mailing_list is None or mailing_list.unsubscribe_address is None:
+        raise KeyError(identifier)
+    token = signing.dumps({"a": email.strip().lower(), "l": identifier}, salt=_salt(identifier))
+    return public_url(reverse("network:unsubscribe",
+                              kwargs={"identifier": identifier, "token": token}))
+
+
+def unsubscribe_token_read(identifier: str, token: str):
+    """(subscriber, list) named by `token` for the list `identifier`: the member, or a
+    `GuestAddress` for an address token. Raises UnsubscribeTokenInvalid for an unknown list,
+    a bad signature, a token of another list, a member who no longer exists or is
+    inactive, or an address token of a list that takes no addresses."""
+    mailing_list = _lists.get(identifier)
+    if mailing_list is None or not isinstance(token, str) or len(token) > 1000:
         raise UnsubscribeTokenInvalid(identifier)
     try:
         payload = signing.loads(token, salt=_salt(identifier))
@@ -88,6 +130,12 @@ def unsubscribe_token_read(identifier: str, token: str):
         raise UnsubscribeTokenInvalid(identifier) from exc
     if not isinstance(payload, dict) or payload.get("l") != identifier:
         raise UnsubscribeTokenInvalid(identifier)
+    if "a" in payload:
+        email = payload["a"]
+        if (mailing_list.unsubscribe_address is None or "u" in payload
+                or not isinstance(email, str) or "@" not in email or len(email) > 254):
+            raise UnsubscribeTokenInvalid(identifier)
+        return GuestAddress(email), mailing_list
     user_pk = payload.get("u")
     if isinstance(user_pk, bool) or not isinstance(user_pk, int):
         raise UnsubscribeTokenInvalid(identifier)

@@ -58,7 +58,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 # A mail client's one-click POST (RFC 8058) carries no CSRF token; the signed token in the
-# URL is what authorises it, and it can only ever unsubscribe its own member from its list.
+# URL is what authorises it, and it can only ever unsubscribe its own member (or address)
+# from its list.
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, identifier: str, token: str) -> HttpResponse:
@@ -66,12 +67,12 @@ def unsubscribe(request: HttpRequest, identifier: str, token: str) -> HttpRespon
     POST (the button, or the mail client's `List-Unsubscribe=One-Click`): unsubscribe, no
     login needed. A bad or foreign token is a 404 page that changes nothing."""
     try:
-        user, mailing_list = unsubscribe_token_read(identifier, token)
+        subscriber, mailing_list = unsubscribe_token_read(identifier, token)
     except UnsubscribeTokenInvalid:
         return render(request, "network/unsubscribe.html", {"invalid": True}, status=404)
     done = request.method == "POST"
     if done:
-        mailing_list.unsubscribe(user)
+        mailing_list.stop(subscriber)
     return render(request, "network/unsubscribe.html", {
-        "mailing_list": mailing_list, "done": done, "email": user.email,
-        "subscribed": mailing_list.is_subscribed(user)})
+        "mailing_list": mailing_list, "done": done, "email": subscriber.email,
+        "subscribed": mailing_list.gets(subscriber)})

@@ -37,7 +37,7 @@ from .registration import (
     RevokedTicket,
     ticket_code_new,
 )
-from .reminder import RegistrationReminder, ReminderOptOut
+from .reminder import GuestReminderOptOut, RegistrationReminder, ReminderOptOut
 from .series import EventSeries
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "EventSeries",
     "EventStatus",
     "EventTopic",
+    "GuestReminderOptOut",
     "QuestionKind",
     "Registration",
     "RegistrationAnswer",

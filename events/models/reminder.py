@@ -38,3 +38,19 @@ class ReminderOptOut(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+class GuestReminderOptOut(models.Model):
+    """An address without an account (a guest's) that unsubscribed from reminders, one click
+    from a reminder. Kept as the address, lower case, so that later guest registrations
+    with it get no reminder either (that is what the person asked for)."""
+
+    email = models.EmailField(primary_key=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("guest reminder opt-out")
+        verbose_name_plural = _("guest reminder opt-outs")
+
+    def __str__(self) -> str:
+        return self.email

@@ -110,8 +110,9 @@ def test_guests_are_reminded_too(space):
     (message,) = mail.outbox
     assert message.to == ["ospite@example.org"]
     assert guest.ticket_code in message.body
-    # A guest has no account to unsubscribe: the reminder is not a list for them.
-    assert "List-Unsubscribe" not in message.extra_headers
+    # A guest has no account: their one-click link names their address instead.
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        "<http://testserver/unsubscribe/reminders/")
 
 
 def test_the_reminder_is_in_the_profile_language_else_the_events_for_old_registrations(
