@@ -5,8 +5,11 @@ app's part. And who may be named as a session's host where (`hosts_visible_to`).
 Hosts are named only as far as the directory's rule lets the reader see their profile
 (`network.selectors.profiles_visible_to`, the rule the read API follows too): the public
 feeds (the event's .ics, the JSON feed) read as an anonymous visitor, so they name hosts
-with a public profile only; a member's own sessions feed reads as that member. A host
-with a hidden profile (or none) is left out of the list, never shown by another name.
+with a public profile only; a member's own sessions feed reads as that member; the
+programme's pages (proposals, a session, the outcomes, the grid PDF) as whoever asks (an
+anonymous visitor's cached page names public profiles only). A host with a hidden profile
+(or none) is left out of the list, never shown by another name. The event report, the
+organisers' own document, names every host as it names every registration.
 
 Guarantees of `member_data_erase`: the member's own proposals that are still being proposed
 or voted on (and do not belong to an event that has started) are withdrawn through
@@ -31,6 +34,7 @@ from network.selectors import profiles_visible_to
 
 from .exceptions import ProgrammeError
 from .models import NoteRevision, Proposal, ProposalState, Vote
+from .selectors import person_name
 from .services import proposal_withdraw
 from .services.common import PROPOSING_PHASES
 
@@ -43,6 +47,15 @@ def hosts_visible_to(viewer, hosts: Iterable) -> set[int]:
         return set()
     return set(profiles_visible_to(viewer).filter(user_id__in=ids)
                .values_list("user_id", flat=True))
+
+
+def host_names_visible_to(viewer, proposals: Iterable[Proposal]) -> dict[int, list[str]]:
+    """{proposal id: the display names of its hosts whose profile `viewer` may see, in host
+    order}, in one query (with the proposals' hosts prefetched)."""
+    proposals = list(proposals)
+    visible = hosts_visible_to(viewer, [h for p in proposals for h in p.hosts.all()])
+    return {p.pk: [person_name(h) for h in p.hosts.all() if h.pk in visible]
+            for p in proposals}
 
 
 def member_data_export(user) -> dict[str, Any]:

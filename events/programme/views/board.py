@@ -21,6 +21,7 @@ from ..calendar import member_sessions_ical
 from ..models import Phase
 from ..notes import render_markdown
 from ..pdf import grid_pdf_bytes
+from ..privacy import host_names_visible_to
 from .common import load_programme
 
 DTSTAMP_LINE = re.compile(rb"^DTSTAMP[:;][^\r\n]*\r\n", re.MULTILINE)
@@ -66,7 +67,7 @@ def grid_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
     if size not in ("a3", "a4"):
         return HttpResponse("size must be a3 or a4", status=400,
                             content_type="text/plain; charset=utf-8")
-    pdf = grid_pdf_bytes(programme, size=size)
+    pdf = grid_pdf_bytes(programme, size=size, viewer=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(programme.event.title)[:60] or "programme"
     response["Content-Disposition"] = f'inline; filename="{name}-grid.pdf"'
@@ -82,10 +83,11 @@ def outcomes(request: HttpRequest, event_id: int) -> HttpResponse:
                                                  and programme.phase == Phase.ARCHIVED)):
         raise Http404("outcomes not published")
     sessions = list(selectors.sessions_placed(programme))
+    names = host_names_visible_to(request.user, [s.proposal for s in sessions])
     for session in sessions:
         latest = selectors.session_notes(session)
         session.notes_html = render_markdown(latest.body) if latest else ""
-        session.host_names = [selectors.person_name(h) for h in session.proposal.hosts.all()]
+        session.host_names = names[session.proposal_id]
     return render(request, "programme/outcomes.html", {
         "programme": programme, "event": programme.event, "sessions": sessions,
         "is_draft": programme.outcomes_published_at is None,

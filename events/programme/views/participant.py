@@ -17,6 +17,7 @@ from ..exceptions import InvalidProposal, NotesConflict, ProgrammeError
 from ..forms import NotesForm, ProposalForm
 from ..models import Phase, Proposal, ProposalState, Session
 from ..notes import render_markdown
+from ..privacy import host_names_visible_to
 from .common import load_programme, refusal_response, wants_json
 
 
@@ -33,9 +34,10 @@ def programme_home(request: HttpRequest, event_id: int) -> HttpResponse:
     proposals = list(selectors.proposals_for_voting(programme) if voting
                      else selectors.proposals_active(programme))
     mine = selectors.user_dots(programme, user)
+    names = host_names_visible_to(user, proposals)
     for proposal in proposals:
         proposal.my_dots = mine.get(proposal.pk, 0)
-        proposal.host_names = [selectors.person_name(h) for h in proposal.hosts.all()]
+        proposal.host_names = names[proposal.pk]
         proposal.is_mine = user.is_authenticated and proposal.proposer_id == user.pk
     context = {
         "programme": programme, "event": programme.event, "proposals": proposals,
@@ -197,7 +199,7 @@ def session_detail(request: HttpRequest, event_id: int, pk: int) -> HttpResponse
     revisions = list(session.note_revisions.select_related("author", "author__profile")[:20])
     return render(request, "programme/session.html", {
         "programme": programme, "event": programme.event, "session": session,
-        "hosts": [selectors.person_name(h) for h in session.proposal.hosts.all()],
+        "hosts": host_names_visible_to(request.user, [session.proposal])[session.proposal_id],
         "notes_html": render_markdown(latest.body) if latest else "",
         "latest": latest, "revisions": revisions, "form": form if may_edit else None,
     }, status=status)

@@ -1,9 +1,12 @@
-"""Session hosts in the feeds follow the directory's rule (events.programme.privacy), as the
-read API does: the public .ics and JSON feed name hosts with a public profile only; a
-member's own sessions feed names those that member may see; hiding a profile changes the
-feeds' ETag, so a calendar app's next fetch no longer names the host."""
+"""Session hosts in the feeds and pages follow the directory's rule
+(events.programme.privacy), as the read API does: the public .ics and JSON feed name hosts
+with a public profile only; a member's own sessions feed names those that member may see;
+hiding a profile changes the feeds' ETag, so a calendar app's next fetch no longer names
+the host. The programme's pages (proposals, a session, the outcomes, the grid PDF) name
+the hosts whoever asks may see."""
 
 import json
+import subprocess
 
 import pytest
 from django.core.cache import cache
@@ -128,3 +131,42 @@ def test_a_host_deleting_their_profile_changes_the_etag(client, u):
     again = json_feed(client, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200
     assert feed_hosts(again, u) == [NETWORK]
+
+
+def page_text(client, name, u, *args) -> str:
+    response = client.get(reverse(f"programme:{name}", args=[u.event.pk, *args]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["home", "session", "outcomes"])
+def test_the_pages_name_hosts_as_the_visitor_may_see_them(client, u, page):
+    u.set_phase(Phase.ARCHIVED)
+    services.outcomes_publish(u.programme, actor=u.organiser)
+    args = [u.session.pk] if page == "session" else []
+    anonymous = page_text(client, page, u, *args)
+    assert PUBLIC in anonymous
+    assert NETWORK not in anonymous and HIDDEN not in anonymous
+    client.force_login(u.people[0])
+    member = page_text(client, page, u, *args)
+    assert PUBLIC in member and NETWORK in member
+    assert HIDDEN not in member
+    client.force_login(u.hidden)
+    assert HIDDEN in page_text(client, page, u, *args)
+
+
+def test_a_session_whose_hosts_are_all_hidden_names_nobody(client, u):
+    profile_ensure(u.public, visibility="hidden")
+    text = page_text(client, "session", u, u.session.pk)
+    assert "Hosted by" not in text
+    assert PUBLIC not in text and HIDDEN not in text
+
+
+def test_the_grid_pdf_names_only_public_hosts_for_an_anonymous_visitor(client, u, tmp_path):
+    response = client.get(reverse("programme:grid_pdf", args=[u.event.pk]))
+    path = tmp_path / "grid.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["/usr/bin/pdftotext", "-enc", "UTF-8", str(path), "-"],  # noqa: S603
+                          check=True, capture_output=True, text=True).stdout
+    assert PUBLIC in text
+    assert NETWORK not in text and HIDDEN not in text
