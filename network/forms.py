@@ -51,6 +51,16 @@ class ProfileForm(forms.ModelForm):
         self.fields["display_name"].strip = True
         if self.instance.pk and not self.is_bound:
             self.initial["skills"] = edit_string_for_tags(list(self.instance.skills.all()))
+        # "Remove my avatar" only when there is one to remove (issue 10).
+        if not self.instance.avatar_id:
+            del self.fields["remove_avatar"]
+        # Say who sees the address, whichever way the box is ticked (issue 10).
+        email = getattr(getattr(self.instance, "user", None), "email", "")
+        if email:
+            self.fields["show_email"].help_text = _(
+                "Your e-mail address %(email)s: only you see it on your profile unless you "
+                "tick this; then every member who can see your profile sees it."
+            ) % {"email": email}
 
     def clean_skills(self) -> list[str]:
         skills = self.cleaned_data["skills"] or []
