@@ -23,6 +23,7 @@ from network.models import SpacePage
 
 from ..models import (
     Account,
+    AccountKind,
     DayPass,
     DayPassState,
     Transfer,
@@ -69,8 +70,12 @@ class StatementLine:
 def _line(account: Account, transfer: Transfer, balance_after: int) -> StatementLine:
     other = (transfer.debit_account if transfer.credit_account_id == account.pk
              else transfer.credit_account)
+    # The network's own accounts are named in the reader's language (their stored names
+    # are English); members and spaces by their names.
+    name = other.name if other.kind in (AccountKind.MEMBER, AccountKind.SPACE) \
+        else str(other.get_kind_display())
     return StatementLine(transfer=transfer, signed=transfer.signed,
-                         balance_after=balance_after, counterparty=other.name)
+                         balance_after=balance_after, counterparty=name)
 
 
 def statement_page(account: Account, page_number, per_page: int = 25

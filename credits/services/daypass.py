@@ -27,6 +27,7 @@ from network.models import SpacePage
 from network.permissions import user_organises_space
 
 from ..exceptions import DayPassError, IdempotencyMismatch
+from ..memos import DAY_PASS, DAY_PASS_REFUND
 from ..models import DayPass, DayPassState, Transfer, TransferCode, TransferState
 from .accounts import (
     account_for_member,
@@ -143,7 +144,7 @@ def daypass_buy(user, space: SpacePage, date: datetime.date, *,
             transfer_post(debit=member, credit=space_account, amount=day_pass.price,
                           code=TransferCode.SPEND_DAYPASS, idempotency_key=key,
                           reference=daypass_reference(day_pass),
-                          memo=f"Day pass {date.isoformat()}", created_by=user)
+                          memo=DAY_PASS.text(date=date), created_by=user)
     except IdempotencyMismatch:
         # A concurrent double submit won the key first: ours rolled back; return theirs.
         earlier = _pass_bought_with(key, space, date)
@@ -230,7 +231,7 @@ def daypass_cancel(day_pass: DayPass, by) -> DayPass:
             raise DayPassError(_("No payment was found for this pass."))
         accounts_lock([purchase.debit_account_id, purchase.credit_account_id])
         transfer_reverse(purchase, idempotency_key=f"{daypass_reference(locked)}:refund",
-                         memo=f"Refund: day pass {locked.date.isoformat()} cancelled",
+                         memo=DAY_PASS_REFUND.text(date=locked.date),
                          created_by=by)
     locked.state = DayPassState.REFUNDED
     return locked

@@ -18,6 +18,7 @@ from network.models import Membership, SpacePage
 from network.permissions import user_is_coordinator, user_organises_space
 
 from ..exceptions import InsufficientCredits, InvalidTransfer
+from ..memos import CREDITS_BOUGHT
 from ..models import Transfer, TransferCode
 from .accounts import (
     account_for_member,
@@ -84,7 +85,7 @@ def topup_sell(space: SpacePage, member, amount: int, external_reference: str, b
     try:
         return transfer_post(debit=account_for_space(space), credit=account_for_member(member),
                              amount=amount, code=TransferCode.PURCHASE, idempotency_key=key,
-                             memo=f"Credits bought at {space.title}"[:300],
+                             memo=CREDITS_BOUGHT.text(space=space.title),
                              external_reference=external_reference, created_by=by)
     except InsufficientCredits as exc:
         raise InsufficientCredits(

@@ -3,7 +3,8 @@
 from django import template
 
 from credits.forms import DayPassBuyForm
-from credits.models import Account
+from credits.memos import memo_display
+from credits.models import Account, Transfer
 
 register = template.Library()
 
@@ -21,3 +22,9 @@ def space_day_pass(context, space) -> dict:
         data["available"] = account.available if account else 0
         data["form"] = DayPassBuyForm(space=space)
     return data
+
+
+@register.filter
+def transfer_memo(transfer: Transfer) -> str:
+    """The transfer's memo in the reader's language (`credits.memos`)."""
+    return memo_display(transfer.memo, transfer.code)
