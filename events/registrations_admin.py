@@ -37,6 +37,7 @@ from network.permissions import (
 from . import services
 from .exceptions import EventError
 from .models import Registration, RegistrationRole, RegistrationState
+from .page_admin import event_start_label
 from .questions import answers_text, answers_visible_to, spreadsheet_safe
 from .registration_export import (
     EXPORT_HEADINGS,
@@ -105,20 +106,35 @@ class RegistrationIndexView(IndexView):
                                                                           item)))
         return row
 
+    results_template_name = "events/registration/admin_index_results.html"
+
+    @cached_property
+    def filtered_event(self):
+        """The event the list is filtered to (one of the user's), with its counts."""
+        event_id = self.request.GET.get("event", "")
+        if not id_fits(event_id):
+            return None
+        return (event_list_managed_by(self.request.user).filter(pk=int(event_id))
+                .with_seats_taken().with_waitlist_count().with_door_counts().first())
+
+    def get_context_data(self, **kwargs):
+        # Filtered to one event, the list says how full it is (issue 10).
+        event = self.filtered_event
+        return {**super().get_context_data(**kwargs), "filtered_event": event,
+                "filtered_event_start": event_start_label(event) if event else ""}
+
     @cached_property
     def header_buttons(self):
         # Filtered to one event: its dashboard and door are one click away.
         buttons = list(super().header_buttons)
-        event_id = self.request.GET.get("event", "")
-        if id_fits(event_id):
-            event = event_list_managed_by(self.request.user).filter(pk=int(event_id)).first()
-            if event is not None:
-                buttons += [
-                    HeaderButton(_("Event dashboard"), icon_name="list-ul",
-                                 url=reverse("events:event_dashboard", args=[event.pk])),
-                    HeaderButton(_("Check-in at the door"), icon_name="tick",
-                                 url=reverse("events:checkin", args=[event.pk])),
-                ]
+        event = self.filtered_event
+        if event is not None:
+            buttons += [
+                HeaderButton(_("Event dashboard"), icon_name="list-ul",
+                             url=reverse("events:event_dashboard", args=[event.pk])),
+                HeaderButton(_("Check-in at the door"), icon_name="tick",
+                             url=reverse("events:checkin", args=[event.pk])),
+            ]
         return buttons
 
 

@@ -20,6 +20,7 @@ from network.permissions import (
 
 from . import services
 from .models import ACTIVE_STATES, EventPage, Registration
+from .page_admin import EventPageViewSet
 from .registrations_admin import RegistrationViewSet
 from .series_admin import SeriesCreateView
 
@@ -34,6 +35,12 @@ class EventsAdminGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_events_admin():
     return EventsAdminGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_event_page_viewset():
+    """A space's events in the page explorer show their dates and counts (events.page_admin)."""
+    return EventPageViewSet("event_pages")
 
 
 # --- The event day: the organiser dashboard from the page tree ----------------------------
