@@ -23,6 +23,7 @@ import libcst as cst
 import libcst.matchers as m
 from django.conf import settings
 from django.db.backends.base.creation import BaseDatabaseCreation
+from mutmut import __main__ as mutmut_main
 from mutmut.mutation import file_mutation, mutators
 
 _ATOMIC = m.Attribute(value=m.Name("transaction"), attr=m.Name("atomic"))
@@ -111,32 +112,61 @@ def _skip_plain(self, node: cst.FunctionDef, original_skip) -> bool:
     return False
 
 
+def keep_verdicts_when_tests_change() -> None:
+    """For `run.py --again`: a changed test selection (a test file added to the module in
+    modules.toml) makes mutmut forget every verdict and record every test again. Rerunning
+    the survivors needs neither: the killed mutants stay killed by the tests that killed
+    them, and mutmut records the new tests it lists (its incremental path)."""
+    mutmut_main._apply_config_change_invalidation = lambda *args, **kwargs: False
+
+
+def _emptied(connection) -> bool:
+    """The test database was flushed (a transactional test's teardown): no content types."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM django_content_type LIMIT 1")
+        return cursor.fetchone() is None
+
+
 def reuse_migrated_test_database() -> None:
     """mutmut runs pytest in this process once (recording which tests call what), then once
     per mutant in a fork of it. With `--reuse-db` every run still makes Django check the
-    migrations and serialise the database's content (for `serialized_rollback`), though
-    nothing changes between runs: the tests roll back, and transactional ones restore the
-    content. After the first run in this process, a run uses the test database as migrated
-    and the content serialised then. mutmut's clean run (every test, unmutated) goes
-    through this path too before any mutant, and stops everything if it breaks a test."""
-    original = BaseDatabaseCreation.create_test_db
-    done: dict[str, str | None] = {}
+    migrations, and serialise the database's content (for `serialized_rollback`) whenever
+    it runs a transactional test, though nothing changes between runs. After the first run
+    in this process, a run uses the test database as migrated, and the content serialised
+    once. A run that ended with a transactional test left the tables empty (its flush):
+    the next run first puts the content back. mutmut's clean run (every test, unmutated)
+    goes through this path too before any mutant, and stops everything if it breaks a
+    test."""
+    create = BaseDatabaseCreation.create_test_db
+    serialize = BaseDatabaseCreation.serialize_db_to_string
+    names: dict[str, str] = {}
+    contents: dict[str, str] = {}
 
     def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
         alias = self.connection.alias
-        if not keepdb or alias not in done:
-            name = original(self, verbosity=verbosity, autoclobber=autoclobber,
-                            serialize=serialize, keepdb=keepdb)
+        if not keepdb or alias not in names:
+            name = create(self, verbosity=verbosity, autoclobber=autoclobber,
+                          serialize=serialize, keepdb=keepdb)
             if keepdb:
-                done[alias] = getattr(self.connection, "_test_serialized_contents", None)
+                names[alias] = name
             return name
-        name = self._get_test_db_name()
+        # not _get_test_db_name(): the first run renamed the settings' NAME to the test
+        # database's, so on PostgreSQL it would now say "test_test_<name>"
+        name = names[alias]
         self.connection.close()
         settings.DATABASES[alias]["NAME"] = name
         self.connection.settings_dict["NAME"] = name
-        if serialize:
-            self.connection._test_serialized_contents = done[alias]
         self.connection.ensure_connection()
+        if alias in contents and _emptied(self.connection):
+            # what the next transactional test would do; a plain one would find no rows
+            self.deserialize_db_from_string(contents[alias])
         return name
 
+    def serialize_db_to_string(self):
+        alias = self.connection.alias
+        if alias not in contents:
+            contents[alias] = serialize(self)
+        return contents[alias]
+
     BaseDatabaseCreation.create_test_db = create_test_db
+    BaseDatabaseCreation.serialize_db_to_string = serialize_db_to_string

@@ -2,6 +2,7 @@
 
     python scripts/mutation/run.py                      # every module in modules.toml
     python scripts/mutation/run.py events/payments.py   # some of them
+    python scripts/mutation/run.py --again events/payments.py  # only the last survivors
 
 Each module is a run of its own (a fresh `mutants/` copy, one worker) whose mutants run only
 the test files listed for it in modules.toml, and of those only the tests that call the
@@ -11,6 +12,11 @@ scripts/with_postgres.sh): the row-lock and transaction mutants are killed, if a
 equivalent (reviewed in equivalents.toml), surviving and the kill share with the equivalents
 taken out, then the survivors' diffs; writes the same to var/mutation/report.md. Exits 1 when a
 module is under its `goal`.
+
+`--again` reruns only the mutants that survived the module's last run, in that run's
+mutmut directory (kept in var/mutation/work/): the tests added since are recorded first,
+the killed mutants keep their verdict. For the loop "read the survivors, write the tests
+that kill them"; the figures for the record come from a full run.
 """
 
 import argparse
@@ -54,22 +60,45 @@ def mutated_lines(diff: str) -> str:
                       if line.startswith("+") and not line.startswith("+++"))
 
 
-def run_one(path: str, tests: list[str]) -> None:
-    """In a child process: mutate `path`, run mutmut, write var/mutation/<path>.json."""
+def result_path(path: str) -> Path:
+    return OUT / (path.replace("/", ".") + ".json")
+
+
+def work_dir(path: str) -> Path:
+    return OUT / "work" / path.replace("/", ".")
+
+
+def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
+    """In a child process: mutate `path`, run mutmut, write var/mutation/<path>.json.
+    `again`: only the survivors of the last run, in its kept mutmut directory."""
     os.chdir(ROOT)
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    (ROOT / "mutants" / "var").mkdir(parents=True)
+    names: list[str] = []
+    if again:
+        previous = json.loads(result_path(path).read_text())
+        names = [name for name, mutant in previous["mutants"].items()
+                 if mutant["status"] not in KILLED]
+        shutil.copytree(work_dir(path), ROOT / "mutants", symlinks=True)
+        mutmut_django.keep_verdicts_when_tests_change()
+    else:
+        (ROOT / "mutants" / "var").mkdir(parents=True)
     mutmut_django.patch()
     mutmut_django.reuse_migrated_test_database()
     configuration._config = dataclasses.replace(
         configuration._load_config(), only_mutate=[path],
         pytest_add_cli_args_test_selection=list(tests))
     started = time.monotonic()
-    try:
-        cli(["run", "--max-children", "1"], standalone_mode=False)
-    except SystemExit as exc:
-        if exc.code:
-            raise
+    if again and not names:
+        print("no survivors to run again")
+    else:
+        try:
+            cli(["run", "--max-children", "1", *names], standalone_mode=False)
+        except SystemExit as exc:
+            if exc.code:
+                raise
+    shutil.rmtree(work_dir(path), ignore_errors=True)
+    work_dir(path).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "mutants", work_dir(path), symlinks=True)
     data = SourceFileMutationData(path=path)
     data.load()
     mutants = {}
@@ -77,10 +106,19 @@ def run_one(path: str, tests: list[str]) -> None:
         status = status_by_exit_code[code]
         diff = "" if status in KILLED else get_diff_for_mutant(name, path=path)
         mutants[name] = {"status": status, "diff": diff, "mutated": mutated_lines(diff)}
-    out = OUT / (path.replace("/", ".") + ".json")
+    out = result_path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"path": path, "seconds": round(time.monotonic() - started),
-                               "mutants": mutants}, indent=1))
+    seconds = round(time.monotonic() - started)
+    if again:  # the full run's time, then each rerun's
+        before = previous.get("seconds")
+        seconds = [*(before if isinstance(before, list) else [before]), seconds]
+    out.write_text(json.dumps({"path": path, "seconds": seconds, "mutants": mutants},
+                              indent=1))
+
+
+def duration(seconds: int | list[int]) -> str:
+    """`123 s`, or for a module run again `123 s + 45 s` (the full run, then the reruns)."""
+    return " + ".join(f"{s} s" for s in (seconds if isinstance(seconds, list) else [seconds]))
 
 
 def summarise(module: dict, result: dict, equivalents: dict[str, dict]) -> tuple[dict, list]:
@@ -109,12 +147,14 @@ def summarise(module: dict, result: dict, equivalents: dict[str, dict]) -> tuple
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="modules (default: all in modules.toml)")
+    parser.add_argument("--again", action="store_true",
+                        help="rerun only the survivors of each module's last run")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     modules = load_modules()
     by_path = {m["path"]: m for m in modules}
     if args.one:
-        run_one(args.one, by_path[args.one]["tests"])
+        run_one(args.one, by_path[args.one]["tests"], again=args.again)
         return 0
     unknown = [p for p in args.paths if p not in by_path]
     if unknown:
@@ -129,15 +169,16 @@ def main() -> int:
     for module in chosen:
         print(f"== {module['path']}", flush=True)
         # this script again, for one module from modules.toml: a fresh mutmut per module
-        subprocess.run([sys.executable, __file__, "--one", module["path"]],  # noqa: S603
+        again = ["--again"] if args.again else []
+        subprocess.run([sys.executable, __file__, "--one", module["path"], *again],  # noqa: S603
                        cwd=ROOT, check=True)
-        result = json.loads((OUT / (module["path"].replace("/", ".") + ".json")).read_text())
+        result = json.loads(result_path(module["path"]).read_text())
         counts, survivors = summarise(module, result, equivalents)
         goal = module.get("goal", 95)
         failed |= counts["share"] < goal
         lines.append(f"| {module['path']} | {counts['mutants']} | {counts['killed']} | "
                      f"{counts['equivalent']} | {counts['surviving']} | {counts['share']:.1f} % | "
-                     f"{goal} % | {counts['seconds']} s |")
+                     f"{goal} % | {duration(counts['seconds'])} |")
         for name, mutant in survivors:
             note = " (equivalents.toml has it, but the mutant changed: review)" \
                 if name in counts["stale"] else ""
