@@ -118,6 +118,9 @@ def test_post_and_void_racing_on_one_hold_exactly_one_wins():
     winners = [r for r in results if isinstance(r, Transfer)]
     assert len({w.pk for w in winners}) == 1
     assert all(isinstance(r, Transfer | HoldAlreadyResolved) for r in results)
+    # a loser refused before its insert or by the unique `resolves` after it: one sentence
+    assert {str(r) for r in results if isinstance(r, HoldAlreadyResolved)} == {
+        "This hold was already posted or voided."}
     assert Transfer.objects.filter(resolves=hold).count() == 1
     if winners[0].state == "posted":
         assert totals(member) == (100, 60, 0)
