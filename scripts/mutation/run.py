@@ -41,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 OUT = ROOT / "var" / "mutation"
 KILLED = {"killed", "timeout"}
+# a run stopped early (Ctrl-C, or SIGINT to its `--one` process) records what it reached;
+# the mutants it did not reach are counted apart, not as survivors
+NOT_RUN = {"not checked", "check was interrupted by user"}
 
 
 def load_modules() -> list[dict]:
@@ -77,7 +80,7 @@ def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
     if again:
         previous = json.loads(result_path(path).read_text())
         names = [name for name, mutant in previous["mutants"].items()
-                 if mutant["status"] not in KILLED]
+                 if mutant["status"] not in KILLED | NOT_RUN]
         shutil.copytree(work_dir(path), ROOT / "mutants", symlinks=True)
         mutmut_django.keep_verdicts_when_tests_change()
     else:
@@ -104,7 +107,7 @@ def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
     mutants = {}
     for name, code in sorted(data.exit_code_by_key.items()):
         status = status_by_exit_code[code]
-        diff = "" if status in KILLED else get_diff_for_mutant(name, path=path)
+        diff = "" if status in KILLED | NOT_RUN else get_diff_for_mutant(name, path=path)
         mutants[name] = {"status": status, "diff": diff, "mutated": mutated_lines(diff)}
     out = result_path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -112,8 +115,9 @@ def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
     if again:  # the full run's time, then each rerun's
         before = previous.get("seconds")
         seconds = [*(before if isinstance(before, list) else [before]), seconds]
-    out.write_text(json.dumps({"path": path, "seconds": seconds, "mutants": mutants},
-                              indent=1))
+    database = "PostgreSQL" if "postgres" in os.environ.get("DATABASE_URL", "") else "SQLite"
+    out.write_text(json.dumps({"path": path, "seconds": seconds, "database": database,
+                               "mutants": mutants}, indent=1))
 
 
 def duration(seconds: int | list[int]) -> str:
@@ -122,10 +126,13 @@ def duration(seconds: int | list[int]) -> str:
 
 
 def summarise(module: dict, result: dict, equivalents: dict[str, dict]) -> tuple[dict, list]:
-    counts = {"mutants": 0, "killed": 0, "equivalent": 0, "surviving": 0}
+    counts = {"mutants": 0, "killed": 0, "equivalent": 0, "surviving": 0, "not run": 0}
     survivors, stale = [], []
     for name, mutant in result["mutants"].items():
         counts["mutants"] += 1
+        if mutant["status"] in NOT_RUN:
+            counts["not run"] += 1
+            continue
         if mutant["status"] in KILLED:
             counts["killed"] += 1
             continue
@@ -137,7 +144,7 @@ def summarise(module: dict, result: dict, equivalents: dict[str, dict]) -> tuple
             stale.append(name)
         counts["surviving"] += 1
         survivors.append((name, mutant))
-    scored = counts["mutants"] - counts["equivalent"]
+    scored = counts["mutants"] - counts["equivalent"] - counts["not run"]
     counts["share"] = 100.0 * counts["killed"] / scored if scored else 100.0
     counts["seconds"] = result["seconds"]
     counts["stale"] = stale
@@ -149,6 +156,8 @@ def main() -> int:
     parser.add_argument("paths", nargs="*", help="modules (default: all in modules.toml)")
     parser.add_argument("--again", action="store_true",
                         help="rerun only the survivors of each module's last run")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: the report from each module's last results")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     modules = load_modules()
@@ -161,24 +170,31 @@ def main() -> int:
         parser.error(f"not in modules.toml: {', '.join(unknown)}")
     chosen = [by_path[p] for p in args.paths] if args.paths else modules
     db = "PostgreSQL" if "postgres" in os.environ.get("DATABASE_URL", "") else "SQLite"
+    if args.report:
+        db = "as last run"
     equivalents = load_equivalents()
     lines = [f"Mutation testing (mutmut, {db}), {time.strftime('%Y-%m-%d %H:%M')}", "",
-             "| module | mutants | killed | equivalent | surviving | share | goal | time |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| module | mutants | killed | equivalent | surviving | not run | share | goal "
+             "| time |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     details, failed = [], False
     for module in chosen:
-        print(f"== {module['path']}", flush=True)
-        # this script again, for one module from modules.toml: a fresh mutmut per module
-        again = ["--again"] if args.again else []
-        subprocess.run([sys.executable, __file__, "--one", module["path"], *again],  # noqa: S603
-                       cwd=ROOT, check=True)
+        if not args.report:
+            print(f"== {module['path']}", flush=True)
+            # this script again, for one module from modules.toml: a fresh mutmut per module
+            again = ["--again"] if args.again else []
+            subprocess.run([sys.executable, __file__, "--one", module["path"], *again],  # noqa: S603
+                           cwd=ROOT, check=True)
+        elif not result_path(module["path"]).exists():
+            continue
         result = json.loads(result_path(module["path"]).read_text())
         counts, survivors = summarise(module, result, equivalents)
         goal = module.get("goal", 95)
-        failed |= counts["share"] < goal
+        failed |= counts["share"] < goal or counts["not run"] > 0
         lines.append(f"| {module['path']} | {counts['mutants']} | {counts['killed']} | "
-                     f"{counts['equivalent']} | {counts['surviving']} | {counts['share']:.1f} % | "
-                     f"{goal} % | {duration(counts['seconds'])} |")
+                     f"{counts['equivalent']} | {counts['surviving']} | {counts['not run']} | "
+                     f"{counts['share']:.1f} % | "
+                     f"{goal} % | {duration(counts['seconds'])} "
+                     f"({result.get('database', 'PostgreSQL')}) |")
         for name, mutant in survivors:
             note = " (equivalents.toml has it, but the mutant changed: review)" \
                 if name in counts["stale"] else ""
