@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from events.emails import registration_cancel_url, site_base_url
 from events.models import Registration
-from network.mail import mail_domain
+from network.mail import mail_domain, mail_headers
 
 from .models import EventMessage
 
@@ -54,9 +54,12 @@ def message_delivery_id(message: EventMessage, delivery_pk: int) -> str:
 def message_email_build(message: EventMessage, registration: Registration, *,
                         message_id: str = "") -> EmailMultiAlternatives:
     """Build (not send) `message` for one recipient (`message_id`: see
-    `message_delivery_id`; Django makes a random one when empty)."""
+    `message_delivery_id`; a random one under the site's name when empty)."""
     context = message_email_context(message, registration)
-    headers = {"Auto-Submitted": "auto-generated", "Precedence": "bulk"}
+    # Date, a Message-ID under the site's name, Auto-Submitted (auto-responders stay quiet)
+    # and the message's language, as every e-mail of the product (network.mail); bulk mail
+    # from an organiser, not a list: no List-Unsubscribe.
+    headers = {**mail_headers(language=message.language), "Precedence": "bulk"}
     if message_id:
         headers["Message-ID"] = message_id
     email = EmailMultiAlternatives(
@@ -64,7 +67,6 @@ def message_email_build(message: EventMessage, registration: Registration, *,
         body=render_to_string("messaging/email/message.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[registration.email],
         reply_to=[message.reply_to] if message.reply_to else None,
-        # Bulk mail from an organiser, not a reply to anything: auto-responders stay quiet.
         headers=headers)
     email.attach_alternative(render_to_string("messaging/email/message.html", context),
                              "text/html")

@@ -3,15 +3,20 @@ language, no tracking) and the browser rendering test."""
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from events import services
 from events.emails import KINDS, registration_email_build
 from events.following.digest import digest_build
 from events.following.models import FollowKind
 from events.following.services import follow_add
+from events.messaging.emails import message_delivery_id, message_email_build
+from events.messaging.models import Audience
+from events.messaging.services import message_send
 from events.reminders import reminder_build
+from events.tasks import notifications_silenced
 from home.tasks import member_erased_notify
-from tests.events.registration_factories import publish_event, space_in
+from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.network.factories import MemberProfileFactory
 
 #: a title and a name that try every trap: HTML, quotes, emoji, accents, right-to-left, length
@@ -31,6 +36,17 @@ def every_email(site_tree, client) -> dict[str, object]:
     messages = {f"registration_{kind}": registration_email_build(kind, registration)
                 for kind in KINDS if kind != "reminder"}
     messages["reminder"] = reminder_build(registration)
+    guest = services.registration_create(event, guest_name=NASTY_NAME,
+                                         guest_email="ospite@example.org",
+                                         actor=make_organiser(space))
+    messages["guest_reminder"] = reminder_build(guest)
+    with notifications_silenced():
+        sent = message_send(event, sender=make_organiser(space), subject=NASTY_TITLE,
+                            body=f"{NASTY_NAME}\n\nBring a laptop.", audience=Audience.ALL)
+    delivery = sent.deliveries.get(registration=registration)
+    with translation.override(sent.language):
+        messages["organiser_message"] = message_email_build(
+            sent, registration, message_id=message_delivery_id(sent, delivery.pk))
     follow_add(user, FollowKind.SPACE, space)
     messages["digest"] = digest_build(user, [event], "en")
     mail.outbox.clear()

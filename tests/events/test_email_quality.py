@@ -16,7 +16,7 @@ from tests.network.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LISTS = {"reminder": "reminders", "digest": "digest"}
+LISTS = {"reminder": "reminders", "guest_reminder": "reminders", "digest": "digest"}
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def emails(site_tree, client):
 
 
 def test_every_email_has_text_and_html(emails):
-    assert len(emails) == 12
+    assert len(emails) == 14
     for name, message in emails.items():
         assert message.body.strip(), name
         (html, mimetype), *_rest = message.alternatives

@@ -210,6 +210,15 @@ def test_the_export_shows_answers_sensitive_ones_only_to_the_spaces_organisers(
     assert "Diet: Vegan" in row["Answers to the questions"]
 
 
+def test_the_coordinators_export_shows_a_sensitive_answer_only_when_the_question_allows(
+        client, event, questions):
+    RegistrationQuestion.objects.filter(pk=questions["access"].pk).update(
+        coordinators_may_see=True)
+    register(event, questions, GOOD)
+    (row,) = export_rows(client, make_coordinator())
+    assert row["Answers to the questions"].endswith("; Access needs: Wheelchair")
+
+
 def test_the_export_never_starts_a_cell_with_a_formula(client, space):
     event = publish_event(space)
     question = ask(event, "=HYPERLINK(\"http://evil\")")
