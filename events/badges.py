@@ -14,10 +14,19 @@ the band and the event and leave the name empty.
 Rendering never touches the network or the disk: the `url_fetcher` only accepts `data:`
 URIs and any other URL stops the rendering (`weasyprint.urls.FatalURLFetchingError`).
 Fonts come from fontconfig (Debian's Noto fonts, installed by scripts/system_deps.sh).
+
+Every badge PDF (the form's download, `manage.py event_badges`, a background run) is made
+by `badges_render`: whole sheets in chunks of about `CHUNK_BADGES` badges, each chunk its
+own small PDF, joined by pypdf. WeasyPrint keeps every page's layout until it writes, so
+rendering a run in one go grows with the run (1.1 GB for 2,000 A6 badges); in chunks the
+peak stays that of one chunk plus the joined pages (under 400 MB for 2,000, `make bench`).
 """
 
+import gc
+import io
+import math
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -25,6 +34,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader, PdfWriter
 
 from .dashboard import DashboardLink, dashboard_link_provider
 from .models import SEAT_STATES, EventPage, Registration, RegistrationRole
@@ -36,6 +46,9 @@ MAX_BADGES = 5000
 MAX_DIRECT_BADGES = 500
 #: the most blank badges one request may add
 MAX_BLANKS = 500
+#: about this many badges per rendering chunk (rounded up to whole sheets): the peak
+#: memory of a run grows with this, the time barely shrinks with it (bench/bench_badges.py)
+CHUNK_BADGES = 50
 
 PT_PER_MM = 72 / 25.4
 
@@ -313,11 +326,40 @@ def html_to_pdf(html: str) -> bytes:
                            url_fetcher=url_fetcher()).write_pdf()
 
 
+def chunk_size(layout: Layout) -> int:
+    """Badges per rendering chunk: `CHUNK_BADGES` rounded up to whole sheets."""
+    return layout.per_page * max(1, math.ceil(CHUNK_BADGES / layout.per_page))
+
+
+def badges_render(event: EventPage, layout: Layout, badges: Sequence[Badge], *,
+                  progress: Callable[[int], None] | None = None) -> bytes:
+    """The PDF of `badges` on `layout`, rendered in chunks of whole sheets and joined: the
+    same pages, text and embedded fonts as one rendering of all of them, with the memory of
+    one chunk. `progress(done)` is called after each chunk with the badges rendered so far.
+    Raises what WeasyPrint raises (FatalURLFetchingError for a URL other than data:)."""
+    writer = PdfWriter()
+    size = chunk_size(layout)
+    for start in range(0, len(badges), size):
+        chunk = badges[start:start + size]
+        reader = PdfReader(io.BytesIO(html_to_pdf(badges_html(event, layout, chunk))))
+        if not start and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+        # The chunk's layout holds reference cycles: free it now, not after a few more.
+        del reader
+        gc.collect()
+        if progress is not None:
+            progress(start + len(chunk))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def badges_pdf(event: EventPage, layout: Layout | str, *, registration_ids=None,
                everyone: bool = True, blanks: int = 0) -> bytes:
     """The badge PDF of `event` on `layout`: every confirmed participant (`everyone`), or
-    those with `registration_ids`, plus `blanks` blank badges. Raises BadgeError when
-    there is nothing to print or the layout is unknown."""
+    those with `registration_ids`, plus `blanks` blank badges (see `badges_render`). Raises
+    BadgeError when there is nothing to print or the layout is unknown."""
     if isinstance(layout, str):
         layout = layout_get(layout)
     if everyone:
@@ -326,8 +368,7 @@ def badges_pdf(event: EventPage, layout: Layout | str, *, registration_ids=None,
         registrations = list(badge_registrations(event, registration_ids))
     else:
         registrations = []
-    badges = badges_for(event, layout, registrations, blanks)
-    return html_to_pdf(badges_html(event, layout, badges))
+    return badges_render(event, layout, badges_for(event, layout, registrations, blanks))
 
 
 def _register_dashboard_link() -> None:

@@ -1,39 +1,25 @@
 """The background rendering of a badge run (django-tasks; the database backend's worker in
 production, at once in tests).
 
-The badges are rendered in chunks of whole sheets, each chunk to its own small PDF; after
-each chunk the run's `done` count is written (outside any transaction, so the progress page
-sees it at once), and the chunks' PDFs are joined into one by pypdf. Only one chunk's
-layout is in memory at a time, so the peak memory does not grow with the run (WeasyPrint
-keeps every page's layout until it writes). The data-only URL
-fetcher of `events.badges` is used for every chunk. A run that is gone, or no longer
-queued (a second delivery of the same task), is left alone; a failure is recorded on the
-run with a short reason and logged.
+The badges are rendered by `events.badges.badges_render`, the one code path of every badge
+PDF: in chunks of whole sheets joined by pypdf, so the peak memory does not grow with the
+run. After each chunk the run's `done` count is written (outside any transaction, so the
+progress page sees it at once). A run that is gone, or no longer queued (a second delivery
+of the same task), is left alone; a failure is recorded on the run with a short reason and
+logged.
 """
 
-import io
 import logging
-import math
 
-import weasyprint
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
-from pypdf import PdfWriter
 
-from events.badges import BadgeError, badge_registrations, badges_for, badges_html, layout_get
-from events.badges import url_fetcher as badge_url_fetcher
+from events.badges import BadgeError, badge_registrations, badges_for, badges_render, layout_get
 
 from .models import BadgeRun, BadgeRunState
 
 logger = logging.getLogger(__name__)
-
-#: about this many badges per rendering chunk (rounded up to whole sheets)
-CHUNK_BADGES = 100
-
-
-def _chunk_size(per_page: int) -> int:
-    return per_page * max(1, math.ceil(CHUNK_BADGES / per_page))
 
 
 def badge_run_pdf(run: BadgeRun) -> bytes:
@@ -42,17 +28,11 @@ def badge_run_pdf(run: BadgeRun) -> bytes:
     people = list(badge_registrations(event, None if run.everyone else run.registration_ids))
     badges = badges_for(event, layout, people, run.blanks)
     BadgeRun.objects.filter(pk=run.pk).update(total=len(badges), done=0)
-    writer = PdfWriter()
-    size = _chunk_size(layout.per_page)
-    for start in range(0, len(badges), size):
-        chunk = badges[start:start + size]
-        pdf = weasyprint.HTML(string=badges_html(event, layout, chunk), base_url=None,
-                              url_fetcher=badge_url_fetcher()).write_pdf()
-        writer.append(io.BytesIO(pdf))
-        BadgeRun.objects.filter(pk=run.pk).update(done=start + len(chunk))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+    def progress(done: int) -> None:
+        BadgeRun.objects.filter(pk=run.pk).update(done=done)
+
+    return badges_render(event, layout, badges, progress=progress)
 
 
 @task()

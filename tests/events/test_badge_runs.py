@@ -48,7 +48,7 @@ def event(space, organiser):
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(tasks, "CHUNK_BADGES", 5)  # A7: 5 badges per chunk
+    monkeypatch.setattr(badges, "CHUNK_BADGES", 5)  # A7: 5 badges per chunk
 
 
 def pdf_info(path) -> tuple[int, str]:
@@ -87,7 +87,7 @@ def test_a_failure_keeps_the_progress_made_and_says_so(event, organiser, small_c
                                                        monkeypatch,
                                                        django_capture_on_commit_callbacks):
     calls = []
-    real = tasks.badges_html
+    real = badges.badges_html
 
     def second_chunk_fails(*args, **kwargs):
         calls.append(1)
@@ -95,7 +95,7 @@ def test_a_failure_keeps_the_progress_made_and_says_so(event, organiser, small_c
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tasks, "badges_html", second_chunk_fails)
+    monkeypatch.setattr(badges, "badges_html", second_chunk_fails)
     with django_capture_on_commit_callbacks(execute=True):
         run = badge_run_start(event, actor=organiser, layout="A7")
     run.refresh_from_db()
