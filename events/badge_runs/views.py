@@ -16,6 +16,7 @@ from events.views.access import event_for_organiser
 from network.permissions import user_organises_space
 
 from .models import BadgeRun, BadgeRunState
+from .retention import badge_run_deleted_after
 from .services import badge_run_start
 
 
@@ -57,7 +58,8 @@ def badge_run_create(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def badge_run_detail(request: HttpRequest, run_id) -> HttpResponse:
     run = _run_for(request, run_id)
-    return render(request, "badge_runs/run.html", {"run": run, "event": run.event})
+    return render(request, "badge_runs/run.html", {
+        "run": run, "event": run.event, "deleted_after": badge_run_deleted_after(run)})
 
 
 @require_GET

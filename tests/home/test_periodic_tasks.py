@@ -31,7 +31,8 @@ EVERY = [SETTLE, "events.reminders.reminders_send_periodic",
          "events.programme.tasks.programme_phases_catch_up_periodic",
          "events.federation.tasks.subscriptions_sync_periodic",
          "events.questions.sensitive_answers_erase_periodic",
-         "events.messaging.tasks.message_deliveries_resume_periodic"]
+         "events.messaging.tasks.message_deliveries_resume_periodic",
+         "events.badge_runs.retention.badge_runs_delete_old_periodic"]
 
 
 @pytest.fixture

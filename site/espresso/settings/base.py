@@ -246,6 +246,9 @@ EVENTS_MESSAGES_CLAIM_TIMEOUT_SECONDS = env.int("EVENTS_MESSAGES_CLAIM_TIMEOUT_S
 # Sensitive answers to registration questions (health, access needs) are erased this many
 # days after the event ends (events.questions).
 EVENTS_SENSITIVE_ANSWERS_KEEP_DAYS = env.int("EVENTS_SENSITIVE_ANSWERS_KEEP_DAYS", default=30)
+# Badge runs (their PDFs hold names and ticket codes) are deleted, files and rows, this many
+# days after they were asked for (events.badge_runs.retention).
+BADGE_RUNS_KEEP_DAYS = env.int("BADGE_RUNS_KEEP_DAYS", default=7)
 
 # Enqueued by `manage.py enqueue_periodic_tasks`: task path -> every how many seconds.
 PERIODIC_TASKS = {
@@ -263,6 +266,8 @@ PERIODIC_TASKS = {
         "EVENTS_SENSITIVE_ANSWERS_ERASE_EVERY_SECONDS", default=3600),
     "events.messaging.tasks.message_deliveries_resume_periodic": env.int(
         "EVENTS_MESSAGES_RESUME_EVERY_SECONDS", default=300),
+    "events.badge_runs.retention.badge_runs_delete_old_periodic": env.int(
+        "BADGE_RUNS_DELETE_EVERY_SECONDS", default=3600),
 }
 # --- Importing other sites' calendars (events.federation) ---------------------
 # Private, loopback and link-local addresses are refused unless this is set (tests, a demo
