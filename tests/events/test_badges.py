@@ -1,6 +1,7 @@
 """Badges (issue 9): layouts and their geometry, the PDF's text and page count, fonts, the
 URL fetcher that never leaves the process, the organisers' form and the command."""
 
+import io
 import os
 import subprocess
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
 from events import badges, services
@@ -308,3 +310,45 @@ def test_selecting_someone_from_another_event_is_refused(client, space, event, o
     assert response.status_code == 200
     text = pdftotext(response.content, tmp_path)
     assert "Mia Scelta" in text and "Tea Altrove" not in text
+
+
+# --- rendering in chunks --------------------------------------------------------------------
+
+def pdf_pages_and_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return [(round(float(p.mediabox.width), 1), round(float(p.mediabox.height), 1))
+            for p in reader.pages]
+
+
+@pytest.mark.django_db
+def test_chunks_give_the_same_pages_text_and_fonts_as_one_rendering(event, organiser,
+                                                                     monkeypatch, tmp_path):
+    register(event, organiser, NAMES[:5])
+    monkeypatch.setattr(badges, "CHUNK_BADGES", 100)
+    whole = badges.badges_pdf(event, "A7", blanks=2)
+    monkeypatch.setattr(badges, "CHUNK_BADGES", 2)  # 7 badges: chunks of 2, 2, 2, 1
+    chunked = badges.badges_pdf(event, "A7", blanks=2)
+    a7 = (round(74 * 72 / 25.4, 1), round(105 * 72 / 25.4, 1))
+    assert pdf_pages_and_sizes(chunked) == pdf_pages_and_sizes(whole) == [a7] * 7
+    assert pdftotext(chunked, tmp_path) == pdftotext(whole, tmp_path)
+    path = tmp_path / "chunked.pdf"
+    path.write_bytes(chunked)
+    fonts = run("pdffonts", str(path)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    assert PdfReader(io.BytesIO(chunked)).metadata.title == "Badges — Serata Python"
+
+
+@pytest.mark.django_db
+def test_chunks_are_whole_sheets_so_no_sheet_is_left_half_empty(event, organiser,
+                                                                 monkeypatch, tmp_path):
+    register(event, organiser, [f"Persona {n:02d}" for n in range(30)])
+    monkeypatch.setattr(badges, "CHUNK_BADGES", 1)
+    assert badges.chunk_size(LAYOUTS["L7160"]) == 21 and badges.chunk_size(LAYOUTS["A6"]) == 1
+    done = []
+    pdf = badges.badges_render(event, LAYOUTS["L7160"], badges.badges_for(
+        event, LAYOUTS["L7160"], badges.badge_registrations(event), blanks=12),
+        progress=done.append)
+    assert done == [21, 42]  # 30 people + 12 blanks: two full sheets, two chunks
+    assert page_count(pdf, tmp_path) == 2
+    text = squash(pdftotext(pdf, tmp_path))
+    assert all(f"Persona{n:02d}" in text for n in range(30))
