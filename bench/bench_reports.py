@@ -1,34 +1,22 @@
-"""Benchmark: the network report for 60 spaces and about 5,000 events (issue 9), and the
-peak memory of 2,000 badges.
+"""Benchmark: the network report for 60 spaces and about 5,000 events (issue 9). (The
+peak memory of 2,000 badges is measured with the other badge figures, in bench_badges.py.)
 
 Reports: the time to compute the figures (`reports.network_report.network_report`), to
 render each export (PDF with charts, CSV, XLSX), and the number of queries, against a
 baseline measured in the same run: reading the same registration rows bare (one grouped
 count and one scan of the seats), the least work any report of these figures must do.
-
-Badges: peak resident memory (ru_maxrss) of a fresh process rendering 2,000 A6 badges in
-one go (`events.badges.badges_pdf`) and as a background run in chunks
-(`events.badge_runs.tasks.badge_run_pdf`), against a fresh process that renders one badge.
-Goal of issue 9: at most 400 MB for 2,000 badges.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from bench.bench_listing import ensure_bench_events
 
-ROOT = Path(__file__).resolve().parents[1]
 SPACES = 60
 EVENTS_PER_SPACE = 84          # 60 x 84 = 5,040 events
 PEOPLE = 600
 SEATS_PER_EVENT = 5
-MEMORY_BADGES = 2000
 
 
 def _ensure_network() -> tuple[list, float]:
@@ -122,57 +110,5 @@ def _reports_rows() -> list[dict]:
     return rows
 
 
-_MEMORY_SCRIPT = r"""
-import json, os, resource, sys
-sys.path[:0] = [os.environ["ESPRESSO_ROOT"], os.environ["ESPRESSO_ROOT"] + "/site"]
-import django
-django.setup()
-from django.conf import settings
-if settings.DATABASES["default"]["NAME"] == ":memory:":
-    settings.DATABASES["default"]["NAME"] = os.environ["ESPRESSO_ROOT"] + "/var/bench.sqlite3"
-from events import badges
-from events.badge_runs.models import BadgeRun
-from events.badge_runs.tasks import badge_run_pdf
-from events.models import EventPage
-event = EventPage.objects.select_related("space").get(pk=int(sys.argv[2]))
-mode = sys.argv[1]
-if mode == "one":
-    pdf = badges.badges_pdf(event, "A6", everyone=False, blanks=1)
-elif mode == "direct":
-    pdf = badges.badges_pdf(event, "A6")
-else:
-    run = BadgeRun(event=event, layout="A6", everyone=True)
-    run.save()
-    pdf = badge_run_pdf(run)
-    run.delete()
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-                  "pdf_kb": len(pdf) // 1024}))
-"""
-
-
-def _memory_rows() -> list[dict]:
-    from django.conf import settings
-
-    from bench.bench_badges import _event_with_people
-
-    event = _event_with_people(MEMORY_BADGES, slug="bench-badges-2000")
-    env = {**os.environ, "ESPRESSO_ROOT": str(ROOT),
-           "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
-    results = {}
-    for mode in ("one", "direct", "run"):
-        started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, mode, str(event.pk)],  # noqa: S603
-                             check=True, capture_output=True, text=True, env=env).stdout
-        results[mode] = {**json.loads(out.strip().splitlines()[-1]),
-                         "seconds": round(time.perf_counter() - started, 1)}
-    base = results["one"]["peak_mb"]
-    return [{"name": f"badges: {MEMORY_BADGES} on A6, {label}", "peak_mb":
-             results[mode]["peak_mb"], "one_badge_process_mb": base,
-             "ratio": round(results[mode]["peak_mb"] / base, 2),
-             "seconds": results[mode]["seconds"], "pdf_kb": results[mode]["pdf_kb"],
-             "note": "goal peak <= 400 MB"}
-            for mode, label in (("direct", "one go"), ("run", "background run in chunks"))]
-
-
 def run() -> list[dict]:
-    return _reports_rows() + _memory_rows()
+    return _reports_rows()
