@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import FormView
 from django_filters import ChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
@@ -295,7 +296,10 @@ class RegistrationViewSet(ModelViewSet):
                     # 10): the place shows only while waiting, the reason once cancelled.
                     Column("waiting_list_place", label=_("Waiting list")),
                     Column("get_cancel_reason_display", label=_("Cancel reason")),
-                    "role", "created_at"]
+                    # The field has no translatable name: it read "Created at" in Italian too.
+                    "role", Column("created_at", label=pgettext_lazy("registration list",
+                                                                     "Registered on"),
+                                   sort_key="created_at")]
     list_export = [*EXPORT_HEADINGS, "answers"]
     export_headings = {**EXPORT_HEADINGS, "answers": _("Answers to the questions")}
     export_filename = "registrations"

@@ -133,3 +133,14 @@ def test_registrations_list_filtered_to_an_event_says_how_full_it_is(
     other = publish_event(space_in(site_tree, "Cowo Z"), title="Elsewhere", capacity=9)
     html = client.get(url, {"event": other.pk}).content.decode()
     assert "event-counts" not in html and "Elsewhere" not in html
+
+
+@pytest.mark.usefixtures("italian_catalog")
+def test_registrations_list_names_every_column_in_italian(client, space_with_three_workshops):
+    _space, organiser = space_with_three_workshops
+    client.force_login(organiser)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    html = client.get(reverse("event_registrations:index"), {"ordering": "-created_at"})
+    text = _squeezed(html.content.decode())
+    assert "Data di iscrizione" in text and "Created at" not in text
+    assert "p0@example.org" in text  # still sortable by that column
