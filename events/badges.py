@@ -359,6 +359,9 @@ def badges_render(event: EventPage, layout: Layout, badges: Sequence[Badge], *,
                 progress(start + len(chunk))
     finally:
         gc.unfreeze()
+    # Each chunk embeds its own copy of the fonts (the same subsets when the same scripts
+    # are printed): keep one copy of every identical object.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
