@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from network.models import SpacePage
+from network.translations import originals
 
 from .models import EventFormat, EventPage, EventTopic
 
@@ -37,7 +38,7 @@ def _date_field_kwargs() -> dict:
 def event_filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The choices of the space, city, region and topic filters (two queries: the live
     spaces give the first three, the topics used by events the last)."""
-    spaces = list(SpacePage.objects.live().order_by("title")
+    spaces = list(originals(SpacePage.objects.live()).order_by("title")  # each space once
                   .values_list("slug", "title", "city", "region"))
     topics = (Tag.objects.filter(pk__in=EventTopic.objects.values("tag_id"))
               .order_by("name").values_list("slug", "name"))

@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from network.pagecache.versions import cached_under_version
+from network.translations import pages_in_language
 
 from .calendar_links import webcal_url
 from .filters import event_filter_choices
@@ -44,7 +45,7 @@ def event_listing_context(request: HttpRequest) -> dict:
     choices = cached_under_version(request, f"listing-filter-choices:{get_language()}",
                                    event_filter_choices)
     filterset, queryset = event_list_filtered(request.GET, choices=choices)
-    paginator = Paginator(queryset, LISTING_PAGE_SIZE)
+    paginator = Paginator(queryset.select_related("locale"), LISTING_PAGE_SIZE)
     page_obj = SimpleLazyObject(lambda: paginator.get_page(request.GET.get("page")))
     active = filterset.active_filters
     feed_query = QueryDict(mutable=True)
@@ -65,7 +66,9 @@ def event_listing_context(request: HttpRequest) -> dict:
         "past_querystring": tabs["past"],
         "filterset": filterset,
         "filter_errors": filterset.form.errors,
-        "events": SimpleLazyObject(lambda: page_obj.object_list),
+        # Each event in the visitor's language (network.translations), read only when shown.
+        "events": SimpleLazyObject(lambda: pages_in_language(list(page_obj.object_list),
+                                                            request=request)),
         "page_obj": page_obj,
         "when": filterset.time_window,
         "active_filters": active,

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -20,9 +21,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from network.access import space_for_organiser
 
-from .models import EventFormat
+from .models import EventFormat, EventSeries
 from .recurrence import MAX_OCCURRENCES, WEEKDAYS, SeriesInvalid, rrule_build
-from .services import series_create
+from .services import series_create, series_rule_change
 
 WEEKDAY_CHOICES = list(zip(WEEKDAYS, [gettext_lazy("Monday"), gettext_lazy("Tuesday"),
                                       gettext_lazy("Wednesday"), gettext_lazy("Thursday"),
@@ -34,17 +35,9 @@ POSITION_CHOICES = [("", gettext_lazy("The same day of the month")),
                     ("-1", gettext_lazy("The last"))]
 
 
-class SeriesForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=255)
-    summary = forms.CharField(label=gettext_lazy("Summary"), max_length=300, required=False)
-    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=EventFormat.choices,
-                               initial=EventFormat.MEETUP)
-    first_date = forms.DateField(label=gettext_lazy("First date"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=gettext_lazy("Starts at"),
-                                 widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=gettext_lazy("Ends at"),
-                               widget=forms.TimeInput(attrs={"type": "time"}))
+class SeriesRuleForm(forms.Form):
+    """How a series repeats and ends, and which dates are left out."""
+
     freq = forms.ChoiceField(label=gettext_lazy("Repeats"), choices=[
         ("WEEKLY", gettext_lazy("Weekly")), ("MONTHLY", gettext_lazy("Monthly"))])
     interval = forms.IntegerField(label=gettext_lazy("Every"), min_value=1, max_value=12,
@@ -65,12 +58,6 @@ class SeriesForm(forms.Form):
         label=gettext_lazy("Leave out these dates"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("One date a line, YYYY-MM-DD (holidays, closures)."))
-    capacity = forms.IntegerField(label=gettext_lazy("Capacity of each date"), min_value=1,
-                                  max_value=1_000_000, required=False,
-                                  help_text=gettext_lazy("Empty = unlimited."))
-    price_credits = forms.IntegerField(label=gettext_lazy("Price (credits)"), min_value=0,
-                                       max_value=1_000_000, initial=0)
-    room = forms.CharField(label=gettext_lazy("Room"), max_length=120, required=False)
 
     def clean_exceptions(self) -> list[dt.date]:
         days = []
@@ -91,6 +78,38 @@ class SeriesForm(forms.Form):
             raise forms.ValidationError(
                 _("Say how the series ends: a number of dates or a last date."))
         return data
+
+    def rule(self, first: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+        """The RRULE of the cleaned choices (weekly default: the first date's weekday).
+        Raises SeriesInvalid."""
+        data = self.cleaned_data
+        return rrule_build(freq=data["freq"], interval=data["interval"],
+                           weekdays=data["weekdays"] or [WEEKDAYS[first.weekday()]],
+                           monthly_position=data["monthly_position"],
+                           count=data["count"], until=data["until"], tz=zone)
+
+
+class SeriesForm(SeriesRuleForm):
+    field_order = ["title", "summary", "format", "first_date", "start_time", "end_time",
+                   "freq", "interval", "weekdays", "monthly_position", "count", "until",
+                   "exceptions", "capacity", "price_credits", "room"]
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=255)
+    summary = forms.CharField(label=gettext_lazy("Summary"), max_length=300, required=False)
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=EventFormat.choices,
+                               initial=EventFormat.MEETUP)
+    first_date = forms.DateField(label=gettext_lazy("First date"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("Starts at"),
+                                 widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=gettext_lazy("Ends at"),
+                               widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label=gettext_lazy("Capacity of each date"), min_value=1,
+                                  max_value=1_000_000, required=False,
+                                  help_text=gettext_lazy("Empty = unlimited."))
+    price_credits = forms.IntegerField(label=gettext_lazy("Price (credits)"), min_value=0,
+                                       max_value=1_000_000, initial=0)
+    room = forms.CharField(label=gettext_lazy("Room"), max_length=120, required=False)
 
 
 class SeriesCreateView(WagtailAdminTemplateMixin, FormView):
@@ -118,10 +137,7 @@ class SeriesCreateView(WagtailAdminTemplateMixin, FormView):
         if end <= first:
             end += dt.timedelta(days=1)
         try:
-            rule = rrule_build(freq=data["freq"], interval=data["interval"],
-                               weekdays=data["weekdays"] or [WEEKDAYS[first.weekday()]],
-                               monthly_position=data["monthly_position"],
-                               count=data["count"], until=data["until"], tz=zone)
+            rule = form.rule(first, zone)
             series = series_create(
                 self.space, title=data["title"], first_start=first, duration=end - first,
                 rrule=rule, exceptions=data["exceptions"], user=self.request.user,
@@ -134,6 +150,92 @@ class SeriesCreateView(WagtailAdminTemplateMixin, FormView):
         messages.success(self.request, _("%(n)s dates of “%(title)s” published.") % {
             "n": series.occurrences.count(), "title": series.title})
         return HttpResponseRedirect(reverse("wagtailadmin_explore", args=[self.space.pk]))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+def _rule_initial(series: EventSeries) -> dict:
+    """The rule form's initial values from the series' RRULE and its future exceptions."""
+    parts = dict(part.split("=", 1) for part in series.rrule.split(";") if "=" in part)
+    zone = zoneinfo.ZoneInfo(series.time_zone)
+    initial: dict = {"freq": parts.get("FREQ", "WEEKLY"),
+                     "interval": int(parts.get("INTERVAL", "1") or 1)}
+    days = parts.get("BYDAY", "")
+    if days and days[:-2].lstrip("-").isdigit():  # "-1TH": the last Thursday
+        initial["monthly_position"] = int(days[:-2])
+        initial["weekdays"] = [days[-2:]]
+    elif days:
+        initial["weekdays"] = days.split(",")
+    if "COUNT" in parts:
+        initial["count"] = int(parts["COUNT"])
+    elif "UNTIL" in parts:
+        until = dt.datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        initial["until"] = until.astimezone(zone).date()
+    now = timezone.now()
+    initial["exceptions"] = "\n".join(
+        sorted(dt.datetime.fromisoformat(value).astimezone(zone).date().isoformat()
+               for value in series.exdates or [] if dt.datetime.fromisoformat(value) > now))
+    return initial
+
+
+class SeriesRuleEditView(WagtailAdminTemplateMixin, FormView):
+    """Change how a series repeats: POST goes through `events.services.series_rule_change`
+    (past dates untouched, future dates with registrations kept, the rest regenerated) and
+    the message says which dates were kept and why."""
+
+    template_name = "events/series/admin_rule.html"
+    header_icon = "date"
+    form_class = SeriesRuleForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.series = get_object_or_404(EventSeries.objects.select_related("space"),
+                                         pk=kwargs["series_id"])
+        if self.series.space_id is None or not user_organises_space(request.user,
+                                                                    self.series.space):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict:
+        return _rule_initial(self.series)
+
+    def get_page_title(self) -> str:
+        return _("How “%(title)s” repeats") % {"title": self.series.title}
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["series"] = self.series
+        context["now"] = timezone.now()
+        return context
+
+    def form_valid(self, form):
+        zone = zoneinfo.ZoneInfo(self.series.time_zone)
+        first = self.series.first_starts_at.astimezone(zone)
+        try:
+            change = series_rule_change(self.series, rrule=form.rule(first, zone),
+                                        exceptions=form.cleaned_data["exceptions"],
+                                        user=self.request.user)
+        except SeriesInvalid as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, _(
+            "Repeat rule changed: %(created)s dates added, %(deleted)s removed; past dates "
+            "are unchanged.") % {"created": len(change.created), "deleted": len(change.deleted)})
+        for page in change.kept:
+            day = formats.date_format(timezone.localtime(page.starts_at, zone), "DATE_FORMAT")
+            if page in change.detached:
+                messages.warning(self.request, _(
+                    "%(day)s is kept as a single event: people are registered for it and the "
+                    "new rule no longer has it.") % {"day": day})
+            else:
+                messages.info(self.request, _(
+                    "%(day)s is kept as it was: people are registered for it.") % {"day": day})
+        return HttpResponseRedirect(reverse("wagtailadmin_explore", args=[self.series.space_id]))
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -15,8 +15,9 @@ queryset's order, in the same single SQL query (a NOT EXISTS subquery).
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
-from wagtail.models import Page
+from django.db.models import QuerySet
+
+from network.translations import originals
 
 from .models import EventPage
 
@@ -32,10 +33,7 @@ def events_originals(queryset: QuerySet[EventPage]) -> QuerySet[EventPage]:
     """`queryset` without translations (each translated event appears once, as its
     original): what every list of events (listings, feeds, search, dashboard, the API)
     is built on."""
-    # wagtailcore_page alone (no join): its unique (translation_key, locale) index serves it.
-    older = Page.objects.filter(translation_key=OuterRef("translation_key"),
-                                pk__lt=OuterRef("pk"))
-    return queryset.filter(~Exists(older))
+    return originals(queryset)
 
 
 def event_translation_pks(event: EventPage) -> list[int]:

@@ -22,7 +22,7 @@ from . import services
 from .models import ACTIVE_STATES, EventPage, Registration
 from .page_admin import EventPageViewSet
 from .registrations_admin import RegistrationViewSet
-from .series_admin import SeriesCreateView
+from .series_admin import SeriesCreateView, SeriesRuleEditView
 
 
 class EventsAdminGroup(ViewSetGroup):
@@ -76,7 +76,9 @@ def event_dashboard_header_button(page, user, view_name, next_url=None):
 @hooks.register("register_admin_urls")
 def register_series_urls():
     return [path("events/series/new/<id:space_id>/", SeriesCreateView.as_view(),
-                 name="events_series_create")]
+                 name="events_series_create"),
+            path("events/series/<id:series_id>/rule/", SeriesRuleEditView.as_view(),
+                 name="events_series_rule")]
 
 
 @hooks.register("register_page_header_buttons")
@@ -84,6 +86,12 @@ def series_header_button(page, user, view_name, next_url=None):
     if page.specific_class is SpacePage and user_organises_space(user, page.pk):
         yield Button(_("New recurring event"), icon_name="date", priority=15,
                      url=reverse("events_series_create", args=[page.pk]))
+    elif page.specific_class is EventPage:
+        row = EventPage.objects.filter(pk=page.pk).values_list("series_id", "space_id").first()
+        series_id, space_id = row if row is not None else (None, None)
+        if series_id is not None and user_organises_space(user, space_id):
+            yield Button(_("Change how the series repeats"), icon_name="date", priority=15,
+                         url=reverse("events_series_rule", args=[series_id]))
 
 
 # --- an event leaving the site goes through the services --------------------------------

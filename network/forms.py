@@ -10,6 +10,7 @@ from wagtail.images.fields import WagtailImageField
 
 from .ids import IdChoiceField
 from .models import MemberProfile, SpacePage
+from .translations import originals
 
 MAX_SKILLS = 20
 MAX_SKILL_LENGTH = 50
@@ -47,7 +48,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_space"].queryset = SpacePage.objects.live().order_by("title")
+        self.fields["home_space"].queryset = originals(SpacePage.objects.live()).order_by("title")
         self.fields["display_name"].strip = True
         if self.instance.pk and not self.is_bound:
             self.initial["skills"] = edit_string_for_tags(list(self.instance.skills.all()))

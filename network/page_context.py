@@ -12,6 +12,7 @@ from .filters import MemberFilter, SpaceFilter
 from .models import SpacePage
 from .selectors import DIRECTORY_PAGE_SIZE, profile_email_visible, profiles_for_directory
 from .space_map import space_map
+from .translations import originals, page_original, pages_in_language
 
 
 def member_directory_context(page, request: HttpRequest) -> dict:
@@ -30,12 +31,14 @@ def member_directory_context(page, request: HttpRequest) -> dict:
 
 
 def space_directory_context(page, request: HttpRequest) -> dict:
-    spaces = (SpacePage.objects.live().descendant_of(page)
+    # The original directory's spaces, once each (a translated directory lists the same).
+    spaces = (originals(SpacePage.objects.live().descendant_of(page_original(page)))
+              .select_related("locale")
               .prefetch_related(Prefetch("photo", queryset=get_image_model().objects
                                          .prefetch_renditions("fill-640x360")))
               .order_by("country", "region", "city", "title"))
     space_filter = SpaceFilter(request.GET or None, queryset=spaces)
-    results = list(space_filter.qs)
+    results = pages_in_language(list(space_filter.qs), request=request)
     return {
         "filter": space_filter,
         "spaces": results,

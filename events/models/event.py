@@ -374,11 +374,14 @@ class EventPage(Page):
     @property
     def seats_taken(self) -> int:
         """Registrations holding a seat: the `with_seats_taken` annotation when the event was
-        listed with it (events.selectors), else counted now the same way."""
+        listed with it (events.selectors), else counted now the same way, on the original
+        when this page is a translation (events.translations: one event, one seat list)."""
         annotated = self.__dict__.get("seats_taken_count")
         if annotated is not None:
             return annotated
-        return (EventPage.objects.filter(pk=self.pk).with_seats_taken()
+        original = (EventPage.objects.filter(translation_key=self.translation_key)
+                    .order_by("pk").values("pk")[:1])
+        return (EventPage.objects.filter(pk=Subquery(original)).with_seats_taken()
                 .values_list("seats_taken_count", flat=True).get())
 
     @property

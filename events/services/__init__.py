@@ -22,7 +22,7 @@ from .registration import (
     registration_mark_attended,
     registration_set_role,
 )
-from .series import series_create
+from .series import SeriesChange, series_create, series_rule_change
 from .tickets import ticket_rotate
 from .waitlist import registration_promote_waitlist
 
@@ -30,6 +30,7 @@ __all__ = [
     "GUEST_NAME_MAX_LENGTH",
     "PLACE_FIELDS",
     "TIME_FIELDS",
+    "SeriesChange",
     "cancellation_deadline",
     "event_lock",
     "event_record_published_change",
@@ -44,5 +45,6 @@ __all__ = [
     "registration_promote_waitlist",
     "registration_set_role",
     "series_create",
+    "series_rule_change",
     "ticket_rotate",
 ]

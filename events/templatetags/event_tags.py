@@ -19,6 +19,13 @@ from events.calendar_links import google_calendar_url, outlook_calendar_url, web
 from events.feeds import event_to_jsonld, jsonld_script_content
 from events.models import EventIndexPage
 from events.selectors import event_list_upcoming
+from network.translations import (
+    content_language,
+    originals,
+    page_original,
+    page_url_in_language,
+    pages_in_language,
+)
 
 register = template.Library()
 
@@ -39,7 +46,9 @@ def _absolute(request: HttpRequest | None, path: str) -> str:
 @register.inclusion_tag("events/includes/event_list.html", takes_context=True)
 def upcoming_events(context, limit: int = 6) -> dict:
     """The next events of the whole network (three queries whatever the limit)."""
-    events = list(event_list_upcoming()[:_limit(limit, 6)])
+    events = pages_in_language(list(event_list_upcoming().select_related("locale")
+                                    [:_limit(limit, 6)]),
+                               request=context.get("request"))
     return {"events": events, "request": context.get("request"), "show_space": True}
 
 
@@ -47,7 +56,10 @@ def upcoming_events(context, limit: int = 6) -> dict:
 def space_upcoming_events(context, space, limit: int = 10) -> dict:
     """The next events of one space, with the space's calendar subscription link."""
     request = context.get("request")
-    events = list(event_list_upcoming(space=space)[:_limit(limit, 10)])
+    space = page_original(space)  # a translated space's events are the original's
+    events = pages_in_language(list(event_list_upcoming(space=space).select_related("locale")
+                                    [:_limit(limit, 10)]),
+                               request=request)
     feed = _absolute(request, reverse("events:calendar_space", kwargs={"slug": space.slug}))
     return {"events": events, "request": request, "show_space": False, "space": space,
             "feed_url": feed, "webcal_url": webcal_url(feed)}
@@ -105,5 +117,6 @@ def event_map_url(event) -> str:
 @register.simple_tag(takes_context=True)
 def events_listing_url(context) -> str:
     """The URL of the network's EventIndexPage ("" if the site has none)."""
-    index = EventIndexPage.objects.live().first()
-    return index.get_url(context.get("request")) if index is not None else ""
+    index = originals(EventIndexPage.objects.live()).select_related("locale").first()
+    return page_url_in_language(index, content_language(), context.get("request")) \
+        if index is not None else ""

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django import template
 
 from network.models import MemberDirectoryPage
+from network.translations import content_language, originals, page_url_in_language
 
 register = template.Library()
 
@@ -19,7 +20,8 @@ def skill_url(context: template.Context, name: str) -> str:
     holder = context.get("request") or context.render_context
     base = getattr(holder, "_network_directory_url", None)
     if base is None:
-        directory = MemberDirectoryPage.objects.live().first()
-        base = directory.url if directory else ""
+        directory = originals(MemberDirectoryPage.objects.live()).select_related("locale").first()
+        base = page_url_in_language(directory, content_language(), context.get("request")) \
+            if directory else ""
         holder._network_directory_url = base
     return f"{base}?{urlencode({'skill': name})}" if base else ""

@@ -16,6 +16,7 @@ from events.programme.models import Session
 from events.selectors import events_for_listing
 from network.models import MemberProfile, SpacePage
 from network.selectors import profiles_for_directory, profiles_visible_to
+from network.translations import originals
 
 
 def api_events() -> QuerySet[EventPage]:
@@ -33,7 +34,7 @@ def api_sessions(event: EventPage) -> QuerySet[Session]:
 
 
 def api_spaces() -> QuerySet[SpacePage]:
-    return SpacePage.objects.live()
+    return originals(SpacePage.objects.live())  # a translated space once
 
 
 def api_profiles(viewer) -> QuerySet[MemberProfile]:

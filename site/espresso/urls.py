@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -35,4 +36,6 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages under their language (/en/..., /it/...); an address without one is redirected to the
+# visitor's language by LocaleMiddleware. Everything above keeps its unprefixed address.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=True)

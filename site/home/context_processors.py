@@ -12,6 +12,7 @@ from network.pagecache.versions import (
     in_open_transaction,
     request_content_version,
 )
+from network.translations import pages_in_language
 
 # The sections `site_tree_ensure` creates carry English titles; when an editor has not renamed
 # them, the menu shows them in the visitor's language.
@@ -31,9 +32,12 @@ def _sections(request: HttpRequest, site: Site) -> list[tuple[str, str]]:
     key = f"espresso:nav:{version}:{site.pk}:{get_language()}"
     if version is not None and (sections := cache.get(key)) is not None:
         return sections
-    pages = site.root_page.get_children().live().in_menu()
-    sections = [(str(DEFAULT_SECTION_LABELS.get(page.title, page.title)),
-                 page.get_url(request=request) or "") for page in pages]
+    # The original home's sections, each in the visitor's language (network.translations):
+    # its translation when it has one, else the original under the visitor's prefix.
+    pages = pages_in_language(list(site.root_page.get_children().live().in_menu()
+                                   .select_related("locale")), request=request)
+    sections = [(str(DEFAULT_SECTION_LABELS.get(page.title, page.title)), page.display_url)
+                for page in pages]
     if version is not None and not in_open_transaction():
         cache.set(key, sections, NAV_CACHE_SECONDS)
     return sections

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from wagtail.models import Site
 
 from network.ids import MAX_ID
 
@@ -76,3 +79,34 @@ def _beyond_64_bits(value: str) -> bool:
 
 def _bad_request(request: HttpRequest) -> HttpResponse:
     return render(request, "home/bad_request.html", status=400)
+
+
+class PageLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, redirecting an address without a language (/events/x/)
+    to the visitor's language (/it/events/x/) only when a page is there: its own 404s
+    (a hidden profile, a bad registration link) stay 404s, as they were before pages got
+    their language prefix."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        answer = super().process_response(request, response)
+        if answer is response or response.status_code != 404:
+            return answer
+        if _page_exists(request, translation.get_language()):
+            return answer
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def _page_exists(request: HttpRequest, language: str) -> bool:
+    """Whether the page tree serves `request.path_info` in `language` (its own tree, or the
+    fallback to the original's: home.models.HomePage.route)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return False
+    components = [part for part in request.path_info.split("/") if part]
+    with translation.override(language):
+        try:
+            site.root_page.localized.specific.route(request, components)
+        except Http404:
+            return False
+    return True

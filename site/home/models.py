@@ -1,5 +1,6 @@
 """The network's landing page and the open Espresso format page."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -24,6 +25,24 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """The page at `path_components` in this language's tree; when this tree has none,
+        the page at the same address in the other languages' trees (the original's first),
+        so a page without a translation is shown in its own language, not as a 404
+        (docs/translations.md). Raises Http404 when no tree has it."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if not path_components:
+                raise
+        for home in (HomePage.objects.live().filter(translation_key=self.translation_key)
+                     .exclude(pk=self.pk).order_by("pk")):
+            try:
+                return Page.route(home, request, path_components)
+            except Http404:
+                continue
+        raise Http404
 
     def get_context(self, request, *args, **kwargs):
         # Imported here: page_context imports this module (FormatPage).

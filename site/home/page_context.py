@@ -3,30 +3,42 @@
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.text import slugify
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from events.models import EventIndexPage
 from network.models import MemberDirectoryPage, SpaceIndexPage, SpacePage
+from network.translations import originals, page_original, pages_in_language
 
 from .models import FormatPage
 
 
-def _first_child(page: Page, model: type[Page]) -> Page | None:
-    return model.objects.live().child_of(page).first()
+def _sections(page: Page, request: HttpRequest) -> dict[type[Page], Page]:
+    """The first live section of each type under the ORIGINAL home (a translated home need
+    not have every section), as the visitor's language shows it (`display_url`)."""
+    site = Site.find_for_request(request) if request is not None else None
+    home = site.root_page if site is not None and \
+        site.root_page.translation_key == page.translation_key else page_original(page)
+    children = home.get_children().live().select_related("locale").specific()
+    found: dict[type[Page], Page] = {}
+    for child in children:
+        found.setdefault(type(child), child)
+    shown = pages_in_language(list(found.values()), request=request)
+    return {type(child): child for child in shown}
 
 
 def home_context(page: Page, request: HttpRequest) -> dict:
     """Spaces, the site's sections and live numbers for the landing page (events come
     from the events app's `upcoming_events` template tag)."""
-    spaces = (SpacePage.objects.live().filter(active=True).order_by("title")
-              .select_related("photo"))
-    space_rows = list(spaces)
+    spaces = (originals(SpacePage.objects.live().filter(active=True)).order_by("title")
+              .select_related("photo", "locale"))
+    space_rows = pages_in_language(list(spaces), request=request)
+    sections = _sections(page, request)
     return {
         "spaces": space_rows,
-        "spaces_index": _first_child(page, SpaceIndexPage),
-        "events_index": _first_child(page, EventIndexPage),
-        "members_page": _first_child(page, MemberDirectoryPage),
-        "format_page": _first_child(page, FormatPage),
+        "spaces_index": sections.get(SpaceIndexPage),
+        "events_index": sections.get(EventIndexPage),
+        "members_page": sections.get(MemberDirectoryPage),
+        "format_page": sections.get(FormatPage),
         "numbers": {
             "spaces": len(space_rows),
             "cities": len({(s.city.strip().casefold(), s.country) for s in space_rows}),

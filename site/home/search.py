@@ -17,6 +17,7 @@ from events.models import EventPage
 from events.translations import events_originals
 from network.models import SpacePage
 from network.selectors import profiles_visible_to
+from network.translations import originals
 
 MAX_QUERY_LENGTH = 200
 GROUPS = ("spaces", "events", "members", "pages")
@@ -55,11 +56,14 @@ def site_search(query: str, viewer) -> list[SearchGroup]:
     if not query:
         return [SearchGroup(key, GROUP_LABELS[key], Page.objects.none()) for key in GROUPS]
     backend = get_search_backend()
-    spaces = SpacePage.objects.live().public().filter(active=True)
+    # A translated page once (its original). The backend reads only plain filters: id lists.
+    spaces = SpacePage.objects.live().public().filter(
+        active=True, pk__in=originals(SpacePage.objects.all()).values("pk"))
     # A translated event once. The search backend reads only plain filters: an id list.
     events = EventPage.objects.live().public().filter(
         pk__in=events_originals(EventPage.objects.all()).values("pk"))
-    pages = Page.objects.live().public().not_type(SpacePage, EventPage).filter(depth__gt=1)
+    pages = Page.objects.live().public().not_type(SpacePage, EventPage).filter(
+        depth__gt=1, pk__in=originals(Page.objects.all()).values("pk"))
     profiles = profiles_visible_to(viewer)
     return [
         SearchGroup("spaces", GROUP_LABELS["spaces"], backend.search(query, spaces)),

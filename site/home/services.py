@@ -40,13 +40,15 @@ def site_tree_ensure(hostname: str = "localhost", port: int = 80) -> SiteTree:
     emptied by a flush, as transactional tests do.
     """
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(title="Root", slug="root", draft_title="Root")
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     coordinators_group_ensure()
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
     if home is None:
         # Wagtail's initial "Welcome" page (a plain Page) is replaced by ours.
         Page.objects.filter(depth=2, content_type__model="page",

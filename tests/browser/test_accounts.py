@@ -26,7 +26,7 @@ def test_sign_up_manage_email_and_log_out(page: Page, site_server, screenshot):
     page.get_by_label("Password (again)").fill("a-long-Espresso-passphrase")
     screenshot(page, "signup-desktop")
     page.locator(".panel form button[type=submit]").click()
-    page.wait_for_url(site_server.url + "/")
+    page.wait_for_url(site_server.url + "/en/")
     expect(page.locator(".account-nav")).to_contain_text("Sign out")
     assert MemberProfile.objects.get(user__email="zoe@example.org").display_name == "Zoë Ångström"
 
@@ -38,7 +38,7 @@ def test_sign_up_manage_email_and_log_out(page: Page, site_server, screenshot):
     page.locator(".account-nav").get_by_role("link", name="Sign out").click()
     screenshot(page, "logout-desktop")
     page.locator(".panel form button[type=submit]").click()
-    page.wait_for_url(site_server.url + "/")
+    page.wait_for_url(site_server.url + "/en/")
     expect(page.locator(".account-nav")).to_contain_text("Sign in")
 
 

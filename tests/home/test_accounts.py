@@ -67,7 +67,7 @@ def test_login_by_email(client, site_tree):
     UserFactory(username="zoe", email="zoe@example.org")
     response = client.post("/accounts/login/", {"login": "zoe@example.org", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").context["user"].email == "zoe@example.org"
+    assert client.get("/en/").context["user"].email == "zoe@example.org"
 
 
 def test_login_with_a_wrong_password_fails_with_a_message(client, site_tree):
@@ -82,7 +82,7 @@ def test_login_requires_verification_when_mandatory(client, site_tree, settings)
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     UserFactory(username="zoe", email="zoe@example.org")
     client.post("/accounts/login/", {"login": "zoe@example.org", "password": PASSWORD})
-    assert not client.get("/").context["user"].is_authenticated
+    assert not client.get("/en/").context["user"].is_authenticated
 
 
 def test_password_reset_sends_a_mail_with_a_working_link(client, site_tree):
@@ -126,9 +126,9 @@ def test_account_management_pages_render_for_a_member(client, site_tree, url):
 
 
 def test_header_offers_login_to_visitors_and_logout_to_members(client, site_tree):
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert 'href="/accounts/login/"' in html and 'href="/accounts/signup/"' in html
     client.force_login(UserFactory(username="zoe"))
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert 'href="/accounts/logout/"' in html
     assert 'href="/accounts/signup/"' not in html

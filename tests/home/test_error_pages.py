@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_unknown_address_answers_404_in_the_site_layout(client, site_tree):
-    response = client.get("/no-such-page/")
+    response = client.get("/en/no-such-page/")
     html = response.content.decode()
     assert response.status_code == 404
     assert "Page not found" in html

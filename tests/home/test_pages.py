@@ -15,7 +15,7 @@ def test_home_page_shows_intro_spaces_and_live_numbers(client):
     tree = load_home_demo()
     make_space(tree.spaces, "Cowo360", city="Roma", tagline="Coworking at Centocelle")
     make_space(tree.spaces, "Toolbox Coworking", city="Torino", region="Piemonte")
-    response = client.get("/")
+    response = client.get("/en/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "non-conference on coworking" in html
@@ -28,7 +28,7 @@ def test_home_page_shows_intro_spaces_and_live_numbers(client):
 def test_home_page_hides_inactive_spaces(client):
     tree = load_home_demo()
     make_space(tree.spaces, "Closed Cowo", active=False)
-    response = client.get("/")
+    response = client.get("/en/")
     assert "Closed Cowo" not in response.content.decode()
     assert response.context["numbers"]["spaces"] == 0
 
@@ -36,7 +36,7 @@ def test_home_page_hides_inactive_spaces(client):
 def test_home_page_escapes_html_in_space_titles(client):
     tree = load_home_demo()
     make_space(tree.spaces, "<script>alert(1)</script> Cowo", tagline="שלום & ☕")
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Cowo" in html
     assert "שלום &amp; ☕" in html
@@ -76,12 +76,12 @@ def test_home_demo_keeps_an_editors_text():
 def test_home_page_query_count_does_not_grow_with_the_spaces(client):
     tree = load_home_demo()
     make_space(tree.spaces, "Space A")
-    client.get("/")  # warm caches (site root, content types)
+    client.get("/en/")  # warm caches (site root, content types)
     with CaptureQueriesContext(connection) as few:
-        client.get("/")
+        client.get("/en/")
     for number in range(6):
         make_space(tree.spaces, f"Space {number}")
     with CaptureQueriesContext(connection) as many:
-        client.get("/")
+        client.get("/en/")
     assert len(many) == len(few)
     assert len(few) <= 25

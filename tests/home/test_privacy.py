@@ -60,7 +60,7 @@ def public_pages(client: Client, world, site_tree) -> dict[str, str]:
         "paid event": world.paid_event.url,
         "guest event": world.guest_event.url,
         "space": world.space.url,
-        "home": "/",
+        "home": "/en/",
         "json feed": reverse("events:feed_json"),
         "network calendar": reverse("events:calendar_network"),
         "event calendar": reverse("events:calendar_event", args=[world.paid_event.pk]),

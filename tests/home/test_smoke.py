@@ -5,7 +5,7 @@ from tests.network.factories import make_space
 
 @pytest.mark.django_db
 def test_home_page_renders(client, site_tree):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     assert b"Espresso" in response.content
 

@@ -54,7 +54,7 @@ def logged_in(user) -> Client:
 
 
 def test_directory_lives_at_members(people):
-    assert people["tree"].members.url == "/members/"
+    assert people["tree"].members.url == "/en/members/"
 
 
 def test_anonymous_sees_public_profiles_only(client, people):

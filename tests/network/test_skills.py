@@ -57,6 +57,6 @@ def test_site_search_finds_members_by_skill_within_their_visibility(client, peop
 
 def test_skills_are_links_to_the_directory_filtered_by_them(client, people):
     profile_html = client.get(people["maker"].get_absolute_url()).content.decode()
-    assert '<a href="/members/?skill=3D+printing">3D printing</a>' in profile_html
+    assert '<a href="/en/members/?skill=3D+printing">3D printing</a>' in profile_html
     directory_html = client.get(people["tree"].members.url).content.decode()
-    assert '<a href="/members/?skill=Laser+cutting">Laser cutting</a>' in directory_html
+    assert '<a href="/en/members/?skill=Laser+cutting">Laser cutting</a>' in directory_html

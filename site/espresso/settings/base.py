@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "credits",
     "reports",
     "api",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -83,7 +85,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware; old addresses of pages redirect to /<language>/...
+    "home.middleware.PageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Anonymous pages from the shared cache, keyed by the content version in the database:
@@ -211,7 +214,10 @@ WAGTAIL_SITE_NAME = "Espresso"
 # feeds, "add to my calendar" links, e-mails (see network.public_urls).
 SITE_URL = site_url(env.str("SITE_URL", default="http://127.0.0.1:8000"))
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
-WAGTAIL_I18N_ENABLED = False
+# Pages in two languages (docs/translations.md): Wagtail's own locales, one page tree per
+# language, pages served under /en/ and /it/ (espresso.urls), the admin's "Translate".
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # ASCII page slugs: shareable URLs, and slug-based routes (calendars) can match them.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "home.search_backend"}}

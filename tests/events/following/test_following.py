@@ -115,7 +115,7 @@ def test_the_event_page_offers_its_space_format_and_topics(client, racale):
 def test_the_listing_filtered_by_a_format_offers_to_follow_it(client, racale):
     publish_event(racale, format="seminar")
     client.force_login(UserFactory())
-    html = client.get("/events/?format=seminar").content.decode()
+    html = client.get("/en/events/?format=seminar").content.decode()
     assert 'name="target" value="seminar"' in html
 
 

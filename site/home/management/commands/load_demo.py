@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from home.demo import load_home_demo
+from home.demo_translations import load_translations_demo
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             load_credits_demo()
             load_events_demo()
             load_programme_demo()
+            # Last: the Italian pages translate the events made above.
+            load_translations_demo(tree)
         self.stdout.write(self.style.SUCCESS("Demo network loaded."))
         self.stdout.write("Demo logins (e-mail / password):")
         for role, email, password in DEMO_LOGINS:
