@@ -181,7 +181,9 @@ def test_upcoming_events_tag_lists_the_next_events_of_the_network(lecce,
     for day in range(8):
         make_event(lecce, f"Upcoming {day}", starts_in_days=day + 1)
     make_event(lecce, "Past one", starts_in_days=-2)
-    with django_assert_max_num_queries(4):
+    # 5: with WAGTAIL_I18N_ENABLED, Wagtail's site root paths (a cache miss here) read the
+    # translations of the root page too.
+    with django_assert_max_num_queries(5):
         html = _render("{% upcoming_events 3 %}")
     assert re.findall(r"Upcoming \d", html) == ["Upcoming 0", "Upcoming 1", "Upcoming 2"]
 

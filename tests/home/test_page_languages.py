@@ -16,11 +16,12 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from events.models import EventPage
+from events.services import registration_create
 from home.demo import load_home_demo
 from home.demo_translations import EVENT_TEXTS_IT, demo_event_slugs, load_translations_demo
 from network.models import SpacePage
 from network.translations import page_languages, page_url_in_language
-from tests.events.registration_factories import publish_event, space_in
+from tests.events.registration_factories import UserFactory, publish_event, space_in
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +166,14 @@ def test_the_italian_directory_lists_each_space_once(client, world):
         assert html.count(">Cowo Roma</a>") == 1
         assert html.count(f">{other.title}</a>") == 1
     assert f'href="{world["space_it"].url}"' in italian
+
+
+def test_the_italian_page_shows_the_originals_seats(client, world):
+    registration_create(world["event"], user=UserFactory())
+    translation = EventPage.objects.get(pk=world["event_it"].pk)
+    assert (translation.seats_left, world["event"].seats_left) == (4, 4)
+    html = client.get(world["event_it"].url).content.decode()
+    assert "4 posti disponibili / 5" in html
 
 
 @pytest.mark.parametrize("first, then", [("en", "it"), ("it", "en")])
