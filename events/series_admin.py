@@ -11,7 +11,8 @@ import zoneinfo
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from network.access import space_for_organiser
+from network.ids import MAX_ID
 
 from .models import EventFormat, EventSeries
 from .recurrence import MAX_OCCURRENCES, WEEKDAYS, SeriesInvalid, rrule_build
@@ -191,11 +193,12 @@ class SeriesRuleEditView(WagtailAdminTemplateMixin, FormView):
     form_class = SeriesRuleForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.series = get_object_or_404(EventSeries.objects.select_related("space"),
-                                         pk=kwargs["series_id"])
-        if self.series.space_id is None or not user_organises_space(request.user,
-                                                                    self.series.space):
-            raise PermissionDenied
+        if not 0 < kwargs["series_id"] <= MAX_ID:
+            raise Http404
+        self.series = get_object_or_404(EventSeries, pk=kwargs["series_id"])
+        if self.series.space_id is None:
+            raise Http404
+        space_for_organiser(request, self.series.space_id)  # 403 for anyone else
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict:
