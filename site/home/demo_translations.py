@@ -27,6 +27,14 @@ HOME_INTRO_IT = (
     "spazi.</p>"
 )
 
+SECTION_INTROS_IT = {
+    "spaces": ("<p>Coworking, FabLab e spazi di condivisione che aprono le loro porte a "
+               "tutte le persone della rete.</p>"),
+    "members": ("<p>Le persone della rete. Ognuno sceglie chi può vedere il proprio "
+                "profilo.</p>"),
+    "events": "",
+}
+
 SECTION_TITLES_IT = {
     "spaces": "Spazi",
     "events": "Eventi",
@@ -145,7 +153,8 @@ def _translate(page: Page, locale: Locale, **fields) -> Page:
     existing = Page.objects.filter(translation_key=page.translation_key, locale=locale).first()
     if existing is not None:
         return existing.specific
-    copy = page.specific.copy_for_translation(locale).specific
+    # From the database: the tree's objects may predate the other demos' edits (intros).
+    copy = Page.objects.get(pk=page.pk).specific.copy_for_translation(locale).specific
     for name, value in fields.items():
         setattr(copy, name, value)
     copy.save_revision().publish()
@@ -174,7 +183,10 @@ def load_translations_demo(tree: SiteTree) -> list[Page]:
     made = [_translate(tree.home, locale, intro=HOME_INTRO_IT)]
     for key, section in (("spaces", tree.spaces), ("events", tree.events),
                          ("members", tree.members)):
-        made.append(_translate(section, locale, title=SECTION_TITLES_IT[key]))
+        texts = {"title": SECTION_TITLES_IT[key]}
+        if SECTION_INTROS_IT[key]:
+            texts["intro"] = SECTION_INTROS_IT[key]
+        made.append(_translate(section, locale, **texts))
     made.append(_translate(tree.format, locale, title=SECTION_TITLES_IT["format"],
                            lead=FORMAT_LEAD_IT, body=_stream_value(FORMAT_BODY_IT),
                            licence=FORMAT_LICENCE_IT))
