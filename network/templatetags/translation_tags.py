@@ -16,6 +16,17 @@ from ..translations import content_language, page_language, page_languages
 register = template.Library()
 
 
+def _served_page(context) -> Page | None:
+    """The page Wagtail is serving for this request (the context's `page`, only when it is
+    the routed page: a view that shows an event as `page`, such as check-in, is not it)."""
+    request = context.get("request")
+    page = context.get("page")
+    route = getattr(request, "_wagtail_route_for_request", None)
+    if not isinstance(page, Page) or not route or route[0].pk != page.pk:
+        return None
+    return page
+
+
 @register.simple_tag(takes_context=True)
 def language_options(context) -> list[dict]:
     """One entry per language for the switcher: {code, name_local, action, current}.
@@ -23,10 +34,12 @@ def language_options(context) -> list[dict]:
     pages without a language in their address) and goes on to this page in that language:
     its translation, or this page's address under that language (the original shown)."""
     request = context.get("request")
-    page = context.get("page")
+    page = _served_page(context)
     current = content_language()
-    if isinstance(page, Page) and request is not None:
-        targets = {lang.code: lang.url for lang in page_languages(page, request)}
+    if page is not None:
+        query = request.META.get("QUERY_STRING", "")  # a listing's filters go along
+        targets = {lang.code: lang.url + (f"?{query}" if query else "")
+                   for lang in page_languages(page, request)}
     else:
         here = request.get_full_path() if request is not None else "/"
         targets = {code: here for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES}
@@ -43,8 +56,8 @@ def page_alternates(context) -> dict:
     x-default for the original, and rel="canonical": the page's own address (a page shown
     in its original language under another prefix points to the original)."""
     request = context.get("request")
-    page = context.get("page")
-    if not isinstance(page, Page) or request is None:
+    page = _served_page(context)
+    if page is None:
         return {"alternates": [], "canonical": ""}
     languages = page_languages(page, request)
     alternates = [{"code": lang.code, "url": request.build_absolute_uri(lang.url)}
@@ -62,13 +75,13 @@ def page_alternates(context) -> dict:
 def original_language_note(context) -> dict:
     """A note when the page is shown in a language other than the visitor's (it has no
     translation in theirs)."""
-    page = context.get("page")
-    if not isinstance(page, Page):
+    page = _served_page(context)
+    if page is None:
         return {"show": False}
     current = content_language()
     request = context.get("request")
     own = next((lang.code for lang in page_languages(page, request) if lang.is_this_page),
-               None) if request is not None else None
+               None)
     own = own or page_language(page, request)  # a draft (preview) is not in the list
     return {"show": own != current, "page_language": get_language_info(own)["name_local"],
             "page_language_code": own}
