@@ -153,7 +153,7 @@ def test_space_without_email_is_organizer_by_its_page_address(site_tree, setting
     space = make_space(site_tree.spaces, "No Mail Lab")
     make_event(space, "Anywhere")
     vevent = parse_both(events_to_ical(event_list_for_feed(), "x"), 1).vevent
-    assert vevent.organizer.value == "https://espresso.example/spaces/no-mail-lab/"
+    assert vevent.organizer.value == "https://espresso.example/en/spaces/no-mail-lab/"
     assert not hasattr(vevent, "geo")
 
 
@@ -486,7 +486,7 @@ def test_event_links_use_the_configured_public_address(client, lecce, settings):
 
     settings.SITE_URL = "https://espresso.example"
     event = make_event(lecce, "Linked", summary="Bring a laptop.")
-    page = "https://espresso.example/spaces/cowo-lecce/" + event.slug + "/"
+    page = "https://espresso.example/en/spaces/cowo-lecce/" + event.slug + "/"
     for body in (client.get(reverse("events:calendar_network"),
                             headers={"host": "internal:8080"}).content,
                  client.get(reverse("events:calendar_event", kwargs={"pk": event.pk})).content):
