@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 
 from network.models import Membership, MembershipRole, SpacePage
 from network.permissions import space_organisers
+from network.translations import originals
 
 from .models import Transfer
 from .services import (
@@ -134,7 +135,8 @@ def _day_passes(spaces: dict[str, SpacePage], users: dict[str, object], coordina
 
 def load_credits_demo() -> None:
     """Fill the ledger with the demo story (idempotent; see the module docstring)."""
-    spaces = {space.slug: space for space in SpacePage.objects.live().order_by("slug")}
+    spaces = {space.slug: space  # originals: a translated space shares its slug
+              for space in originals(SpacePage.objects.live()).order_by("slug")}
     if not spaces:
         return
     user_model = get_user_model()

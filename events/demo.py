@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from wagtail.rich_text import RichText
 
 from network.models import SpacePage
+from network.translations import originals
 
 from . import services, tasks
 from .exceptions import EventError
@@ -247,7 +248,8 @@ def _espresso_2017(racale: SpacePage) -> tuple[EventPage, bool]:
 def load_events_demo() -> EventsDemo:
     """Create the demo events and their registrations (idempotent, deterministic)."""
     demo = EventsDemo()
-    spaces = list(SpacePage.objects.live().filter(active=True).order_by("title"))
+    # Originals: the Italian demo pages (home.demo_translations) translate some spaces.
+    spaces = list(originals(SpacePage.objects.live().filter(active=True)).order_by("title"))
     if not spaces:
         return demo
     users = list(get_user_model().objects.filter(is_active=True, profile__isnull=False)
