@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from network.models import SpacePage
 from network.pagecache.marks import public_page_cache
 from network.public_urls import public_url
+from network.translations import originals
 
 from ..calendar import CACHE_REVISION as ICAL_CACHE_REVISION
 from ..calendar import event_to_ical, events_to_ical
@@ -128,7 +129,8 @@ def calendar_network(request: HttpRequest) -> HttpResponse:
 @public_page_cache
 def calendar_space(request: HttpRequest, slug: str) -> HttpResponse:
     """One space's events (the last year and all to come)."""
-    space = get_object_or_404(SpacePage.objects.live(), slug=slug)
+    # The original: a translated space shares its slug (network.translations).
+    space = get_object_or_404(originals(SpacePage.objects.live()), slug=slug)
     return _calendar_feed(request, event_list_for_feed(space=space),
                           name=_("%(space)s — events") % {"space": space.title},
                           kind=f"space:{space.pk}", filename=f"{space.slug}.ics",

@@ -9,6 +9,7 @@ from taggit.models import Tag
 from events.models import EventFormat
 from network.models import SpacePage
 from network.pagecache.versions import cached_under_version
+from network.translations import originals
 
 from ..models import FollowKind
 from ..selectors import follow_key, follow_keys
@@ -81,7 +82,7 @@ def follow_buttons_for_filters(context, active_filters) -> dict:
     """Buttons for the space, topic and format the listing is filtered on (if any)."""
     request, buttons = context.get("request"), []
     active = active_filters or {}
-    space = SpacePage.objects.live().filter(slug=active.get("space")).first() \
+    space = originals(SpacePage.objects.live()).filter(slug=active.get("space")).first() \
         if active.get("space") else None
     if space is not None:
         buttons.append(_button(request, FollowKind.SPACE, space))

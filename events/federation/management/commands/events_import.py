@@ -9,6 +9,7 @@ duplicates. Exits non-zero with one line saying why when the feed is refused.
 from django.core.management.base import BaseCommand, CommandError
 
 from network.models import SpacePage
+from network.translations import originals
 
 from ...exceptions import ImportRefused
 from ...services import subscription_get_or_create, subscription_sync
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="the origin's name shown on events")
 
     def handle(self, *args, url: str, space: str, name: str, **options) -> None:
-        space_page = SpacePage.objects.filter(slug=space).first()
+        space_page = originals(SpacePage.objects.filter(slug=space)).first()
         if space_page is None:
             raise CommandError(f"No space with the slug {space!r}.")
         try:
