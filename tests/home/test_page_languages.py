@@ -158,6 +158,14 @@ def test_the_italian_space_page_shows_the_originals_events(client, world):
     assert "Laser induction" in html
 
 
+def test_a_translated_spaces_calendar_has_each_event_once(client, world):
+    response = client.get(reverse("events:calendar_space", args=["cowo-roma"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("BEGIN:VEVENT") == 2
+    assert "Working breakfast" in body and "Colazione di lavoro" not in body
+
+
 def test_the_italian_directory_lists_each_space_once(client, world):
     other = space_in(world["tree"], "FabLab Bari")
     english = client.get(world["tree"].spaces.url).content.decode()
