@@ -13,6 +13,7 @@ from credits.services import (
     InvalidTransfer,
     account_for_member,
     account_for_space,
+    account_ids_for_members,
     account_network,
     accounts_lock,
 )
@@ -44,9 +45,17 @@ def test_a_member_without_a_full_name_gets_an_account_named_after_the_username()
     assert (account.name, account.kind, account.user_id) == ("ada-l", "member", user.pk)
 
 
-def test_the_refusals_say_exactly_why():
-    with pytest.raises(InvalidTransfer, match=r"^Only a registered member has a credit account\.$"):
-        account_for_member(UserFactory.build())
+@pytest.mark.parametrize("nobody", [None, "ada", object()])
+def test_the_refusals_say_exactly_why_whatever_is_passed_for_a_member_or_a_space(nobody):
+    member = r"^Only a registered member has a credit account\.$"
+    with pytest.raises(InvalidTransfer, match=member):
+        account_for_member(nobody)
+    with pytest.raises(InvalidTransfer, match=member):
+        account_ids_for_members([nobody])
+    space = r"^The space must be saved before it has an account\.$"
+    with pytest.raises(InvalidTransfer, match=space):
+        account_for_space(nobody)
+    assert not Account.objects.exists()
 
 
 def test_a_space_account_without_the_setting_gets_the_default_limit_of_1000(site_tree,
