@@ -47,6 +47,20 @@ def organiser_group_name(space: SpacePage) -> str:
     return f"Organisers: {space.title} (#{space.pk})"[:150]
 
 
+def translation_permission(registry=global_apps):
+    """The admin's "Translate" right (wagtail.contrib.simple_translation's
+    `submit_translation`), created when missing: Django makes model permissions after the
+    migrations, and a data migration needs it before."""
+    content_type_model = registry.get_model("contenttypes", "ContentType")
+    permission_model = registry.get_model("auth", "Permission")
+    content_type, _created = content_type_model.objects.get_or_create(
+        app_label="simple_translation", model="simpletranslation")
+    permission, _created = permission_model.objects.get_or_create(
+        content_type=content_type, codename="submit_translation",
+        defaults={"name": "Can submit translations"})
+    return permission
+
+
 def _permission(app_label: str, codename: str, registry=global_apps):
     permission_model = registry.get_model("auth", "Permission")
     return permission_model.objects.get(content_type__app_label=app_label, codename=codename)
@@ -75,7 +89,7 @@ def space_setup_permissions(space: SpacePage) -> Group:
     group = space.organiser_group
     if group is None:
         group, _created = Group.objects.get_or_create(name=organiser_group_name(space))
-    group.permissions.add(_permission("wagtailadmin", "access_admin"),
+    group.permissions.add(_permission("wagtailadmin", "access_admin"), translation_permission(),
                           *[_permission(app, code) for app, code in ORGANISER_MODEL_PERMISSIONS])
     for codename in ORGANISER_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
@@ -123,8 +137,11 @@ def coordinators_group_ensure() -> Group:
     """Make sure the "Network coordinators" group exists with every right: all page
     permissions on the tree's root, all image/document/collection permissions on the root
     collection, admin access, and full rights on member profiles and memberships.
-    Idempotent; also run by the data migration `0002_coordinators_group`."""
-    return coordinators_group_build(global_apps)
+    Idempotent; also run by the data migration `0002_coordinators_group`. Coordinators
+    also translate pages (the admin's "Translate": home migration 0003)."""
+    group = coordinators_group_build(global_apps)
+    group.permissions.add(translation_permission())
+    return group
 
 
 def _organiser_group_sync(user, space: SpacePage) -> None:

@@ -21,7 +21,13 @@ from home.demo import load_home_demo
 from home.demo_translations import EVENT_TEXTS_IT, demo_event_slugs, load_translations_demo
 from network.models import SpacePage
 from network.translations import page_languages, page_url_in_language
-from tests.events.registration_factories import UserFactory, publish_event, space_in
+from tests.events.registration_factories import (
+    UserFactory,
+    make_coordinator,
+    make_organiser,
+    publish_event,
+    space_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +188,17 @@ def test_the_italian_page_shows_the_originals_seats(client, world):
     assert (translation.seats_left, world["event"].seats_left) == (4, 4)
     html = client.get(world["event_it"].url).content.decode()
     assert "4 posti disponibili / 5" in html
+
+
+def test_coordinators_and_organisers_may_translate_pages(client, site_tree):
+    space = space_in(site_tree, "Cowo Roma")
+    organiser, coordinator = make_organiser(space), make_coordinator()
+    assert organiser.has_perm("simple_translation.submit_translation")
+    assert coordinator.has_perm("simple_translation.submit_translation")
+    event = publish_event(space, title="Laser induction")
+    client.force_login(coordinator)
+    url = reverse("simple_translation:submit_page_translation", args=[event.pk])
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("first, then", [("en", "it"), ("it", "en")])
