@@ -161,7 +161,7 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
     locked = not lock_disabled()
     if user is not None and locked:
         member_lock(user)
-    event = lock_event(event_pk, lock=locked, asks_required=unanswered)
+    event = lock_event(event_pk, lock=locked, asks_required=unanswered, with_space=False)
     tally = registration_tally(event, user, guest_email)
     if tally.mine:
         existing = _active_registration(event.pk, user, guest_email)
