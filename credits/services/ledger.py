@@ -45,7 +45,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import (
@@ -157,6 +157,26 @@ def _violated_constraint(exc: IntegrityError) -> str:
 _TOTALS = frozenset({"debits_posted", "credits_posted", "debits_pending", "credits_pending"})
 
 
+_INSERT_STATEMENTS: dict[str, tuple[str, tuple]] = {}
+
+
+def _insert_statement(conn) -> tuple[str, tuple]:
+    """The transfer's INSERT (every concrete column) and its fields, built once per vendor."""
+    if conn.vendor not in _INSERT_STATEMENTS:
+        quote = conn.ops.quote_name
+        fields = tuple(Transfer._meta.local_concrete_fields)
+        columns = ", ".join(quote(field.column) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        _INSERT_STATEMENTS[conn.vendor] = (
+            f"INSERT INTO {quote(Transfer._meta.db_table)}"  # noqa: S608 (names only)
+            f" ({columns}) VALUES ({marks})", fields)
+    return _INSERT_STATEMENTS[conn.vendor]
+
+
+def _account_table(conn) -> str:
+    return conn.ops.quote_name(Account._meta.db_table)
+
+
 def _insert_and_apply_totals(row: Transfer, changes: dict[int, dict[str, int]]) -> None:
     """INSERT the row, then add the deltas to the accounts' stored totals in ascending
     account id order: one `UPDATE ... SET total = total + delta WHERE id = ...` per account.
@@ -168,23 +188,19 @@ def _insert_and_apply_totals(row: Transfer, changes: dict[int, dict[str, int]]) 
     over the same pair of accounts cannot deadlock; the limit's CheckConstraint refuses an
     overdraft. (One statement per execute: the lock-order tests watch each UPDATE.)
     """
-    fields = Transfer._meta.local_concrete_fields
-    values = [field.get_db_prep_save(field.pre_save(row, True), connection)
-              for field in fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    statements = [(f"INSERT INTO {connection.ops.quote_name(Transfer._meta.db_table)}"  # noqa: S608
-                   f" ({columns}) VALUES ({marks})", values)]
-    account_table = connection.ops.quote_name(Account._meta.db_table)
+    conn = transaction.get_connection()  # once: every `connection.x` goes through a proxy
+    insert_sql, fields = _insert_statement(conn)
+    values = [field.get_db_prep_save(field.pre_save(row, True), conn) for field in fields]
+    statements = [(insert_sql, values)]
     order = sorted(changes)
     for pk in order:
         totals = changes[pk]
         if not totals.keys() <= _TOTALS:
             raise InvalidTransfer(_("Unknown account total."))
         assignments = ", ".join(f"{name} = {name} + %s" for name in totals)
-        statements.append((f"UPDATE {account_table} SET {assignments} WHERE id = %s",  # noqa: S608
-                           [*totals.values(), pk]))
-    with connection.cursor() as cursor:
+        statements.append((f"UPDATE {_account_table(conn)} SET {assignments}"  # noqa: S608
+                           " WHERE id = %s", [*totals.values(), pk]))
+    with conn.cursor() as cursor:
         counts = []
         for sql, params in statements:
             cursor.execute(sql, params)
@@ -193,7 +209,7 @@ def _insert_and_apply_totals(row: Transfer, changes: dict[int, dict[str, int]]) 
         if count != 1:
             raise InvalidTransfer(_("Account %(pk)s does not exist.") % {"pk": pk})
     row._state.adding = False
-    row._state.db = connection.alias
+    row._state.db = conn.alias
 
 
 def _record(row: Transfer, changes: dict[int, dict[str, int]],
