@@ -15,7 +15,7 @@ from network.pagecache.versions import cached_under_version
 from network.translations import pages_in_language
 
 from .calendar_links import webcal_url
-from .filters import event_filter_choices
+from .filters import EventFilterSet, event_filter_choices
 from .forms import GuestRegistrationForm
 from .models import EventPage
 from .selectors import (
@@ -44,9 +44,17 @@ def event_listing_context(request: HttpRequest) -> dict:
     comes from a cached fragment."""
     choices = cached_under_version(request, f"listing-filter-choices:{get_language()}",
                                    event_filter_choices)
-    filterset, queryset = event_list_filtered(request.GET, choices=choices)
-    paginator = Paginator(queryset.select_related("locale"), LISTING_PAGE_SIZE)
-    page_obj = SimpleLazyObject(lambda: paginator.get_page(request.GET.get("page")))
+    # The form alone (what is filtered on, its errors): building the annotated, filtered
+    # list of events is left to the page of events, below, which may never be needed.
+    filterset = EventFilterSet(request.GET, queryset=EventPage.objects.none(), choices=choices)
+
+    def page_of_events():
+        _filterset, queryset = event_list_filtered(request.GET, choices=choices,
+                                                   now=filterset.now)
+        paginator = Paginator(queryset.select_related("locale"), LISTING_PAGE_SIZE)
+        return paginator.get_page(request.GET.get("page"))
+
+    page_obj = SimpleLazyObject(page_of_events)
     active = filterset.active_filters
     feed_query = QueryDict(mutable=True)
     feed_query.update(active)

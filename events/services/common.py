@@ -55,7 +55,8 @@ def member_lock(user) -> None:
     that lock: a registration can never slip in while the member's data is being erased.
     One fixed SQL statement (no ORM compilation on the registration path). Raises
     RegistrationInvalid."""
-    sql = f"SELECT 1 FROM {_USER_TABLE} WHERE id = %s AND is_active"  # noqa: S608 (names)
+    sql = (f"SELECT 1 FROM {connection.ops.quote_name(_USER_TABLE)}"  # noqa: S608 (a name)
+           " WHERE id = %s AND is_active")
     if connection.features.has_select_for_update:
         sql += " FOR NO KEY UPDATE"
     with connection.cursor() as cursor:
@@ -105,7 +106,7 @@ _TALLY_SQL = (
     f"SELECT COALESCE(SUM(CASE WHEN {_states(SEAT_STATES)} THEN 1 ELSE 0 END), 0),"  # noqa: S608
     " COALESCE(SUM(CASE WHEN state = %s THEN 1 ELSE 0 END), 0), MAX(waitlist_position),"
     f" COALESCE(SUM(CASE WHEN {{person}} AND {_states(ACTIVE_STATES)} THEN 1 ELSE 0 END), 0)"
-    f" FROM {_REGISTRATION_TABLE} WHERE event_id = %s"
+    f' FROM "{_REGISTRATION_TABLE}" WHERE event_id = %s'
 )
 _TALLY_MEMBER_SQL = _TALLY_SQL.format(person="user_id = %s")
 _TALLY_GUEST_SQL = _TALLY_SQL.format(person="user_id IS NULL AND guest_email = %s")
