@@ -49,10 +49,10 @@ test: install-dev messages
 test-sqlite:
 	DJANGO_SETTINGS_MODULE=espresso.settings.test $(VENV)/bin/pytest -q -n 2 $(PYTEST_ARGS)
 
-# Real-browser tests exercise templates and JavaScript-free pages, not the database:
-# they run in the SQLite pass only, which keeps `make test` short.
+# Real-browser tests exercise templates and JavaScript, and `db_independent` tests never
+# touch the database: they run in the SQLite pass only, which keeps `make test` short.
 test-postgres:
-	@bash scripts/with_postgres.sh $(VENV)/bin/pytest -q -n 2 -m "not browser" $(PYTEST_ARGS)
+	@bash scripts/with_postgres.sh $(VENV)/bin/pytest -q -n 2 -m "not browser and not db_independent" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -64,9 +64,29 @@ def language_restored():
     translation.deactivate()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Each test database starts with the page tree of a fresh instance, built once.
+
+    Nearly every test needs the tree, and building it (six Wagtail pages with their
+    revisions and index entries) cost each test about a tenth of a second. It is committed
+    once per test database, and the copy that transactional tests restore
+    (serialized_rollback) is taken again so that they start from the same tree."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        site_tree_ensure()
+        for alias in connections:
+            connection_ = connections[alias]
+            if hasattr(connection_, "_test_serialized_contents"):
+                connection_._test_serialized_contents = (
+                    connection_.creation.serialize_db_to_string())
+
+
 @pytest.fixture
 def site_tree(db) -> SiteTree:
-    """The page tree of a fresh instance: home, spaces, events, members, format."""
+    """The page tree of a fresh instance: home, spaces, events, members, format (built
+    once per test database by `django_db_setup`; this looks it up)."""
     return site_tree_ensure()
 
 
