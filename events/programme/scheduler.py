@@ -20,16 +20,23 @@ Objective (maximised), in people:
 CP-SAT runs with a time limit and starts from a greedy solution (`greedy_schedule`, given as
 a hint); if the solver finds nothing in time, the greedy solution is the answer, so the
 scheduler always returns a feasible grid when the fixed placements are feasible.
+
+OR-Tools (with pandas and numpy, about 80 MB and 0.4 s) is imported when `solve` first
+runs, not when Django starts: every web and task process loads this module, and only the
+one that schedules needs the solver.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 SERVE_WEIGHT = 100
 CLASH_WEIGHT = 100
@@ -218,6 +225,7 @@ def solve(instance: Instance, *, time_limit: float = 10.0, workers: int = 2,
 
     Raises Infeasible when the fixed placements cannot all be kept."""
     started = time.monotonic()
+    cp_model = importlib.import_module("ortools.sat.python.cp_model")
     hint = greedy_schedule(instance)
     model = cp_model.CpModel()
     by_id = {p.id: p for p in instance.proposals}
