@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from network.db_retry import db_retry
+from network.translations import content_language, page_url_in_language
 
 from .. import services
 from ..exceptions import EventError
@@ -37,6 +38,12 @@ OFFER_MAX_AGE = 60 * 60 * 12
 #: register button does not: it gets the questions page instead)
 ANSWERS_FIELD = "answers_form"
 
+
+
+def _event_address(request: HttpRequest, event) -> str:
+    """The event page in the visitor's language (its translation, or its address under the
+    visitor's prefix: network.translations), where the registration views send people."""
+    return page_url_in_language(event, content_language(), request) or "/"
 
 def _next_url(request: HttpRequest, default: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
@@ -107,7 +114,7 @@ def _confirm_page(request: HttpRequest, event: EventPage, *, stale: bool,
         "event": event, "offer": offer, "stale": stale, "questions_form": questions_form,
         "answers_field": ANSWERS_FIELD,
         "signed_offer": _offer_sign(event, request.user, offer.price),
-        "next": _next_url(request, event.url or "/")}, status=status)
+        "next": _next_url(request, _event_address(request, event))}, status=status)
 
 
 def _questions_form(request: HttpRequest, event: EventPage) -> RegistrationQuestionsForm | None:
@@ -136,12 +143,12 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     existing = registration_active_for_user(event, request.user)
     if existing is not None:
         _announce(request, existing)
-        return HttpResponseRedirect(_next_url(request, event.url or "/"))
+        return HttpResponseRedirect(_next_url(request, _event_address(request, event)))
     offer = _offer_check(request, event) if request.method == "POST" else "stale"
     if event.price_credits and offer == "used":
         messages.error(request, _("This confirmation was already used. To register again, "
                                   "open the confirmation page once more."))
-        return HttpResponseRedirect(event.url or "/")
+        return HttpResponseRedirect(_event_address(request, event))
     questions_form = _questions_form(request, event)
     answered = questions_form is None or (questions_form.is_bound and questions_form.is_valid())
     invalid = 400 if (questions_form is not None and questions_form.is_bound
@@ -157,9 +164,9 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     if not answered:
         return render(request, "events/registration/register_questions.html", {
             "event": event, "questions_form": questions_form, "answers_field": ANSWERS_FIELD,
-            "next": _next_url(request, event.url or "/")}, status=invalid)
+            "next": _next_url(request, _event_address(request, event))}, status=invalid)
     if request.method == "GET":
-        return HttpResponseRedirect(event.url or "/")
+        return HttpResponseRedirect(_event_address(request, event))
     try:
         registration = services.registration_create(
             event, user=request.user,
@@ -175,7 +182,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                     "You will need %(price)s credits when a place frees up; you are %(n)s "
                     "short now. Without them your place on the waiting list is cancelled.")
                     % {"price": event.price_credits, "n": short_by})
-    return HttpResponseRedirect(_next_url(request, event.url or "/"))
+    return HttpResponseRedirect(_next_url(request, _event_address(request, event)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -200,7 +207,7 @@ def register_guest(request: HttpRequest, event_id: int) -> HttpResponse:
                 status = 400
             else:
                 _announce_guest(request, registration)
-                return HttpResponseRedirect(event.url or "/")
+                return HttpResponseRedirect(_event_address(request, event))
         else:
             status = 400
     return render(request, "events/registration/guest_form.html",

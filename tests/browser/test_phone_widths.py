@@ -47,13 +47,14 @@ def _session_cookie(server, email: str) -> dict:
             "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
-def _pages() -> dict[str, list[str]]:
-    """The addresses each kind of visitor is checked on."""
-    rome = SpacePage.objects.get(slug="cowo360")
+def _pages(language: str) -> dict[str, list[str]]:
+    """The addresses each kind of visitor is checked on (pages at their `language` address)."""
+    rome = SpacePage.objects.get(slug="cowo360", locale__language_code="en")  # not its translation
     event = EventPage.objects.live().filter(space=rome).order_by("starts_at").last()
     profile = MemberProfile.objects.get(user__email=MEMBER)
     day_pass = DayPass.objects.filter(user__email=MEMBER).first()
-    public = ["/", "/spaces/", rome.url, "/events/", event.url, "/search/?q=cowo",
+    public = ["/", "/spaces/", rome.url.replace("/en/", f"/{language}/", 1), "/events/",
+              event.url.replace("/en/", f"/{language}/", 1), "/search/?q=cowo",
               "/events/calendar/", "/credits/transparency/"]
     member = ["/members/", profile.get_absolute_url(), "/me/events/", "/me/credits/",
               "/me/profile/", "/me/data/", f"/credits/spaces/{rome.pk}/day-pass/",
@@ -71,7 +72,7 @@ def test_no_page_scrolls_sideways_at_390_px(browser: Browser, demo_server, langu
     wide: dict[str, list[str]] = {}
     folder = SCREENSHOTS / "phone"
     folder.mkdir(parents=True, exist_ok=True)
-    for email, paths in _pages().items():
+    for email, paths in _pages(language).items():
         context = browser.new_context(viewport=PHONE)
         cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
                     "url": demo_server.url}]
