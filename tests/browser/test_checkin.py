@@ -133,7 +133,8 @@ def qr_video(code: str, path: Path, size: tuple[int, int] = (640, 480)) -> Path:
     width, height = size
     matrix = segno.make(code, error="m", micro=False).matrix
     modules = len(matrix) + 8  # with the quiet zone
-    scale = min(width, height) * 9 // 10 // modules
+    # A ticket held at the door: the QR with its quiet zone fills 70 % of the shorter side.
+    scale = min(width, height) * 7 // 10 // modules
     left, top = (width - modules * scale) // 2, (height - modules * scale) // 2
     luma = bytearray([235]) * (width * height)
     for row, cells in enumerate(matrix):
