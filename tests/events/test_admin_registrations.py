@@ -11,6 +11,7 @@ from tests.events.registration_factories import (
     publish_event,
     space_in,
 )
+from tests.home.conftest import italian_catalog  # noqa: F401 — shared fixture
 from tests.network.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,8 +210,10 @@ def test_the_registration_page_header_names_the_person_not_home(client, world):
     assert f'href="{index}"' in crumbs.group(1)
 
 
+@pytest.mark.usefixtures("italian_catalog")
 def test_a_cancelled_registration_is_feminine_in_italian_an_event_is_not():
-    """Issue 10: "Annullato" for registrations (una iscrizione è annullata)."""
+    """Issue 10: "Annullato" for registrations (una iscrizione è annullata); the committed
+    catalogue, never a stale compiled one."""
     from django.utils import translation
 
     from events.models import EventStatus
