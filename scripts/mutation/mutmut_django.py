@@ -132,15 +132,18 @@ def reuse_migrated_test_database() -> None:
     per mutant in a fork of it. With `--reuse-db` every run still makes Django check the
     migrations, and serialise the database's content (for `serialized_rollback`) whenever
     it runs a transactional test, though nothing changes between runs. After the first run
-    in this process, a run uses the test database as migrated, and the content serialised
-    once. A run that ended with a transactional test left the tables empty (its flush):
-    the next run first puts the content back. mutmut's clean run (every test, unmutated)
+    in this process, a run uses the test database as migrated, and the content as the first
+    run serialised it last (tests/conftest.py serialises again after building the page
+    tree; keeping the first copy restored a tree-less site over the tree). A run that ended
+    with a transactional test left the tables empty (its flush): the next run first puts
+    the content back. mutmut's clean run (every test, unmutated)
     goes through this path too before any mutant, and stops everything if it breaks a
     test."""
     create = BaseDatabaseCreation.create_test_db
     serialize = BaseDatabaseCreation.serialize_db_to_string
     names: dict[str, str] = {}
     contents: dict[str, str] = {}
+    reused: set[str] = set()  # aliases whose migrated test database a later run took over
 
     def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
         alias = self.connection.alias
@@ -153,6 +156,7 @@ def reuse_migrated_test_database() -> None:
         # not _get_test_db_name(): the first run renamed the settings' NAME to the test
         # database's, so on PostgreSQL it would now say "test_test_<name>"
         name = names[alias]
+        reused.add(alias)
         self.connection.close()
         settings.DATABASES[alias]["NAME"] = name
         self.connection.settings_dict["NAME"] = name
@@ -163,8 +167,11 @@ def reuse_migrated_test_database() -> None:
         return name
 
     def serialize_db_to_string(self):
+        # the first run serialises every time it is asked (tests/conftest.py's
+        # django_db_setup serialises again after building the page tree: the last copy is
+        # the one transactional tests restore); the runs after it reuse that last copy
         alias = self.connection.alias
-        if alias not in contents:
+        if alias not in contents or alias not in reused:
             contents[alias] = serialize(self)
         return contents[alias]
 
