@@ -110,17 +110,16 @@ def proposal_create(programme: Programme, *, actor, data: ProposalData) -> Propo
     proposal.hosts.set([actor, *clean.co_hosts])
     return proposal
 
-def _check_may_edit(proposal: Proposal, actor) -> bool:
-    """Returns whether the actor edits as an organiser; raises otherwise."""
+def _check_may_edit(proposal: Proposal, actor) -> None:
+    """Raises unless the actor may edit the proposal now (as an organiser or its proposer)."""
     programme = proposal.programme
     if user_is_organiser(programme, actor):
         _require_phase(programme, ORGANISER_EDIT_PHASES)
-        return True
+        return
     if proposal.proposer_id is None or actor is None or proposal.proposer_id != actor.pk:
         raise NotAllowed(_("Only the proposer and the organisers can change a proposal."))
     _require_phase(programme, PROPOSING_PHASES,
                    _("Proposals can be changed only until the programme is published."))
-    return False
 
 @transaction.atomic
 def proposal_update(proposal: Proposal, *, actor, data: ProposalData) -> Proposal:

@@ -97,6 +97,7 @@ def programme_schedule(programme: Programme, *, actor, full_replan: bool = False
                    _("Schedule once voting is open and until the programme is archived."))
     if time_limit is None:
         time_limit = float(getattr(settings, "PROGRAMME_SCHEDULER_SECONDS", 10.0))
+    placed = _placements(programme)  # before the view: a change between them fails safe
     instance = schedule_instance(programme, full_replan=full_replan)
     try:
         result = scheduler.solve(instance, time_limit=time_limit,
@@ -105,17 +106,26 @@ def programme_schedule(programme: Programme, *, actor, full_replan: bool = False
         raise SchedulingFailed() from exc
     try:
         with transaction.atomic():
-            _apply_schedule(programme, instance, result)
+            _apply_schedule(programme, instance, result, placed)
     except (IntegrityError, CellTaken, HostDoubleBooked, EquipmentMissing, InvalidGrid,
-            InvalidProposal, Proposal.DoesNotExist, Room.DoesNotExist,
-            Slot.DoesNotExist) as exc:
+            InvalidProposal, KeyError) as exc:  # KeyError: a proposal, room or slot deleted
         raise SchedulingFailed(_("The grid changed while the scheduler ran; run it again."))\
             from exc
     return result
 
+def _placements(programme: Programme) -> dict[int, tuple[int, int]]:
+    """{proposal id: (room id, first slot id)} of every session in the grid."""
+    return {pid: (room_id, slot_id) for pid, room_id, slot_id in Session.objects.filter(
+        programme=programme).values_list("proposal_id", "room_id", "first_slot_id")}
+
 def _apply_schedule(programme: Programme, instance: scheduler.Instance,
-                    result: scheduler.Result) -> None:
+                    result: scheduler.Result, placed: dict[int, tuple[int, int]]) -> None:
+    """Write `result` with the programme row locked, if the grid is still the one the
+    solver was given (`placed`): a session placed, moved or taken out meanwhile is not
+    silently undone. Raises SchedulingFailed."""
     locked = _lock_programme(programme)
+    if _placements(locked) != placed:
+        raise SchedulingFailed(_("The grid changed while the scheduler ran; run it again."))
     current = {s.proposal_id: s for s in Session.objects.filter(programme=locked)}
     target = result.placements
     leaving = [s for pid, s in current.items()
