@@ -27,6 +27,7 @@ from network.access import coordinator_required, space_for_organiser
 from network.db_retry import db_retry
 from network.models import SpacePage
 from network.permissions import spaces_organised_by, user_is_coordinator
+from network.translations import page_original, titles_in_language
 
 from . import selectors
 from .clearing import Clearing
@@ -57,8 +58,18 @@ def statement(request: HttpRequest) -> HttpResponse:
     return render(request, "credits/statement.html", {
         "account": account, "balance": selectors.account_balance(account), "page_obj": page,
         "lines": lines, "holds": selectors.account_holds_open(account), "upcoming_passes": upcoming,
-        "past_passes": past[:20], "organised_spaces": spaces_organised_by(request.user),
+        "past_passes": past[:20],
+        "organised_spaces": _spaces_named(spaces_organised_by(request.user)),
         "is_coordinator": user_is_coordinator(request.user)})
+
+
+def _spaces_named(spaces) -> list[SpacePage]:
+    """`spaces` (originals) with `display_title`, their title in the reader's language."""
+    spaces = list(spaces)
+    titles = titles_in_language(space.pk for space in spaces)
+    for space in spaces:
+        space.display_title = titles.get(space.pk, space.title)
+    return spaces
 
 
 def _csv_safe(value) -> object:
@@ -151,7 +162,8 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
     the day; the answer is a confirmation page (price, balance after, cancellation terms)
     that changes nothing; its POST (`confirm=1`, the price shown and the form's request
     token) buys. A replayed confirmation returns the pass bought the first time."""
-    space = get_object_or_404(SpacePage.objects.live(), pk=space_id)
+    # A translated space sells its passes through the original (its account and passes).
+    space = page_original(get_object_or_404(SpacePage.objects.live(), pk=space_id))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     form = DayPassBuyForm(request.POST or None, space=space)

@@ -122,21 +122,25 @@ class EventsDemo:
     registrations: int = 0
 
 
-def _agenda(item: DemoEvent) -> tuple[str, dict]:
+#: The demo agenda's heading and steps in each language (an event's own language, or the
+#: language of its translation: home.demo_translations).
+AGENDA_TEXTS = {
+    "it": ("Programma", ("Benvenuto e presentazioni", "Parte pratica", "Domande e saluti")),
+    "en": ("Agenda", ("Welcome and introductions", "Hands-on part", "Questions and wrap-up")),
+}
+
+
+def demo_agenda(item: DemoEvent, language: str | None = None) -> tuple[str, dict]:
+    """The agenda block of `item` in `language` (default: the event's own language)."""
+    heading, titles = AGENDA_TEXTS[language or item.language]
     start = item.start_hour
-    steps = [
-        (0, "Benvenuto e presentazioni" if item.language == "it" else "Welcome and introductions"),
-        (0.5, "Parte pratica" if item.language == "it" else "Hands-on part"),
-        (max(item.hours - 1, 1), "Domande e saluti" if item.language == "it"
-         else "Questions and wrap-up"),
-    ]
+    offsets = (0, 0.5, max(item.hours - 1, 1))
     items = []
-    for offset, title in steps:
+    for offset, title in zip(offsets, titles, strict=True):
         minutes = int((start + offset) * 60)
         items.append({"time": f"{minutes // 60:02d}:{minutes % 60:02d}", "title": title,
                       "description": ""})
-    return ("agenda", {"heading": "Programma" if item.language == "it" else "Agenda",
-                       "items": items})
+    return ("agenda", {"heading": heading, "items": items})
 
 
 INTRO = {
@@ -152,7 +156,7 @@ INTRO = {
 def _body(item: DemoEvent) -> list:
     body = [("text", RichText(INTRO[item.language]))]
     if item.with_agenda:
-        body.append(_agenda(item))
+        body.append(demo_agenda(item))
     return body
 
 

@@ -41,8 +41,8 @@ class EventExplorerIndexView(ExplorableIndexView):
     default_ordering = "-starts_at"
 
     def annotate_queryset(self, pages):
-        return (super().annotate_queryset(pages)
-                .with_seats_taken().with_waitlist_count().with_door_counts())
+        # A translated space's Italian events show the original's counts (not 0).
+        return super().annotate_queryset(pages).with_explorer_counts()
 
 
 class EventPageViewSet(PageViewSet):

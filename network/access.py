@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from .ids import MAX_ID
 from .models import SpacePage
 from .permissions import user_is_coordinator, user_organises_space
+from .translations import page_original
 
 
 def coordinator_required(request: HttpRequest) -> None:
@@ -22,10 +23,11 @@ def coordinator_required(request: HttpRequest) -> None:
 
 def space_for_organiser(request: HttpRequest, space_id: int) -> SpacePage:
     """The space if the user organises it (or coordinates); 404 for an unknown id, 403 for
-    anyone else."""
+    anyone else. Given a translation's id, the original space (the page that holds the
+    space's account, passes, events and figures)."""
     if not 0 < space_id <= MAX_ID:
         raise Http404
     space = get_object_or_404(SpacePage, pk=space_id)
     if not user_organises_space(request.user, space):
         raise PermissionDenied
-    return space
+    return page_original(space)

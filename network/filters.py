@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .ids import IdChoiceFilter
 from .models import MemberProfile, SpaceKind, SpacePage
+from .translations import originals
 
 MAX_QUERY_LENGTH = 100
 SKILL_WORD_SEPARATORS = re.compile(r"[\s/-]+")
@@ -61,7 +62,7 @@ class MemberFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, headline…")}))
     space = IdChoiceFilter(
         label=_("Space"), method="filter_space", empty_label=_("Any space"),
-        queryset=SpacePage.objects.live().order_by("title"))
+        queryset=originals(SpacePage.objects.live()).order_by("title"))  # each space once
     skill = django_filters.CharFilter(label=_("Skill"), method="filter_skill",
                                       max_length=MAX_QUERY_LENGTH)
     city = django_filters.CharFilter(label=_("City"), field_name="city", lookup_expr="icontains",

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from .models import SpacePage
+from .translations import originals
 
 COORDINATORS_GROUP = "Network coordinators"
 
@@ -45,25 +46,27 @@ def user_is_coordinator(user: Any) -> bool:
 
 
 def spaces_organised_by(user: Any) -> QuerySet[SpacePage]:
-    """The spaces `user` may act on as an organiser, ordered by title: every space for a
-    coordinator, the spaces whose organiser group holds them otherwise, none for anonymous
-    or inactive users."""
+    """The spaces `user` may act on as an organiser, ordered by title, each once (the
+    original page of a translated space): every space for a coordinator, the spaces whose
+    organiser group holds them otherwise, none for anonymous or inactive users."""
     if not _is_active_user(user):
         return SpacePage.objects.none()
     if user_is_coordinator(user):
-        return SpacePage.objects.all().order_by("title")
+        return originals(SpacePage.objects.all()).order_by("title")
     return SpacePage.objects.filter(organiser_group__user=user).distinct().order_by("title")
 
 
 def user_organises_space(user: Any, space: SpacePage | int | None) -> bool:
     """True when `user` may act as an organiser of `space` (a page or its id): coordinators
-    on every space, organisers on the spaces whose group holds them."""
+    on every space, organisers on the spaces whose group holds them (a translation of a
+    space is organised by the original's group, docs/translations.md)."""
     if space is None or not _is_active_user(user):
         return False
     if user_is_coordinator(user):
         return True
     space_id = space if isinstance(space, int) else space.pk
-    return SpacePage.objects.filter(pk=space_id, organiser_group__user=user).exists()
+    key = SpacePage.objects.filter(pk=space_id).values("translation_key")
+    return SpacePage.objects.filter(translation_key__in=key, organiser_group__user=user).exists()
 
 
 def users_organising_or_coordinating() -> QuerySet:

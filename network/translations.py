@@ -12,9 +12,12 @@ language's prefix, in its own language (`home.models.HomePage.route` falls back 
 other trees): `page_url_in_language()` gives that address, so a visitor who reads Italian
 keeps the Italian interface, and the page says that it is shown in its original language.
 
+Figures (reports, credits, the organisers' lists of spaces) count originals only and name
+them with `titles_in_language()`: each space and event once, in the reader's language.
+
 Guarantees: `originals(qs)` keeps one page per translation key in the same single query;
-`pages_in_language()` costs one query whatever the number of pages; no function here
-writes anything.
+`pages_in_language()` and `titles_in_language()` cost one query whatever the number of
+pages; no function here writes anything.
 """
 
 from __future__ import annotations
@@ -52,6 +55,24 @@ def page_original(page: P) -> P:
     original = (model.objects.filter(translation_key=page.translation_key, pk__lt=page.pk)
                 .order_by("pk").first())
     return original if original is not None else page
+
+
+def titles_in_language(pks: Iterable[int], language: str | None = None) -> dict[int, str]:
+    """For each page id in `pks`, the title a visitor reading `language` (default: the
+    active one) sees: the live translation's title in that language when there is one, else
+    the page's own title. The way figures (reports, credits) name the originals they count,
+    each once. One query; unknown ids are absent."""
+    wanted = set(pks)
+    if not wanted:
+        return {}
+    language = content_language(language)
+    rows = list(Page.objects.filter(translation_key__in=Page.objects.filter(pk__in=wanted)
+                                    .values("translation_key"))
+                .values_list("pk", "translation_key", "title", "live", "locale__language_code"))
+    translated = {key: title for _pk, key, title, live, code in rows
+                  if live and code == language}
+    return {pk: translated.get(key, title) for pk, key, title, _live, _code in rows
+            if pk in wanted}
 
 
 def content_language(language: str | None = None) -> str:

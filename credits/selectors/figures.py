@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from network.models import SpacePage
+from network.translations import originals, titles_in_language
 
 from ..clearing import (
     NETWORK,
@@ -78,7 +79,7 @@ def clearing_for_period(start: datetime.date | None, end: datetime.date | None) 
 def _party_names(keys: Iterable[Hashable]) -> dict[Hashable, str]:
     names: dict[Hashable, str] = {NETWORK: str(_("Network (grants)"))}
     space_ids = [k for k in keys if k != NETWORK]
-    names.update(SpacePage.objects.filter(pk__in=space_ids).values_list("pk", "title"))
+    names.update(titles_in_language(space_ids))  # in the reader's language
     return names
 
 
@@ -97,11 +98,15 @@ def transparency_figures() -> dict:
     attributed: dict[Hashable, int] = defaultdict(int)
     for (issuer, _space), amount in clearing.matrix.items():
         attributed[issuer] += amount
-    spaces = list(SpacePage.objects.live()
-                  .order_by("title").values_list("pk", "title"))
-    known = {pk for pk, _t in spaces}
-    extra = [k for k in set(issued) | set(redeemed_at) if k != NETWORK and k not in known]
-    spaces += list(SpacePage.objects.filter(pk__in=extra).values_list("pk", "title"))
+    # Each space once (a translated space is its original, which holds the account), named
+    # in the reader's language; a space with movements but unpublished comes last.
+    live = list(originals(SpacePage.objects.live()).values_list("pk", flat=True))
+    known = set(live)
+    extra = sorted(k for k in set(issued) | set(redeemed_at) if k != NETWORK and k not in known)
+    titles = titles_in_language([*live, *extra])
+    spaces = sorted(((pk, titles[pk]) for pk in live if pk in titles),
+                    key=lambda row: (row[1].casefold(), row[0]))
+    spaces += [(pk, titles[pk]) for pk in extra if pk in titles]
     passes = dict(DayPass.objects.exclude(state=DayPassState.REFUNDED)
                   .values_list("space").annotate(n=Count("id")).values_list("space", "n"))
     rows = [{"name": title, "issued": issued.get(pk, 0), "redeemed": redeemed_at.get(pk, 0),

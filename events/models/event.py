@@ -68,11 +68,19 @@ class RegistrationWindow(StrEnum):
     ELSEWHERE = "elsewhere"  # imported: people register on the site it comes from
 
 
-def _registrations_in(states: list[str], **filters) -> Coalesce:
+def _registrations_in(states: list[str], *, any_translation: bool = False,
+                      **filters) -> Coalesce:
     """The number of the outer event's registrations in `states` matching `filters` (a
-    correlated subquery)."""
-    count = (Registration.objects.filter(event=OuterRef("pk"), state__in=states, **filters)
-             .order_by().values("event").annotate(n=Count("pk")).values("n"))
+    correlated subquery); with `any_translation`, those of every page of its translation key
+    (only the original holds registrations, so a translation shows the original's)."""
+    if any_translation:
+        count = (Registration.objects.filter(event__translation_key=OuterRef("translation_key"),
+                                             state__in=states, **filters)
+                 .order_by().values("event__translation_key").annotate(n=Count("pk"))
+                 .values("n"))
+    else:
+        count = (Registration.objects.filter(event=OuterRef("pk"), state__in=states, **filters)
+                 .order_by().values("event").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
 
@@ -94,6 +102,17 @@ class EventPageQuerySet(PageQuerySet):
             checked_in_count=_registrations_in([RegistrationState.ATTENDED]),
             cancelled_count=_registrations_in([RegistrationState.CANCELLED]),
             walk_ins_count=_registrations_in(SEAT_STATES, walk_in=True))
+
+    def with_explorer_counts(self) -> "EventPageQuerySet":
+        """`seats_taken_count`, `waitlist_count` and `checked_in_count` counted the same way,
+        for every page of an event: a translation (which holds no registration of its own)
+        shows its original's. For the admin's page explorer, which lists each locale's pages."""
+        return self.annotate(
+            seats_taken_count=_registrations_in(SEAT_STATES, any_translation=True),
+            waitlist_count=_registrations_in([RegistrationState.WAITLISTED],
+                                             any_translation=True),
+            checked_in_count=_registrations_in([RegistrationState.ATTENDED],
+                                               any_translation=True))
 
 
 class EventPage(Page):

@@ -10,8 +10,9 @@ from django.utils.text import slugify
 from wagtail.models import Locale, Page
 from wagtail.rich_text import RichText
 
-from events.demo import CATALOGUE, FIRST_OFFSET_DAYS, INTRO, STEP_DAYS
+from events.demo import CATALOGUE, FIRST_OFFSET_DAYS, INTRO, STEP_DAYS, DemoEvent, demo_agenda
 from events.models import EventPage
+from network.models import SpacePage
 
 from .demo import _stream_value
 from .services import SiteTree
@@ -144,6 +145,62 @@ EVENT_TEXTS_IT = {
         "Pipeline di dati in Python",
         "Dal caos dei CSV a una pipeline ordinata e testata in un pomeriggio."),
 }
+#: The Italian texts of the demo spaces (network.demo), by slug: tagline, opening hours,
+#: description. A space is translated when one of the translated events is held there.
+SPACE_TEXTS_IT = {
+    "cowo360": (
+        "Il coworking di San Lorenzo, a Roma, dove è nato Espresso",
+        "Lunedì–venerdì 9:00–19:30\nSabato 10:00–14:00",
+        "<p>Cowo360 è un coworking su due piani nel quartiere di San Lorenzo, a pochi passi "
+        "dall’università e dalla stazione Termini. Freelance, piccoli studi e ricercatori "
+        "condividono quarantadue postazioni, due sale riunioni e una cucina in cui è stata "
+        "progettata la prima non-conferenza Espresso.</p><p>Ogni giovedì sera lo spazio "
+        "ospita un meetup aperto; la sala eventi ha sessanta posti.</p>"),
+    "officina-aurora": (
+        "Un’ex fabbrica di bulloni nel quartiere Aurora di Torino",
+        "Lunedì–venerdì 8:30–20:00",
+        "<p>Officina Aurora ha trasformato una fabbrica di bulloni degli anni Venti, sulle "
+        "rive della Dora, in sessanta postazioni, un laboratorio di falegnameria e un "
+        "cortile. Tra i membri ci sono designer, sviluppatori e cooperative sociali; ogni "
+        "mese lo spazio organizza una giornata Espresso sulla rigenerazione urbana.</p>"),
+    "cowo-lambrate": (
+        "Postazioni, uno studio per podcast e un giardino accanto alla stazione di Milano "
+        "Lambrate",
+        "Lunedì–venerdì 8:00–21:00\nSabato 9:00–18:00",
+        "<p>Nel distretto del design di via Ventura, Cowo Lambrate offre ottantacinque "
+        "postazioni, uno studio per podcast e un piccolo giardino. Durante la Milano Design "
+        "Week lo spazio apre le sue porte a tutta la rete.</p>"),
+    "murate-makers": (
+        "Taglio laser e stampanti 3D nell’ex carcere di Firenze",
+        "Martedì–sabato 10:00–19:00",
+        "<p>Un makerspace con una macchina per il taglio laser, tre stampanti 3D, un banco "
+        "di elettronica e ventiquattro postazioni nelle celle ristrutturate delle Murate. "
+        "Gli artigiani delle botteghe dell’Oltrarno tengono corsi serali.</p>"),
+    "comptoir-collaboratif": (
+        "Coworking e caffè associativo a Belleville",
+        "Lunedì–venerdì 9:00–19:00",
+        "<p>Un coworking cooperativo sopra un caffè di quartiere nell’XI arrondissement. "
+        "Qui si è svolta la prima giornata Espresso fuori dall’Italia, in tre lingue, con "
+        "la legge dei due piedi tradotta in <i>la loi des deux pieds</i>.</p>"),
+    "cowo-alessandria": (
+        "Un coworking tranquillo tra la Cittadella e la stazione",
+        "Lunedì–venerdì 9:00–18:30",
+        "<p>Diciotto postazioni in un palazzo dell’Ottocento. Chi fa il pendolare verso "
+        "Milano e Genova ci lavora nei giorni in cui non va in ufficio; il sabato diventa "
+        "un repair café.</p>"),
+    "spazio-salento-racale": (
+        "Coworking e residenze a Racale, sul tacco d’Italia",
+        "Lunedì–sabato 9:00–13:00 e 16:00–20:00",
+        "<p>Uno spazio di condivisione in una masseria restaurata in provincia di Lecce: "
+        "quattordici postazioni, due camere per chi lavora da remoto e un uliveto che ospita "
+        "la giornata Espresso estiva della rete.</p>"),
+    "cambridge-innovation-center": (
+        "Il primo spazio partner fuori dall’Europa",
+        "Lunedì–venerdì 8:00–18:00",
+        "<p>Accanto al MIT, a Kendall Square, il Cambridge Innovation Center ospita "
+        "centinaia di start-up su più piani. I membri della rete in visita a Boston possono "
+        "prenotare una postazione per la giornata con i crediti Espresso.</p>"),
+}
 #: How many upcoming demo events get an Italian translation.
 TRANSLATED_EVENTS = 3
 
@@ -194,10 +251,36 @@ def load_translations_demo(tree: SiteTree) -> list[Page]:
         event = EventPage.objects.filter(slug=slug, locale__language_code="en").first()
         if event is None:
             continue
-        made.append(_translate(event.get_parent(), locale))  # its space, same texts
+        made.append(_translate(event.get_parent(), locale,
+                               **_space_texts_it(event.get_parent().specific)))
         title, summary = EVENT_TEXTS_IT[event.title]
-        # The Italian introduction; the agenda (times and titles) as it is.
-        body = [("text", RichText(INTRO["it"]))] + [
-            (block.block_type, block.value) for block in event.body if block.block_type != "text"]
-        made.append(_translate(event, locale, title=title, summary=summary, body=body))
+        made.append(_translate(event, locale, title=title, summary=summary,
+                               body=_event_body_it(event)))
     return made
+
+
+def _space_texts_it(space: SpacePage) -> dict:
+    """The Italian tagline, opening hours and description of a demo space (none for a
+    space that is not one of network.demo's)."""
+    if space.slug not in SPACE_TEXTS_IT:
+        return {}
+    tagline, opening_hours, description = SPACE_TEXTS_IT[space.slug]
+    return {"tagline": tagline, "opening_hours": opening_hours,
+            "description": _stream_value([("paragraph", description)])}
+
+
+def _event_body_it(event: EventPage) -> list:
+    """The body of a demo event in Italian: the introduction, and the agenda (same times)
+    with its heading and steps in Italian; any other block as it is."""
+    item: DemoEvent | None = next((c for c in CATALOGUE if c.title == event.title), None)
+    body = []
+    for block in event.body:
+        if block.block_type == "text":
+            body.append(("text", RichText(INTRO["it"])))
+        elif block.block_type == "agenda" and item is not None:
+            body.append(demo_agenda(item, "it"))
+        else:
+            body.append((block.block_type, block.value))
+    if not any(kind == "text" for kind, _value in body):
+        body.insert(0, ("text", RichText(INTRO["it"])))
+    return body

@@ -59,6 +59,7 @@ from events.programme.models import (
 from events.programme.notes import render_markdown
 from events.programme.selectors import SessionOutcome, session_outcomes
 from network.exporters import Table
+from network.translations import titles_in_language
 
 #: width of a bar in the check-in times chart
 CHECKIN_BUCKET = datetime.timedelta(minutes=15)
@@ -111,6 +112,8 @@ class EventReport:
     rewards: list[tuple[str, int]]
     programme: ProgrammeFigures | None
     people: list[Registration] = field(default_factory=list)
+    title: str = ""        # the event's title in the reader's language
+    space_title: str = ""  # its space's, likewise ("" without a space)
 
     @property
     def rewards_paid(self) -> int:
@@ -149,8 +152,7 @@ class EventReport:
         local = event.local_starts_at
         tables = [
             Table(_("Summary"), [_("Event"), _("Date"), _("Space")],
-                  [[event.title, local.strftime("%Y-%m-%d %H:%M"),
-                    event.space.title if event.space_id else ""]]),
+                  [[self.title, local.strftime("%Y-%m-%d %H:%M"), self.space_title]]),
             Table(_("Figures"), [_("Figure"), _("Value")], [list(r) for r in self.summary()]),
             Table(_("Roles"), [_("Role"), _("People")], [list(r) for r in self.roles]),
             Table(_("Registrations over time"), [_("Day"), _("New"), _("Total")],
@@ -263,7 +265,10 @@ def event_report(event: EventPage, *, now: datetime.datetime | None = None) -> E
         if amount:
             rewards.append((str(role.label), amount))
     is_unconference = event.format == EventFormat.UNCONFERENCE
+    titles = titles_in_language([event.pk, *([event.space_id] if event.space_id else [])])
     return EventReport(
+        title=titles.get(event.pk, event.title),
+        space_title=titles.get(event.space_id, "") if event.space_id else "",
         event=event, capacity=event.capacity, registrations=len(people),
         with_seat=len(seat), attended=states[RegistrationState.ATTENDED],
         not_checked_in=confirmed_only, no_shows=confirmed_only if ended else None,

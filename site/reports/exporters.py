@@ -31,10 +31,10 @@ def report_context(report: Any) -> dict:
     """What the report's body template needs: the report, its charts, its kind."""
     if isinstance(report, EventReport):
         return {"report": report, "charts": event_charts(report), "kind": "event",
-                "title": report.event.title}
+                "title": report.title}
     if isinstance(report, SpaceReport):
         return {"report": report, "charts": space_charts(report), "kind": "space",
-                "title": report.space.title,
+                "title": report.figures.title,
                 "figure_rows": list(zip(figure_labels(), report.figures.row(), strict=True))}
     if isinstance(report, NetworkReport):
         return {"report": report, "charts": network_charts(report), "kind": "network",

@@ -43,6 +43,7 @@ from events.models import RegistrationState as State
 from events.translations import events_originals
 from network.exporters import Table
 from network.models import SpacePage
+from network.translations import originals, titles_in_language
 
 from .periods import Period
 
@@ -109,15 +110,19 @@ def _events_in(period: Period, space_ids: list[int] | None):
 
 
 def spaces_figures(period: Period, spaces: Iterable[SpacePage]) -> list[SpaceFigures]:
-    """The figures of each of `spaces` over `period`, in the given order."""
+    """The figures of each of `spaces` (originals: a translation's events and account are
+    its original's) over `period`, in the given order. Spaces and events are named in the
+    reader's language (`titles_in_language`)."""
     spaces = list(spaces)
     space_ids = [s.pk for s in spaces]
-    figures = {s.pk: SpaceFigures(space_id=s.pk, title=s.title) for s in spaces}
     events = list(_events_in(period, space_ids).order_by("starts_at", "pk")
-                  .values_list("pk", "title", "starts_at", "format", "status", "space_id"))
+                  .values_list("pk", "starts_at", "format", "status", "space_id"))
+    titles = titles_in_language([*space_ids, *(row[0] for row in events)])
+    figures = {s.pk: SpaceFigures(space_id=s.pk, title=titles.get(s.pk, s.title))
+               for s in spaces}
     lines: dict[int, EventLine] = {}
-    for pk, title, starts_at, fmt, status, space_id in events:
-        line = EventLine(pk=pk, title=title, starts_at=starts_at, format=fmt,
+    for pk, starts_at, fmt, status, space_id in events:
+        line = EventLine(pk=pk, title=titles[pk], starts_at=starts_at, format=fmt,
                          cancelled=status == EventStatus.CANCELLED)
         lines[pk] = line
         figures[space_id].event_lines.append(line)
@@ -139,21 +144,23 @@ def spaces_figures(period: Period, spaces: Iterable[SpacePage]) -> list[SpaceFig
             figures[space_id].attended += lines[pk].attended
 
     # Participants, returning and visitors: every seat at these spaces' events up to the end.
+    # A home space is compared by translation key: the Italian page of a space is that space.
     seats = (Registration.objects
              .filter(state__in=SEAT_STATES, event__live=True, event__space_id__in=space_ids,
                      event__starts_at__lt=period.end_before)
              .exclude(event__status=EventStatus.CANCELLED)
-             .values_list("event__space_id", "event_id", "user_id", "guest_email",
-                          "user__profile__home_space_id"))
+             .values_list("event__space_id", "event__space__translation_key", "event_id",
+                          "user_id", "guest_email", "user__profile__home_space__translation_key"))
     in_period: dict[int, set] = defaultdict(set)
     visits: dict[int, Counter] = defaultdict(Counter)
     visitors: dict[int, set] = defaultdict(set)
-    for space_id, event_id, user_id, guest_email, home_id in seats.iterator(chunk_size=5000):
+    for space_id, space_key, event_id, user_id, guest_email, home_key in \
+            seats.iterator(chunk_size=5000):
         person = _person(user_id, guest_email)
         visits[space_id][person] += 1
         if event_id in going:
             in_period[space_id].add(person)
-            if user_id and home_id and home_id != space_id:
+            if user_id and home_key and home_key != space_key:
                 visitors[space_id].add(person)
     for space_id, people in in_period.items():
         one = figures[space_id]
@@ -179,7 +186,7 @@ class SpaceReport:
         f = self.figures
         return [
             Table(_("Summary"), [_("Space"), _("Period"), _("From"), _("To")],
-                  [[self.space.title, self.period.label, self.period.start, self.period.end]]),
+                  [[f.title, self.period.label, self.period.start, self.period.end]]),
             Table(_("Figures"), [_("Figure"), _("Value")],
                   [[label, value] for label, value in zip(figure_labels(), f.row(),
                                                           strict=True)]),
@@ -233,9 +240,11 @@ class NetworkReport:
 
 
 def network_report(period: Period) -> NetworkReport:
-    """Every space (published, by title) over `period`, and the network's figures."""
-    spaces = list(SpacePage.objects.live().order_by("title", "pk").only("pk", "title"))
-    figures = spaces_figures(period, spaces)
+    """Every space (published, each once: a translated space is its original) over
+    `period`, by title in the reader's language, and the network's figures."""
+    spaces = list(originals(SpacePage.objects.live()).order_by("pk").only("pk", "title"))
+    figures = sorted(spaces_figures(period, spaces),
+                     key=lambda f: (f.title.casefold(), f.space_id))
     going = (_events_in(period, None).exclude(status=EventStatus.CANCELLED))
     per_month = Counter()
     seats_month: Counter = Counter()
