@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from credits.models import Account, Transfer
 from credits.services import (
@@ -21,6 +22,7 @@ from credits.services import (
     hold_place,
     hold_post,
     hold_void,
+    ledger,
     transfer_post,
     transfer_reverse,
 )
@@ -228,3 +230,73 @@ def test_reversals_refuse_with_their_own_sentences():
         "A reversal cannot itself be reversed; post a new transfer.")
     assert refusal(AlreadyReversed, transfer_reverse, posted, idempotency_key="r-5") == (
         "This transfer was already reversed.")
+
+
+# --- the write path (the mutants the first run did not reach) -----------------------------
+
+
+def test_an_anonymous_or_unknown_actor_is_recorded_as_nobody():
+    alice, bob = funded_member(10), member_account()
+    for key, actor in (("anon", AnonymousUser()), ("text", "the cron job")):
+        row = spend(alice, bob, f"actor-{key}", created_by=actor)
+        assert Transfer.objects.get(pk=row.pk).created_by_id is None
+    assert totals(alice) == (10, 2, 0)
+
+
+def test_every_row_returned_is_a_saved_row():
+    """Rows are written by raw SQL: what comes back must behave as a saved instance (an
+    unsaved one would find its own idempotency key taken)."""
+    alice, bob = funded_member(10), member_account()
+    placed = hold(alice, bob, "saved-hold")
+    rows = [spend(alice, bob, "saved-post"), placed,
+            hold_post(placed, idempotency_key="saved-resolve")]
+    rows.append(transfer_reverse(rows[0], idempotency_key="saved-reverse"))
+    for row in rows:
+        assert (row._state.adding, row._state.db) == (False, "default")
+        row.validate_unique()
+
+
+def test_an_unknown_account_total_is_refused_before_anything_is_written():
+    alice = funded_member(10)
+    row = Transfer(idempotency_key="bad-total", request_hash="x", debit_account_id=alice.pk,
+                   credit_account_id=alice.pk, amount=1, code="spend_event", state="posted")
+    with pytest.raises(InvalidTransfer) as caught:
+        ledger._insert_and_apply_totals(row, {alice.pk: {"balance": 1}})
+    assert str(caught.value) == "Unknown account total."
+    assert not Transfer.objects.filter(idempotency_key="bad-total").exists()
+    assert totals(alice) == (10, 0, 0)
+
+
+def test_a_reversal_row_swaps_the_accounts_and_keeps_the_reference_only():
+    alice, bob = funded_member(10), member_account()
+    posted = spend(alice, bob, "rev-fields", amount=4, memo="coffee", reference="event:3",
+                   external_reference="ext-1")
+    reversal = Transfer.objects.get(pk=transfer_reverse(
+        posted, idempotency_key="rev-fields-undo", memo="wrong member").pk)
+    assert (reversal.debit_account_id, reversal.credit_account_id, reversal.amount,
+            reversal.code, reversal.state, reversal.reverses_id, reversal.resolves_id,
+            reversal.memo, reversal.reference, reversal.external_reference) == (
+        bob.pk, alice.pk, 4, "reversal", "posted", posted.pk, None,
+        "wrong member", "event:3", "")
+    assert (totals(alice), totals(bob)) == ((14, 4, 0), (4, 4, 0))
+
+
+def test_overlong_texts_are_refused_with_the_exact_sentence_on_every_path():
+    alice, bob = funded_member(10), member_account()
+    posted = spend(alice, bob, "long-texts")
+    placed = hold(alice, bob, "long-texts-hold")
+    assert refusal(InvalidTransfer, spend, alice, bob, "m", memo="m" * 301) == (
+        "memo is longer than 300 characters.")
+    assert refusal(InvalidTransfer, spend, alice, bob, "k" * 201) == (
+        "idempotency_key is longer than 200 characters.")
+    assert refusal(InvalidTransfer, spend, alice, bob, "e", external_reference="e" * 201) == (
+        "external_reference is longer than 200 characters.")
+    assert refusal(InvalidTransfer, hold, alice, bob, "h", reference="r" * 101) == (
+        "reference is longer than 100 characters.")
+    assert refusal(InvalidTransfer, transfer_reverse, posted, idempotency_key="r",
+                   memo="m" * 301) == "memo is longer than 300 characters."
+    assert refusal(InvalidTransfer, transfer_reverse, posted, idempotency_key=" ") == (
+        "idempotency_key must not be empty.")
+    assert refusal(InvalidTransfer, hold_post, placed, idempotency_key=None) == (
+        "idempotency_key must be text.")
+    assert totals(alice) == (10, 1, 1)
