@@ -35,6 +35,7 @@ def _voting(u, *titles):
 
 def test_each_refusal_of_a_dot_says_why(u):
     proposal = u.propose(u.people[0], "A")
+    u.propose(u.people[0], "B")  # stays open: the refusal is about A itself
     with pytest.raises(PhaseClosed, match=r"^Voting is not open\.$"):
         services.vote_cast(proposal, actor=u.people[1])
     u.set_phase(Phase.VOTING)
