@@ -130,17 +130,32 @@ AGENDA_TEXTS = {
 }
 
 
-def demo_agenda(item: DemoEvent, language: str | None = None) -> tuple[str, dict]:
-    """The agenda block of `item` in `language` (default: the event's own language)."""
+def demo_agenda(item: DemoEvent, language: str | None = None,
+                start_minutes: int | None = None) -> tuple[str, dict]:
+    """The agenda block of `item` in `language` (default: the event's own language),
+    starting at `start_minutes` after midnight (default: the catalogue's start hour)."""
     heading, titles = AGENDA_TEXTS[language or item.language]
-    start = item.start_hour
-    offsets = (0, 0.5, max(item.hours - 1, 1))
+    start = item.start_hour * 60 if start_minutes is None else start_minutes
+    offsets = (0, 30, max(int((item.hours - 1) * 60), 60))
     items = []
     for offset, title in zip(offsets, titles, strict=True):
-        minutes = int((start + offset) * 60)
+        minutes = start + offset
         items.append({"time": f"{minutes // 60:02d}:{minutes % 60:02d}", "title": title,
                       "description": ""})
     return ("agenda", {"heading": heading, "items": items})
+
+
+def demo_agenda_translated(value, language: str) -> tuple[str, dict]:
+    """A demo agenda block's value (its times kept) with its heading and steps in
+    `language`; a step that is not one of AGENDA_TEXTS stays as it is."""
+    words = {}
+    for heading, titles in AGENDA_TEXTS.values():
+        words[heading] = AGENDA_TEXTS[language][0]
+        words.update(zip(titles, AGENDA_TEXTS[language][1], strict=True))
+    return ("agenda", {
+        "heading": words.get(value["heading"], value["heading"]),
+        "items": [{"time": item["time"], "title": words.get(item["title"], item["title"]),
+                   "description": item["description"]} for item in value["items"]]})
 
 
 INTRO = {
@@ -153,10 +168,10 @@ INTRO = {
 }
 
 
-def _body(item: DemoEvent) -> list:
+def _body(item: DemoEvent, start_minutes: int) -> list:
     body = [("text", RichText(INTRO[item.language]))]
     if item.with_agenda:
-        body.append(demo_agenda(item))
+        body.append(demo_agenda(item, start_minutes=start_minutes))
     return body
 
 
@@ -305,7 +320,7 @@ def _catalogue_event(index: int, spaces: list[SpacePage], today: dt.date
     capacity = None if index % 5 == 0 else (8 if index % 6 == 3 else 12 + (index % 4) * 6)
     fields = {
         "title": item.title, "format": item.format, "language": item.language,
-        "summary": item.summary, "body": _body(item),
+        "summary": item.summary, "body": _body(item, start_minutes),
         "starts_at": starts, "ends_at": ends,
         "capacity": capacity, "waitlist_enabled": index % 12 != 9,
         "price_credits": 5 + (index * 7) % 16 if paid else 0,

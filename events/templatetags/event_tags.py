@@ -5,6 +5,7 @@
 - `{% event_calendar_links event %}`: .ics download, Google / Outlook links, subscribe links.
 - `{% space_calendar_links space %}`: subscribe links for one space's calendar.
 - `{% event_jsonld event %}`: the schema.org JSON-LD <script> of an event page.
+- `{{ event|spoken_language }}`: the language an event is held in, in the reader's language.
 """
 
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from django import template
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info, pgettext_lazy
 
 from events.calendar import event_public_url
 from events.calendar_links import google_calendar_url, outlook_calendar_url, webcal_url
@@ -120,3 +122,23 @@ def events_listing_url(context) -> str:
     index = originals(EventIndexPage.objects.live()).select_related("locale").first()
     return page_url_in_language(index, content_language(), context.get("request")) \
         if index is not None else ""
+
+
+#: The names of the network's languages as the language an event is held in (the
+#: catalogue's plain "English" and "Italiano" are the switcher's endonyms).
+SPOKEN_LANGUAGES = {"en": pgettext_lazy("spoken language", "English"),
+                    "it": pgettext_lazy("spoken language", "Italian")}
+
+
+@register.filter
+def spoken_language(event) -> str:
+    """The language an event is held in, named in the reader's language ("Inglese" on an
+    Italian page, "Italian" on an English one); a code Django does not know is shown as
+    the event's own label for it."""
+    code = (getattr(event, "language", "") or "").lower()
+    if code in SPOKEN_LANGUAGES:
+        return str(SPOKEN_LANGUAGES[code])
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return str(event.get_language_display())

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from wagtail.models import Locale, Page
 from wagtail.rich_text import RichText
 
-from events.demo import CATALOGUE, FIRST_OFFSET_DAYS, INTRO, STEP_DAYS, DemoEvent, demo_agenda
+from events.demo import CATALOGUE, FIRST_OFFSET_DAYS, INTRO, STEP_DAYS, demo_agenda_translated
 from events.models import EventPage
 from network.models import SpacePage
 
@@ -146,7 +146,7 @@ EVENT_TEXTS_IT = {
         "Dal caos dei CSV a una pipeline ordinata e testata in un pomeriggio."),
 }
 #: The Italian texts of the demo spaces (network.demo), by slug: tagline, opening hours,
-#: description. A space is translated when one of the translated events is held there.
+#: description. Every demo space is translated (the Italian home lists them all).
 SPACE_TEXTS_IT = {
     "cowo360": (
         "Il coworking di San Lorenzo, a Roma, dove è nato Espresso",
@@ -247,12 +247,15 @@ def load_translations_demo(tree: SiteTree) -> list[Page]:
     made.append(_translate(tree.format, locale, title=SECTION_TITLES_IT["format"],
                            lead=FORMAT_LEAD_IT, body=_stream_value(FORMAT_BODY_IT),
                            licence=FORMAT_LICENCE_IT))
+    for space in (SpacePage.objects.child_of(tree.spaces).filter(slug__in=SPACE_TEXTS_IT)
+                  .order_by("pk")):
+        made.append(_translate(space, locale, **_space_texts_it(space)))
     for slug, _title in demo_event_slugs():
         event = EventPage.objects.filter(slug=slug, locale__language_code="en").first()
         if event is None:
             continue
-        made.append(_translate(event.get_parent(), locale,
-                               **_space_texts_it(event.get_parent().specific)))
+        space = event.get_parent().specific
+        made.append(_translate(space, locale, **_space_texts_it(space)))  # made above if ours
         title, summary = EVENT_TEXTS_IT[event.title]
         made.append(_translate(event, locale, title=title, summary=summary,
                                body=_event_body_it(event)))
@@ -272,13 +275,12 @@ def _space_texts_it(space: SpacePage) -> dict:
 def _event_body_it(event: EventPage) -> list:
     """The body of a demo event in Italian: the introduction, and the agenda (same times)
     with its heading and steps in Italian; any other block as it is."""
-    item: DemoEvent | None = next((c for c in CATALOGUE if c.title == event.title), None)
     body = []
     for block in event.body:
         if block.block_type == "text":
             body.append(("text", RichText(INTRO["it"])))
-        elif block.block_type == "agenda" and item is not None:
-            body.append(demo_agenda(item, "it"))
+        elif block.block_type == "agenda":
+            body.append(demo_agenda_translated(block.value, "it"))
         else:
             body.append((block.block_type, block.value))
     if not any(kind == "text" for kind, _value in body):

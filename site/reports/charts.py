@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import pygal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pygal.style import Style
 
 from .event_report import EventReport
@@ -106,7 +107,7 @@ def event_charts(report: EventReport) -> dict[str, SafeString]:
         charts["checkins"] = bar(
             _("Check-in times"),
             [start.astimezone(tz).strftime("%H:%M") for start, _n in report.checkins],
-            {_("Checked in"): [n for _s, n in report.checkins]})
+            {pgettext("event counts", "Checked in"): [n for _s, n in report.checkins]})
     if report.roles:
         charts["roles"] = pie(_("Roles"), report.roles)
     return charts
@@ -120,7 +121,7 @@ def space_charts(report: SpaceReport) -> dict[str, SafeString]:
         _("Seats and check-ins per event"),
         [f"{line.starts_at:%m-%d} {line.title}" for line in lines],
         {_("Seats"): [line.seats for line in lines],
-         _("Checked in"): [line.attended for line in lines]},
+         pgettext("event counts", "Checked in"): [line.attended for line in lines]},
         horizontal=True, height=max(240, 60 + 28 * min(len(lines), MAX_ITEMS)))}
 
 
@@ -139,7 +140,7 @@ def network_charts(report: NetworkReport) -> dict[str, SafeString]:
             _("Growth month by month"), [m for m, *_rest in report.months],
             {_("Events"): [e for _m, e, _s, _a in report.months],
              _("Seats"): [s for _m, _e, s, _a in report.months],
-             _("Checked in"): [a for _m, _e, _s, a in report.months]})
+             pgettext("event counts", "Checked in"): [a for _m, _e, _s, a in report.months]})
     if report.formats:
         charts["formats"] = pie(_("Formats"), report.formats)
     if report.topics:

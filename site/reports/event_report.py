@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from credits.models import TransferCode
 from credits.selectors import reference_holds_open, reference_totals
@@ -130,7 +131,7 @@ class EventReport:
             (_("Capacity"), self.capacity if self.capacity is not None else _("unlimited")),
             (_("Registrations"), self.registrations),
             (_("With a seat"), self.with_seat),
-            (_("Checked in"), self.attended),
+            (pgettext("event counts", "Checked in"), self.attended),
             (_("No-shows") if self.no_shows is not None else _("Not checked in yet"),
              self.no_shows if self.no_shows is not None else self.not_checked_in),
             (_("Attendance (%)"), self.attendance_rate if self.attendance_rate is not None

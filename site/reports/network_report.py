@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from credits.clearing import Clearing
 from credits.selectors import (
@@ -91,7 +92,8 @@ class SpaceFigures:
 
 def figure_labels() -> list[str]:
     """Column titles of `SpaceFigures.row()` (translated now)."""
-    return [_("Events"), _("Cancelled events"), _("Seats"), _("Checked in"),
+    return [_("Events"), _("Cancelled events"), _("Seats"),
+            pgettext("event counts", "Checked in"),
             _("Participants"), _("Returning"), _("From other spaces"),
             _("Credits earned (events)"), _("Credits earned (day passes)"),
             _("Rewards paid"), _("Credits sold"), _("Day passes sold"), _("Day passes used")]
@@ -191,7 +193,7 @@ class SpaceReport:
                   [[label, value] for label, value in zip(figure_labels(), f.row(),
                                                           strict=True)]),
             Table(_("Events"), [_("Date"), _("Event"), _("Format"), _("Cancelled"),
-                                _("Seats"), _("Checked in"), _("Waiting")],
+                                _("Seats"), pgettext("event counts", "Checked in"), _("Waiting")],
                   [[line.starts_at, line.title, EventFormat(line.format).label
                     if line.format in EventFormat.values else line.format,
                     _("yes") if line.cancelled else _("no"), line.seats, line.attended,
@@ -226,7 +228,8 @@ class NetworkReport:
             Table(_("Spaces"), [_("Space"), *figure_labels()],
                   [[s.title, *s.row()] for s in self.spaces]
                   + [[_("Network"), *self.totals()]]),
-            Table(_("Growth"), [_("Month"), _("Events"), _("Seats"), _("Checked in")],
+            Table(_("Growth"), [_("Month"), _("Events"), _("Seats"),
+                                pgettext("event counts", "Checked in")],
                   [list(m) for m in self.months]),
             Table(_("Topics"), [_("Topic"), _("Events")], [list(t) for t in self.topics]),
             Table(_("Formats"), [_("Format"), _("Events")], [list(f) for f in self.formats]),

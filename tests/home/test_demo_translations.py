@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
-from events.demo import AGENDA_TEXTS, CATALOGUE, INTRO, demo_agenda
+from events.demo import AGENDA_TEXTS, CATALOGUE, INTRO, demo_agenda, demo_agenda_translated
 from events.models import EventPage
 from home.demo import load_home_demo
 from home.demo_translations import SPACE_TEXTS_IT, demo_event_slugs, load_translations_demo
@@ -22,6 +22,21 @@ pytestmark = pytest.mark.django_db
 def _agenda_rows(event: EventPage) -> list[tuple[str, str]]:
     (agenda,) = [block.value for block in event.body if block.block_type == "agenda"]
     return [(item["time"].strftime("%H:%M"), item["title"]) for item in agenda["items"]]
+
+
+def test_a_demo_agenda_starts_when_its_event_starts_and_translates_keeping_its_times():
+    item = next(c for c in CATALOGUE if c.with_agenda and c.hours == 4)
+    _kind, english = demo_agenda(item, "en", start_minutes=14 * 60 + 30)
+    assert [(i["time"], i["title"]) for i in english["items"]] == [
+        ("14:30", "Welcome and introductions"), ("15:00", "Hands-on part"),
+        ("17:30", "Questions and wrap-up")]
+    _kind, italian = demo_agenda_translated(english, "it")
+    assert italian["heading"] == "Programma"
+    assert [(i["time"], i["title"]) for i in italian["items"]] == [
+        ("14:30", "Benvenuto e presentazioni"), ("15:00", "Parte pratica"),
+        ("17:30", "Domande e saluti")]
+    english["items"][1]["title"] = "Lunch"  # not a demo step: left as it is
+    assert demo_agenda_translated(english, "it")[1]["items"][1]["title"] == "Lunch"
 
 
 def test_every_demo_space_has_its_italian_texts():
