@@ -137,7 +137,7 @@ class EventReport:
             (_("Attendance (%)"), self.attendance_rate if self.attendance_rate is not None
              else "—"),
             (_("Walk-ins"), self.walk_ins),
-            (_("Cancelled"), self.cancelled),
+            (pgettext("registration counts", "Cancelled"), self.cancelled),
             (_("Waiting now"), self.waiting),
             (_("Ever on the waiting list"), self.ever_waited),
             (_("Promoted from the waiting list"), self.promotions),
