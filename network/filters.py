@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .countries import country_name
 from .ids import IdChoiceFilter
 from .models import MemberProfile, SpaceKind, SpacePage
 from .translations import originals
@@ -43,8 +44,12 @@ class SpaceFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("city", "region", "country"):
+        for name in ("city", "region"):
             self.filters[name].extra["choices"] = _distinct_values(self.queryset, name)
+        # The stored country filters; the reader sees it in their language.
+        self.filters["country"].extra["choices"] = sorted(
+            ((value, country_name(value)) for value, _label
+             in _distinct_values(self.queryset, "country")), key=lambda c: c[1].casefold())
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -5,7 +5,8 @@
 - `{% event_calendar_links event %}`: .ics download, Google / Outlook links, subscribe links.
 - `{% space_calendar_links space %}`: subscribe links for one space's calendar.
 - `{% event_jsonld event %}`: the schema.org JSON-LD <script> of an event page.
-- `{{ event|spoken_language }}`: the language an event is held in, in the reader's language.
+- `{{ event|spoken_language }}`: the language an event is held in, in the reader's language;
+  `{{ event|venue_address_shown }}`: its address, the country in the reader's language.
 """
 
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ from events.calendar_links import google_calendar_url, outlook_calendar_url, web
 from events.feeds import event_to_jsonld, jsonld_script_content
 from events.models import EventIndexPage
 from events.selectors import event_list_upcoming
+from network.countries import country_name
 from network.translations import (
     content_language,
     originals,
@@ -142,3 +144,14 @@ def spoken_language(event) -> str:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
         return str(event.get_language_display())
+
+
+@register.filter
+def venue_address_shown(event) -> str:
+    """`event.venue_address` for the page: the space's country in the reader's language
+    (the stored text stays as it is in calendars and feeds)."""
+    if event.address_override or not event.space_id:
+        return event.venue_address
+    space = event.space
+    return ", ".join(part for part in (space.address, space.city, space.region,
+                                       country_name(space.country)) if part)

@@ -1,4 +1,5 @@
-"""Template tags of the member directory."""
+"""Template tags of the member directory, and `{{ country|country_name }}` (a space's
+country in the reader's language, network.countries)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from urllib.parse import urlencode
 
 from django import template
 
+from network.countries import country_name as _country_name
 from network.models import MemberDirectoryPage
 from network.translations import content_language, originals, page_url_in_language
 
@@ -25,3 +27,9 @@ def skill_url(context: template.Context, name: str) -> str:
             if directory else ""
         holder._network_directory_url = base
     return f"{base}?{urlencode({'skill': name})}" if base else ""
+
+
+@register.filter
+def country_name(country: str) -> str:
+    """A space's stored country named in the reader's language ("Italy" -> "Italia")."""
+    return _country_name(country)
