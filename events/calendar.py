@@ -153,7 +153,7 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
         categories=[single_line(c) for c in categories if c],
     )
     if in_series and event.series_id:
-        vevent["uid"] = event.series.uid
+        vevent["uid"] = event.series.published_uid
         vevent.add("recurrence-id", timezone.localtime(event.recurrence_id, tz))
     space = event.space if event.space_id else None
     if event.origin:
@@ -191,25 +191,35 @@ def _add_origin_place(vevent: Event, data: dict) -> None:
 
 
 def series_master_vevent(template: EventPage, url: str = "") -> Event:
-    """The master VEVENT of `template`'s series: the series' UID, first start, RRULE and
-    EXDATEs, with the template occurrence's text. Every occurrence in a feed follows as an
-    override (same UID, its RECURRENCE-ID), so a cancelled or moved one stays so."""
+    """The master VEVENT of `template`'s series: the series' published UID (an imported
+    series keeps its origin's), first start, SEQUENCE, RRULE, RDATEs and EXDATEs as stored,
+    with the template occurrence's text. Every occurrence in a feed follows as an override
+    (same UID, its RECURRENCE-ID), so a cancelled or moved one stays so; an imported series
+    gone upstream is STATUS:CANCELLED as a whole."""
     series = template.series
     tz = template.tz
     vevent = event_vevent(template, url=url)
     for name in ("uid", "dtstart", "dtend", "sequence", "status", "transp"):
         del vevent[name]
     start = timezone.localtime(series.first_starts_at, tz)
-    vevent.add("uid", series.uid)
+    vevent.add("uid", series.published_uid)
     vevent.add("sequence", series.sequence)
     vevent.add("dtstart", start)
     vevent.add("dtend", start + (template.ends_at - template.starts_at))
-    vevent.add("status", "CONFIRMED")
-    vevent.add("transp", "OPAQUE")
-    vevent.add("rrule", vRecur.from_ical(series.rrule))
+    vevent.add("status", "CANCELLED" if series.cancelled else "CONFIRMED")
+    vevent.add("transp", "TRANSPARENT" if series.cancelled else "OPAQUE")
+    if series.rrule:
+        vevent.add("rrule", vRecur.from_ical(series.rrule))
+    for added in series.rdates or []:
+        vevent.add("rdate", timezone.localtime(dt.datetime.fromisoformat(added), tz))
     for excluded in series.exdates or []:
         vevent.add("exdate", timezone.localtime(dt.datetime.fromisoformat(excluded), tz))
     return vevent
+
+
+def _is_override(event: EventPage) -> bool:
+    """A date an imported series' origin changed on its own (moved, renamed, cancelled)."""
+    return bool((event.origin or {}).get("override"))
 
 
 def _stable_uid(name: str) -> str:
@@ -278,7 +288,8 @@ def _vevent_cache_key(event: EventPage, url: str, state: str | None, in_series: 
         event.address_override, event.online_url, event.format, event.language, event.status,
         event.status_reason, event.price_credits, event.first_published_at,
         json.dumps(event.origin, sort_keys=True, default=str), event.recurrence_id,
-        (event.series.uid, event.series.rrule) if event.series_id else None,
+        (event.series.uid, event.series.published_uid, event.series.rrule)
+        if event.series_id else None,
         event.last_published_at, event.latest_revision_created_at,
         tuple(event_topic_names(event)),
         (space.pk, space.title, space.slug, space.url_path, space.address, space.city,
@@ -345,13 +356,16 @@ def events_to_ical(events: Iterable[EventPage], name: str, *, request: HttpReque
     # A public feed writes a series as RRULE + overrides; a personal feed (only the
     # occurrences the member registered for) writes each occurrence on its own.
     in_series = registration_states is None
-    masters: dict[int, bytes] = {}
+    templates: dict[int, tuple[EventPage, str]] = {}
     if in_series:
+        # The master's text is its first date's, preferring one its origin did not change.
         for event, url, _state in keyed:
-            if event.series_id and event.series_id not in masters:
-                masters[event.series_id] = series_master_vevent(event, url).to_ical()
-    return _assemble(calendar, events, [*masters.values(),
-                                        *_vevents_cached(keyed, in_series)])
+            if event.series_id:
+                current = templates.get(event.series_id)
+                if current is None or (_is_override(current[0]) and not _is_override(event)):
+                    templates[event.series_id] = (event, url)
+    masters = [series_master_vevent(event, url).to_ical() for event, url in templates.values()]
+    return _assemble(calendar, events, [*masters, *_vevents_cached(keyed, in_series)])
 
 
 def event_to_ical(event: EventPage, *, request: HttpRequest | None = None,

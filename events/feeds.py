@@ -54,12 +54,20 @@ ORIGIN_KEYS = ("venue", "organizer", "seats_left", "created_at", "updated_at", "
 
 
 def series_feed_entry(event: EventPage) -> dict | None:
-    """`series` of a feed item: the occurrence's series and original start, else None."""
+    """`series` of a feed item: the occurrence's series (its published UID and the master's
+    rule, first start, RDATEs, EXDATEs, SEQUENCE) and original start, else None."""
     if not event.series_id:
         return None
     series = event.series
-    return {"id": series.uid, "rrule": series.rrule,
-            "recurrence_id": _iso(event.recurrence_id, event.tz)}
+    tz = event.tz
+    return {"id": series.published_uid, "rrule": series.rrule,
+            "recurrence_id": _iso(event.recurrence_id, tz),
+            "starts_at": _iso(series.first_starts_at, tz),
+            "rdates": [_iso(dt.datetime.fromisoformat(value), tz)
+                       for value in series.rdates or []],
+            "exdates": [_iso(dt.datetime.fromisoformat(value), tz)
+                        for value in series.exdates or []],
+            "sequence": series.sequence, "cancelled": series.cancelled}
 
 
 def origin_feed_entry(event: EventPage) -> dict | None:
@@ -79,6 +87,8 @@ def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) 
         data = event.origin.get("data") or {}
         item.update({key: data[key] for key in ORIGIN_KEYS if key in data})
         item["id"] = event.published_uid
+        if event.series_id:  # imported as a series: the series as kept here
+            item["series"] = series_feed_entry(event)
     return item
 
 

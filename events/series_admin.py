@@ -196,7 +196,7 @@ class SeriesRuleEditView(WagtailAdminTemplateMixin, FormView):
         if not 0 < kwargs["series_id"] <= MAX_ID:
             raise Http404
         self.series = get_object_or_404(EventSeries, pk=kwargs["series_id"])
-        if self.series.space_id is None:
+        if self.series.space_id is None or self.series.is_imported:  # imported: read-only
             raise Http404
         space_for_organiser(request, self.series.space_id)  # 403 for anyone else
         return super().dispatch(request, *args, **kwargs)

@@ -87,9 +87,10 @@ def series_header_button(page, user, view_name, next_url=None):
         yield Button(_("New recurring event"), icon_name="date", priority=15,
                      url=reverse("events_series_create", args=[page.pk]))
     elif page.specific_class is EventPage:
-        row = EventPage.objects.filter(pk=page.pk).values_list("series_id", "space_id").first()
-        series_id, space_id = row if row is not None else (None, None)
-        if series_id is not None and user_organises_space(user, space_id):
+        row = (EventPage.objects.filter(pk=page.pk)
+               .values_list("series_id", "space_id", "origin").first())
+        series_id, space_id, origin = row if row is not None else (None, None, None)
+        if series_id is not None and not origin and user_organises_space(user, space_id):
             yield Button(_("Change how the series repeats"), icon_name="date", priority=15,
                          url=reverse("events_series_rule", args=[series_id]))
 

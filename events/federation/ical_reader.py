@@ -5,7 +5,12 @@
   the subscribing space's zone; all-day events run from local midnight to midnight.
 - Recurring events (RRULE, RDATE, EXDATE, moved or cancelled single occurrences) are expanded
   by recurring-ical-events inside the import window; each occurrence is an item keyed by
-  (UID, RECURRENCE-ID).
+  (UID, RECURRENCE-ID), tied to its master (`SeriesMaster`: UID, RRULE, RDATE, EXDATE,
+  DTSTART and zone as received; an UNTIL is only rewritten in UTC when the feed wrote it
+  as a date or a floating time, which RFC 5545 forbids next to a zoned DTSTART). A master
+  that cannot be republished faithfully (several RRULEs, a rule longer than 300 characters,
+  a custom time zone without a known name, more than 1000 RDATEs/EXDATEs) gives no series:
+  its dates are imported as single events, as they were expanded.
 - Raises FeedInvalid for a document that is not a calendar, a VEVENT without UID or start,
   or more than MAX_ITEMS events.
 """
@@ -19,7 +24,7 @@ import zoneinfo
 import recurring_ical_events
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, vRecur
 from icalendar.timezone import windows_to_olson
 
 from .exceptions import FeedInvalid
@@ -28,8 +33,11 @@ from .items import (
     MAX_DURATION,
     MAX_ITEMS,
     MAX_OCCURRENCES,
+    MAX_RRULE_LENGTH,
+    MAX_SERIES_DATES,
     PAST_WINDOW,
     ImportedItem,
+    SeriesMaster,
     clean_line,
     clean_text,
 )
@@ -99,7 +107,11 @@ def _online_url(component) -> str:
     return ""
 
 
-def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo) -> ImportedItem:
+def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo,
+          series: SeriesMaster | None = None, sequences: dict | None = None) -> ImportedItem:
+    """One item. `sequences`: the SEQUENCE of each source component, by (UID, RECURRENCE-ID)
+    for overrides and by UID for masters (recurring-ical-events gives every date of a
+    series the highest SEQUENCE of all its components; a date's own is its source's)."""
     start_prop = component.get("DTSTART")
     if start_prop is None:
         raise FeedInvalid(_("An event (UID %(uid)s) has no start.") % {"uid": uid[:80]})
@@ -113,12 +125,12 @@ def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo) -
         ends_at = starts_at + component.decoded("DURATION")
     else:
         ends_at = starts_at + (dt.timedelta(days=1) if all_day else dt.timedelta(0))
-    recurrence_id = ""
+    recurrence_id, original_start = "", None
     if recurring and component.get("RECURRENCE-ID") is not None:
         rid = component.decoded("RECURRENCE-ID")
-        rid, _rz, _ra = _moment(rid, component["RECURRENCE-ID"].params.get("TZID", ""),
-                                default_tz)
-        recurrence_id = rid.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        original_start, _rz, _ra = _moment(
+            rid, component["RECURRENCE-ID"].params.get("TZID", ""), default_tz)
+        recurrence_id = original_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     status = str(component.get("STATUS", "")).upper()
     categories = [clean_line(c, 100) for c in _text_list(component, "CATEGORIES")]
     event_format = next((c.lower() for c in categories if c.lower() in ESPRESSO_FORMATS), "other")
@@ -126,6 +138,8 @@ def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo) -
     url = str(component.get("URL", "") or "")
     try:
         sequence = max(int(component.get("SEQUENCE", 0) or 0), 0)
+        if recurrence_id and sequences:
+            sequence = sequences.get((uid, recurrence_id), sequences.get(uid, sequence))
     except (TypeError, ValueError) as exc:
         raise FeedInvalid(_("An event (UID %(uid)s) has a SEQUENCE that is not a number.")
                           % {"uid": uid[:80]}) from exc
@@ -151,13 +165,94 @@ def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo) -
             "organizer": _organizer(component),
             "all_day": all_day,
         },
+        series=series if recurrence_id else None,
+        original_start=original_start,
+        override=(uid, recurrence_id) in (sequences or {}),
     )
+
+
+def _aware(value, start: dt.datetime) -> dt.datetime:
+    """A DATE, floating or zoned value of a master's RDATE/EXDATE as an aware datetime: a
+    date at the series' time of day, a floating time in the series' zone."""
+    if isinstance(value, tuple):  # a PERIOD: its start
+        value = value[0]
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, start.timetz().replace(tzinfo=None))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=start.tzinfo)
+    return value
+
+
+def _date_list(component, name: str, start: dt.datetime) -> list[dt.datetime] | None:
+    """Every value of RDATE or EXDATE (all their lines), None when there are too many."""
+    prop = component.get(name)
+    if prop is None:
+        return []
+    values = [value.dt for line in (prop if isinstance(prop, list) else [prop])
+              for value in line.dts]
+    if len(values) > MAX_SERIES_DATES:
+        return None
+    return sorted({_aware(value, start).astimezone(dt.UTC) for value in values})
+
+
+def _rrule_text(prop, start: dt.datetime, zoned: bool) -> str:
+    """The RRULE as received, except an UNTIL written as a date or a floating time next to
+    a zoned DTSTART (which RFC 5545 forbids): put in UTC as recurring-ical-events reads it
+    when expanding (its fields taken as UTC), so our republished rule gives exactly the dates
+    we imported. With a date or floating DTSTART (all-day, floating events), the UNTIL is
+    read in the series' zone, as the start is."""
+    rule = vRecur(prop)
+    until = rule.get("UNTIL")
+    if until:
+        value = until[0]
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC if zoned else start.tzinfo)
+        rule["UNTIL"] = [value.astimezone(dt.UTC)]
+    return rule.to_ical().decode()
+
+
+def _series(component, uid: str, default_tz: zoneinfo.ZoneInfo) -> SeriesMaster | None:
+    """The master of a recurring event as EventSeries keeps it, or None when it cannot be
+    kept faithfully (see the module's docstring)."""
+    rrule = component.get("RRULE")
+    if isinstance(rrule, list):
+        return None
+    start_prop = component.get("DTSTART")
+    if start_prop is None:
+        return None
+    value = component.decoded("DTSTART")
+    tzid = start_prop.params.get("TZID", "")
+    if (isinstance(value, dt.datetime) and not timezone.is_naive(value)
+            and _zone_name(value, tzid) is None):
+        return None  # a custom VTIMEZONE: republished in UTC it would drift across DST
+    first_start, zone, _all_day = _moment(value, tzid, default_tz)
+    zoned = isinstance(value, dt.datetime) and not timezone.is_naive(value)
+    rule = _rrule_text(rrule, first_start, zoned) if rrule is not None else ""
+    rdates = _date_list(component, "RDATE", first_start)
+    exdates = _date_list(component, "EXDATE", first_start)
+    if len(rule) > MAX_RRULE_LENGTH or rdates is None or exdates is None:
+        return None
+    return SeriesMaster(
+        uid=uid, rrule=rule, first_start=first_start, time_zone=zone,
+        title=clean_line(component.get("SUMMARY"), 255) or _("Untitled event"),
+        sequence=max(int(component.get("SEQUENCE", 0) or 0), 0), rdates=rdates,
+        exdates=exdates)
 
 
 def read_ical(data: bytes, *, default_tz: zoneinfo.ZoneInfo,
               now: dt.datetime | None = None) -> list[ImportedItem]:
     """Every event of an iCalendar document inside the import window, occurrences expanded.
     Raises FeedInvalid."""
+    return read_ical_feed(data, default_tz=default_tz, now=now)[0]
+
+
+def read_ical_feed(data: bytes, *, default_tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
+                   ) -> tuple[list[ImportedItem], dict[str, SeriesMaster]]:
+    """The items of `read_ical` and every recurring master of the document by UID (also
+    those without a date in the window: their series is still upstream). Raises
+    FeedInvalid."""
     now = now or timezone.now()
     try:
         text = data.decode("utf-8-sig")
@@ -176,6 +271,7 @@ def read_ical(data: bytes, *, default_tz: zoneinfo.ZoneInfo,
         recurring = {str(c.get("UID", "")) for c in masters
                      if c.get("RRULE") is not None or c.get("RDATE") is not None
                      or c.get("RECURRENCE-ID") is not None}
+        series, sequences = _masters(masters, default_tz)
         occurrences = recurring_ical_events.of(calendar).between(
             (now - PAST_WINDOW).astimezone(default_tz), (now + FUTURE_WINDOW).astimezone(
                 default_tz))
@@ -186,7 +282,7 @@ def read_ical(data: bytes, *, default_tz: zoneinfo.ZoneInfo,
                           % {"error": clean_line(exc, 200)}) from exc
     items: dict[tuple[str, str], ImportedItem] = {}
     per_uid: dict[str, int] = {}
-    for component in occurrences:
+    for component in sorted(occurrences, key=_start_key):
         uid = clean_line(component.get("UID"), 255)
         if not uid:
             raise FeedInvalid(_("An event has no UID."))
@@ -194,7 +290,8 @@ def read_ical(data: bytes, *, default_tz: zoneinfo.ZoneInfo,
         if per_uid[uid] > MAX_OCCURRENCES:
             continue
         try:
-            item = _item(component, uid, uid in recurring, default_tz)
+            item = _item(component, uid, uid in recurring, default_tz, series.get(uid),
+                         sequences)
         except FeedInvalid:
             raise
         except Exception as exc:
@@ -205,4 +302,38 @@ def read_ical(data: bytes, *, default_tz: zoneinfo.ZoneInfo,
         items[item.key] = item
         if len(items) > MAX_ITEMS:
             raise FeedInvalid(_("The calendar has more than %(n)s events.") % {"n": MAX_ITEMS})
-    return list(items.values())
+    return list(items.values()), series
+
+
+def _start_key(component) -> dt.datetime:
+    """Occurrences in time order, so the per-UID cap keeps the earliest ones."""
+    value = component.decoded("DTSTART")
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _masters(components, default_tz: zoneinfo.ZoneInfo) -> tuple[dict[str, SeriesMaster], dict]:
+    """The series kept for each recurring UID (one master with RRULE or RDATE), and the
+    SEQUENCE of every source component: by (UID, RECURRENCE-ID) for an override, by UID for
+    a master."""
+    found: dict[str, list] = {}
+    sequences: dict = {}
+    for component in components:
+        uid = clean_line(component.get("UID"), 255)
+        sequence = max(int(component.get("SEQUENCE", 0) or 0), 0)
+        if component.get("RECURRENCE-ID") is not None:
+            rid_prop = component["RECURRENCE-ID"]
+            rid, _zone, _all = _moment(component.decoded("RECURRENCE-ID"),
+                                       rid_prop.params.get("TZID", ""), default_tz)
+            sequences[(uid, rid.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))] = sequence
+        elif uid and (component.get("RRULE") is not None or component.get("RDATE") is not None):
+            found.setdefault(uid, []).append(component)
+            sequences[uid] = sequence
+    series = {}
+    for uid, candidates in found.items():
+        if len(candidates) == 1:  # two masters for one UID: nothing faithful to keep
+            master = _series(candidates[0], uid, default_tz)
+            if master is not None:
+                series[uid] = master
+    return series, sequences

@@ -6,6 +6,12 @@ What EventPage has no column for (venue, organizer, seats left, publication date
 keys higher-floor apps add, such as `sessions`) travels in `origin`, which the feeds
 publish back unchanged.
 
+A date of a recurring series whose `series` describes its master (`starts_at`, and
+optionally `rdates`, `exdates`, `sequence`: feeds since the format's series extension) is
+tied to an `SeriesMaster`, so the importing site republishes the series as one (same UID,
+RRULE, EXDATEs); an older feed's dates (only `id`, `rrule`, `recurrence_id`) are imported as
+single events.
+
 Raises FeedInvalid.
 """
 
@@ -18,13 +24,14 @@ from functools import cache
 from pathlib import Path
 
 import jsonschema
+from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from events.body import rich_text_clean
 
 from .exceptions import FeedInvalid
-from .items import MAX_DURATION, ImportedItem, clean_line, clean_text
+from .items import MAX_DURATION, ImportedItem, SeriesMaster, clean_line, clean_text
 
 #: The keys of an item that map onto EventPage columns (everything else goes to `origin`).
 MAPPED_KEYS = {
@@ -76,6 +83,30 @@ def _body(blocks: list[dict]) -> list[dict]:
     return out
 
 
+def _series(data: dict, series: dict, zone: zoneinfo.ZoneInfo) -> SeriesMaster | None:
+    """The master of the item's series, when the feed describes it (`starts_at`)."""
+    if not series.get("starts_at"):
+        return None
+    first_start = _datetime(series["starts_at"], zone)
+    rrule = series["rrule"].upper()
+    if rrule:
+        try:  # the rule is republished in our .ics: it must be one calendars can expand
+            rrulestr(rrule, dtstart=first_start)
+        except (ValueError, TypeError) as exc:
+            raise FeedInvalid(_("Event %(id)s: the repeat rule of its series is not valid.")
+                              % {"id": data["id"][:80]}) from exc
+    elif not series.get("rdates"):
+        raise FeedInvalid(_("Event %(id)s: its series has neither a repeat rule nor dates.")
+                          % {"id": data["id"][:80]})
+    return SeriesMaster(
+        uid=clean_line(series["id"], 255), rrule=rrule, first_start=first_start,
+        time_zone=zone.key, title=clean_line(data["title"], 255),
+        sequence=series.get("sequence", 0),
+        rdates=sorted({_datetime(v, zone).astimezone(dt.UTC) for v in series.get("rdates", [])}),
+        exdates=sorted({_datetime(v, zone).astimezone(dt.UTC)
+                        for v in series.get("exdates", [])}))
+
+
 def _item(data: dict) -> ImportedItem:
     try:
         zone = zoneinfo.ZoneInfo(data["time_zone"])
@@ -119,6 +150,9 @@ def _item(data: dict) -> ImportedItem:
                  "volunteer": rewards.get("volunteer", 0)},
         origin=origin,
         republished=data.get("origin") is not None,
+        series=_series(data, series, zone) if series else None,
+        original_start=_datetime(series.get("recurrence_id"), zone),
+        occurrence_uid=clean_line(data["id"], 255),
     )
 
 

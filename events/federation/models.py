@@ -37,6 +37,9 @@ class CalendarSubscription(models.Model):
                                            editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     last_report = models.JSONField(default=dict, blank=True, editable=False)
+    # When the feed's recurring events were last expanded (the import window moves with the
+    # clock: a feed with series is read again at least daily, even when not modified).
+    expanded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("calendar subscription")
@@ -76,3 +79,26 @@ class ImportedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uid} {self.recurrence_id}".strip()
+
+
+class ImportedSeries(models.Model):
+    """The link between a recurring event of a feed (its master's UID) and the EventSeries
+    holding it here. Never deleted by a sync: a series gone upstream is cancelled."""
+
+    subscription = models.ForeignKey(CalendarSubscription, on_delete=models.CASCADE,
+                                     related_name="imported_series")
+    series = models.OneToOneField("events.EventSeries", on_delete=models.CASCADE,
+                                  related_name="imported_from")
+    uid = models.CharField(max_length=255)
+    sequence = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64)
+    gone = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("imported series")
+        verbose_name_plural = _("imported series")
+        constraints = [models.UniqueConstraint(fields=["subscription", "uid"],
+                                               name="imported_series_one_per_uid")]
+
+    def __str__(self) -> str:
+        return self.uid

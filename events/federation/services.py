@@ -16,7 +16,12 @@ Guarantees of `subscription_sync()`:
 - the EventPage gets a UID of its own (`ical_uid`, unique here); the feeds publish the
   origin's UID for it (`EventPage.origin["uid"]`), so the event keeps one identity;
 - imported events are EventPages under the subscribing space with `origin` set: listed and
-  published like the others, registration happens on the origin site.
+  published like the others, registration happens on the origin site;
+- a recurring event keeps its master (events.federation.series_sync): its dates are tied to
+  an EventSeries holding the upstream UID, RRULE, RDATE, EXDATE and SEQUENCE, so our feeds
+  republish it as one series; a feed with series is expanded again at least once a day
+  (EXPANSION_INTERVAL) even when it has not changed, so a rule without an end keeps getting
+  its dates inside the import window.
 
 A refusal (ImportRefused) is stored on the subscription (`last_error`) and returned in the
 report; it is never raised to the caller.
@@ -41,15 +46,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from events.models import EventPage, EventStatus
+from events.models import EventPage, EventSeries, EventStatus
 from network.models import SpacePage
 
 from .exceptions import FeedInvalid, ImportRefused
 from .fetch import FetchResult, fetch, url_check
-from .ical_reader import read_ical
-from .items import MAX_ITEMS, ImportedItem, clean_line
+from .ical_reader import read_ical_feed
+from .items import EXPANSION_INTERVAL, MAX_ITEMS, ImportedItem, SeriesMaster, clean_line
 from .json_reader import looks_like_json, read_json_page
 from .models import CalendarSubscription, ImportedEvent
+from .series_sync import series_apply, series_expansion_due
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +72,9 @@ class SyncReport:
     unchanged: int = 0
     stale: int = 0
     cancelled_gone: int = 0
+    series_created: int = 0
+    series_updated: int = 0
+    series_cancelled: int = 0
     skipped: list[str] = field(default_factory=list)
     not_modified: bool = False
     error: str = ""
@@ -96,19 +105,36 @@ class _Download:
     items: list[ImportedItem]
     first: FetchResult
     content_hash: str
+    #: The recurring masters of the feed, by UID.
+    series: dict[str, SeriesMaster] = field(default_factory=dict)
 
 
-def _download(subscription: CalendarSubscription, now: dt.datetime) -> _Download | None:
-    """Every item of the subscription's feed (all pages), or None when not modified."""
-    first = fetch(subscription.url, etag=subscription.etag,
-                  last_modified=subscription.last_modified)
+def _json_masters(items: list[ImportedItem]) -> dict[str, SeriesMaster]:
+    """The masters the JSON items describe; every date of a series must agree on it."""
+    masters: dict[str, SeriesMaster] = {}
+    for item in items:
+        if item.series is None:
+            continue
+        known = masters.setdefault(item.series.uid, item.series)
+        if known.as_key() != item.series.as_key():
+            raise FeedInvalid(_("The dates of the series %(uid)s describe it in different "
+                                "ways.") % {"uid": item.series.uid[:80]})
+    return masters
+
+
+def _download(subscription: CalendarSubscription, now: dt.datetime,
+              conditional: bool = True) -> _Download | None:
+    """Every item of the subscription's feed (all pages), or None when not modified
+    (asked only when `conditional`)."""
+    first = fetch(subscription.url, etag=subscription.etag if conditional else "",
+                  last_modified=subscription.last_modified if conditional else "")
     if first.not_modified:
         return None
     digest = hashlib.sha256(first.body)
     space_tz = zoneinfo.ZoneInfo(subscription.space.time_zone or "UTC")
     if not looks_like_json(first.body, first.content_type):
-        items = read_ical(first.body, default_tz=space_tz, now=now)
-        return _Download(items, first, digest.hexdigest())
+        items, series = read_ical_feed(first.body, default_tz=space_tz, now=now)
+        return _Download(items, first, digest.hexdigest(), series)
     items, next_url = read_json_page(first.body)
     seen_pages = {first.url}
     while next_url:
@@ -125,7 +151,7 @@ def _download(subscription: CalendarSubscription, now: dt.datetime) -> _Download
     keys = [item.key for item in items]
     if len(set(keys)) != len(keys):
         raise FeedInvalid(_("The feed lists the same event twice."))
-    return _Download(items, first, digest.hexdigest())
+    return _Download(items, first, digest.hexdigest(), _json_masters(items))
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -168,13 +194,14 @@ def _stream_body(item: ImportedItem) -> list[dict]:
 
 
 def _item_hash(item: ImportedItem, subscription: CalendarSubscription) -> str:
-    data = asdict(item)
+    data = item.hash_data()
     data["_subscription"] = [subscription.url, subscription.label]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _event_values(item: ImportedItem, subscription: CalendarSubscription) -> dict:
-    """The EventPage columns for an item."""
+def _event_values(item: ImportedItem, subscription: CalendarSubscription,
+                  series: EventSeries | None = None) -> dict:
+    """The EventPage columns for an item (a date of `series` when given)."""
     status = item.status if item.status in EventStatus.values else EventStatus.SCHEDULED
     language = item.language
     if language not in dict(settings.LANGUAGES):
@@ -209,7 +236,11 @@ def _event_values(item: ImportedItem, subscription: CalendarSubscription) -> dic
         "reward_speaker": item.rewards.get("speaker", 0),
         "reward_volunteer": item.rewards.get("volunteer", 0),
         "origin": {"url": item.url, "feed_url": subscription.url, "name": subscription.label,
-                   "uid": item.uid, "recurrence_id": item.recurrence_id, "data": item.origin},
+                   "uid": item.uid, "recurrence_id": item.recurrence_id,
+                   "published_uid": item.published_uid, "override": item.override,
+                   "data": item.origin},
+        "series": series,
+        "recurrence_id": item.original_start if series is not None else None,
     }
 
 
@@ -244,8 +275,10 @@ def _update(link: ImportedEvent, item: ImportedItem, values: dict, content_hash:
     event.last_published_at = now
     event.topics.set(item.topics)
     event.save()
-    # The origin's SEQUENCE, except after we cancelled it as gone: ours never goes down.
-    sequence = max(item.sequence, event.sequence + 1) if link.gone else item.sequence
+    # The origin's SEQUENCE, except after we cancelled it as gone or when the origin's went
+    # down (a date of a series turned from the master's into its own): ours never goes down.
+    sequence = (max(item.sequence, event.sequence + 1)
+                if link.gone or item.sequence < event.sequence else item.sequence)
     EventPage.objects.filter(pk=event.pk).update(sequence=sequence)
     link.sequence, link.content_hash, link.gone, link.last_seen_at = (
         item.sequence, content_hash, False, now)
@@ -265,8 +298,19 @@ def _cancel_gone(link: ImportedEvent, now: dt.datetime) -> None:
     link.save(update_fields=["gone", "content_hash"])
 
 
-def _apply(subscription: CalendarSubscription, items: list[ImportedItem],
+def _same_source(link: ImportedEvent, item: ImportedItem) -> bool:
+    """Whether the stored copy of a date and the item come from the same kind of component
+    (both the master's expansion, or both an override): only then do their SEQUENCEs
+    compare (RFC 5545 numbers an override's SEQUENCE on its own)."""
+    return bool((link.event.origin or {}).get("override")) == item.override
+
+
+def _apply(subscription: CalendarSubscription, download: _Download,
            report: SyncReport, now: dt.datetime) -> None:
+    items = download.items
+    wanted = {item.series.uid for item in items
+              if item.series is not None and not item.republished}
+    series = series_apply(subscription, download.series, wanted, report, now)
     links = {(link.uid, link.recurrence_id): link for link in
              ImportedEvent.objects.filter(subscription=subscription).select_related("event")}
     for item in items:
@@ -275,11 +319,12 @@ def _apply(subscription: CalendarSubscription, items: list[ImportedItem],
             continue
         link = links.pop(item.key, None)
         content_hash = _item_hash(item, subscription)
-        values = _event_values(item, subscription)
+        values = _event_values(item, subscription,
+                               series.get(item.series.uid) if item.series else None)
         if link is None:
             _create(subscription, item, values, content_hash, now)
             report.created += 1
-        elif item.sequence < link.sequence:
+        elif item.sequence < link.sequence and _same_source(link, item):
             report.stale += 1
         elif link.content_hash == content_hash and not link.gone:
             report.unchanged += 1
@@ -306,7 +351,8 @@ def _record(subscription: CalendarSubscription, report: SyncReport, now: dt.date
         subscription.etag = download.first.etag
         subscription.last_modified = download.first.last_modified
         subscription.content_hash = download.content_hash
-        fields += ["etag", "last_modified", "content_hash"]
+        subscription.expanded_at = now
+        fields += ["etag", "last_modified", "content_hash", "expanded_at"]
     subscription.save(update_fields=fields)
 
 
@@ -316,21 +362,23 @@ def subscription_sync(subscription: CalendarSubscription, *,
     guarantees). Returns the report; a refusal is in `report.error`, never raised."""
     now = now or timezone.now()
     report = SyncReport()
+    expand = series_expansion_due(subscription, now, EXPANSION_INTERVAL)
     try:
-        download = _download(subscription, now)
+        download = _download(subscription, now, conditional=not expand)
     except ImportRefused as exc:
         report.error = str(exc.message)
         _record(subscription, report, now)
         logger.info("import of %s refused: %s", subscription.url, report.error)
         return report
-    if download is None or download.content_hash == subscription.content_hash:
+    if download is None or (download.content_hash == subscription.content_hash
+                            and not expand):
         report.not_modified = True
         _record(subscription, report, now)
         return report
     try:
         with transaction.atomic():
             locked = CalendarSubscription.objects.select_for_update().get(pk=subscription.pk)
-            _apply(locked, download.items, report, now)
+            _apply(locked, download, report, now)
             _record(locked, report, now, download)
     except ValidationError as exc:  # an event this site cannot hold: nothing was written
         messages = [str(m) for ms in exc.message_dict.values() for m in ms] if hasattr(

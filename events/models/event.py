@@ -352,10 +352,15 @@ class EventPage(Page):
 
     @property
     def published_uid(self) -> str:
-        """The UID feeds publish: an imported event keeps its origin's (a single event), our
-        own events and expanded occurrences of an imported series their `ical_uid`."""
-        if self.origin and self.origin.get("uid") and not self.origin.get("recurrence_id"):
-            return self.origin["uid"]
+        """The UID feeds publish: an imported event keeps the UID its origin gave it (a
+        single event, or a date of a series in another Espresso's JSON feed); our own events
+        and the dates of an iCalendar series (which share the series' UID there) their
+        `ical_uid`. In a public .ics a date of a series is written with its series' UID."""
+        origin = self.origin or {}
+        if "published_uid" in origin:
+            return origin["published_uid"] or self.ical_uid
+        if origin.get("uid") and not origin.get("recurrence_id"):
+            return origin["uid"]
         return self.ical_uid
 
     @property

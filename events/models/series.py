@@ -1,5 +1,10 @@
 """Recurring events: a series holds the rule; its occurrences are real EventPages.
 
+A series is either the site's own (created by `events.services.series_create`: weekly or
+monthly, always ending) or imported by events.federation from another site's calendar
+(`origin` set): then it keeps the upstream master as received (UID, RRULE, possibly without
+an end, RDATE, EXDATE, time zone, SEQUENCE) and is changed only by the sync.
+
 Each occurrence has its own capacity, registrations, credits and check-in (nothing of the
 registration code knows about series); `EventPage.series` and `EventPage.recurrence_id` (the
 occurrence's original start, its iCalendar RECURRENCE-ID) tie it to the series. Created by
@@ -19,7 +24,7 @@ def series_uid_new() -> str:
 
 
 class EventSeries(models.Model):
-    """A weekly or monthly series: RRULE (with COUNT or UNTIL), first start, exceptions."""
+    """A series: RRULE, first start (DTSTART), extra dates (RDATE), exceptions (EXDATE)."""
 
     uid = models.CharField(max_length=120, unique=True, editable=False,
                            default=series_uid_new)
@@ -31,7 +36,15 @@ class EventSeries(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64)
     # Original starts (ISO 8601, UTC) left out of the rule: the EXDATEs of the .ics.
     exdates = models.JSONField(default=list, blank=True, editable=False)
+    # Extra original starts (ISO 8601, UTC) added to the rule: the RDATEs of the .ics.
+    rdates = models.JSONField(default=list, blank=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Imported by events.federation: {"uid": the origin's UID of the series, "feed_url",
+    # "name"}. Empty for the site's own series.
+    origin = models.JSONField(default=dict, blank=True, editable=False)
+    # An imported series that disappeared upstream: its master is published STATUS:CANCELLED
+    # (so calendars drop the dates beyond the ones listed, e.g. of a rule without an end).
+    cancelled = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    editable=False, on_delete=models.SET_NULL, related_name="+")
@@ -43,3 +56,12 @@ class EventSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.rrule})"
+
+    @property
+    def published_uid(self) -> str:
+        """The UID feeds publish: an imported series keeps its origin's, ours is `uid`."""
+        return (self.origin or {}).get("uid") or self.uid
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.origin)

@@ -152,8 +152,11 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
     - the calendar master of each series describes exactly its pages (EXDATE for exceptions),
       and its SEQUENCE grows.
     Raises SeriesInvalid (nothing changes): a bad rule, no future date, an exception that is
-    not a future date of the rule or that has registrations."""
+    not a future date of the rule or that has registrations, an imported series."""
     now = now or timezone.now()
+    if series.is_imported:
+        raise SeriesInvalid(_("This series is imported from another calendar: change it "
+                              "there."))
     rrule = rrule_check(rrule)
     with transaction.atomic():
         series = EventSeries.objects.select_for_update().get(pk=series.pk)

@@ -57,6 +57,13 @@ class SeriesSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The series' iCalendar UID.")
     rrule = serializers.CharField(help_text="Its RFC 5545 RRULE.")
     recurrence_id = serializers.DateTimeField(help_text="This date's original start.")
+    starts_at = serializers.DateTimeField(help_text="The series' first start (DTSTART).")
+    rdates = serializers.ListField(child=serializers.DateTimeField(),
+                                   help_text="Starts added to the rule (RDATE).")
+    exdates = serializers.ListField(child=serializers.DateTimeField(),
+                                    help_text="Starts left out of the rule (EXDATE).")
+    sequence = serializers.IntegerField(min_value=0, help_text="The master's SEQUENCE.")
+    cancelled = serializers.BooleanField(help_text="The whole series is cancelled.")
 
 
 class OriginSerializer(serializers.Serializer):

@@ -191,7 +191,9 @@ def test_the_json_feed_lists_each_occurrence_with_its_series(client, space):
     assert {item["series"]["id"] for item in items} == {series.uid}
     assert items[2]["series"] == {
         "id": series.uid, "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=3",
-        "recurrence_id": events[2].starts_at.astimezone(ROME).isoformat()}
+        "recurrence_id": events[2].starts_at.astimezone(ROME).isoformat(),
+        "starts_at": events[0].starts_at.astimezone(ROME).isoformat(), "rdates": [],
+        "exdates": [], "sequence": 0, "cancelled": False}
 
 
 def test_a_personal_calendar_has_only_the_registered_occurrence(client, space):

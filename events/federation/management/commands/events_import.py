@@ -41,4 +41,5 @@ class Command(BaseCommand):
             f"{report.created} created, {report.updated} updated, {report.unchanged} "
             f"unchanged, {report.stale} older copies ignored, {report.cancelled_gone} "
             f"cancelled (gone upstream), {len(report.skipped)} skipped (imported by the "
-            "publishing site itself).")
+            f"publishing site itself); series: {report.series_created} created, "
+            f"{report.series_updated} updated, {report.series_cancelled} cancelled.")
