@@ -42,6 +42,8 @@ from .items import (
     clean_text,
 )
 
+#: The PRODID of Espresso's calendars (events.calendar.PRODID), the start of it that stays.
+ESPRESSO_PRODID = "-//Espresso//"
 ESPRESSO_FORMATS = {"workshop", "seminar", "meetup", "talk", "unconference", "other"}
 
 
@@ -107,8 +109,20 @@ def _online_url(component) -> str:
     return ""
 
 
+def _status(value: str, espresso: bool) -> tuple[str, str]:
+    """(Espresso status, reason) of a STATUS. TENTATIVE is "postponed" only in another
+    Espresso's calendar (which writes a postponed event so); elsewhere it means a date not
+    yet confirmed, which Espresso shows as scheduled."""
+    if value == "CANCELLED":
+        return "cancelled", _("Cancelled by the organiser.")
+    if value == "TENTATIVE" and espresso:
+        return "postponed", _("Postponed by the organiser.")
+    return "scheduled", ""
+
+
 def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo,
-          series: SeriesMaster | None = None, sequences: dict | None = None) -> ImportedItem:
+          series: SeriesMaster | None = None, sequences: dict | None = None,
+          espresso: bool = False) -> ImportedItem:
     """One item. `sequences`: the SEQUENCE of each source component, by (UID, RECURRENCE-ID)
     for overrides and by UID for masters (recurring-ical-events gives every date of a
     series the highest SEQUENCE of all its components; a date's own is its source's)."""
@@ -131,7 +145,7 @@ def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo,
         original_start, _rz, _ra = _moment(
             rid, component["RECURRENCE-ID"].params.get("TZID", ""), default_tz)
         recurrence_id = original_start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    status = str(component.get("STATUS", "")).upper()
+    status, status_reason = _status(str(component.get("STATUS", "")).upper(), espresso)
     categories = [clean_line(c, 100) for c in _text_list(component, "CATEGORIES")]
     event_format = next((c.lower() for c in categories if c.lower() in ESPRESSO_FORMATS), "other")
     geo = component.get("GEO")
@@ -151,8 +165,8 @@ def _item(component, uid: str, recurring: bool, default_tz: zoneinfo.ZoneInfo,
         description=clean_text(component.get("DESCRIPTION")),
         format=event_format,
         topics=[c for c in categories if c and c.lower() not in ESPRESSO_FORMATS][:20],
-        status="cancelled" if status == "CANCELLED" else "scheduled",
-        status_reason=_("Cancelled by the organiser.") if status == "CANCELLED" else "",
+        status=status,
+        status_reason=status_reason,
         address=clean_line(component.get("LOCATION"), 255),
         online_url=_online_url(component),
         republished=component.get("X-ESPRESSO-ORIGIN") is not None,
@@ -272,6 +286,7 @@ def read_ical_feed(data: bytes, *, default_tz: zoneinfo.ZoneInfo, now: dt.dateti
                      if c.get("RRULE") is not None or c.get("RDATE") is not None
                      or c.get("RECURRENCE-ID") is not None}
         series, sequences = _masters(masters, default_tz)
+        espresso = str(calendar.get("PRODID", "")).startswith(ESPRESSO_PRODID)
         occurrences = recurring_ical_events.of(calendar).between(
             (now - PAST_WINDOW).astimezone(default_tz), (now + FUTURE_WINDOW).astimezone(
                 default_tz))
@@ -291,7 +306,7 @@ def read_ical_feed(data: bytes, *, default_tz: zoneinfo.ZoneInfo, now: dt.dateti
             continue
         try:
             item = _item(component, uid, uid in recurring, default_tz, series.get(uid),
-                         sequences)
+                         sequences, espresso)
         except FeedInvalid:
             raise
         except Exception as exc:

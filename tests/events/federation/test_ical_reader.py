@@ -132,3 +132,16 @@ def test_hostile_text_is_cleaned_not_executed():
     # The bell (a control character) goes; the right-to-left override is text and stays.
     assert item.title == "<script>alert(1)</script> \u202eevil line"
     assert len(item.address) == 255
+
+
+@pytest.mark.parametrize("prodid, status", [
+    ("-//Espresso//Espresso events//EN", "postponed"),  # how Espresso writes a postponed event
+    ("-//Google Inc//Google Calendar 70.9054//EN", "scheduled"),  # a date not yet confirmed
+])
+def test_tentative_is_postponed_only_in_an_espresso_calendar(prodid, status):
+    body = (f"BEGIN:VCALENDAR\r\nPRODID:{prodid}\r\nBEGIN:VEVENT\r\nUID:t@x\r\n"
+            "DTSTART:20261020T100000Z\r\nDTEND:20261020T110000Z\r\nSUMMARY:x\r\n"
+            "STATUS:TENTATIVE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    item = read_ical(body.encode(), default_tz=ROME, now=NOW)[0]
+    assert item.status == status
+    assert item.status_reason == ("Postponed by the organiser." if status == "postponed" else "")
