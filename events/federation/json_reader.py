@@ -172,6 +172,20 @@ def read_json_page(data: bytes) -> tuple[list[ImportedItem], str | None]:
     return items, document.get("next_url")
 
 
+def json_masters(items: list[ImportedItem]) -> dict[str, SeriesMaster]:
+    """The series masters the items of a whole feed describe, by UID. Raises FeedInvalid
+    when two dates of one series describe it differently (nothing is imported then)."""
+    masters: dict[str, SeriesMaster] = {}
+    for item in items:
+        if item.series is None:
+            continue
+        known = masters.setdefault(item.series.uid, item.series)
+        if known.as_key() != item.series.as_key():
+            raise FeedInvalid(_("The dates of the series %(uid)s describe it in different "
+                                "ways.") % {"uid": item.series.uid[:80]})
+    return masters
+
+
 def looks_like_json(body: bytes, content_type: str) -> bool:
     """Whether a download is a JSON feed (by its type, else by its first character)."""
     if "json" in content_type:

@@ -24,7 +24,7 @@ import json
 from events.models import EventPage, EventSeries
 
 from .items import SeriesMaster
-from .models import CalendarSubscription, ImportedSeries
+from .models import CalendarSubscription, ImportedEvent, ImportedSeries
 
 
 def _local_series_uid(subscription: CalendarSubscription, uid: str) -> str:
@@ -111,8 +111,11 @@ def series_apply(subscription: CalendarSubscription, masters: dict[str, SeriesMa
 
 def series_expansion_due(subscription: CalendarSubscription, now: dt.datetime,
                          interval: dt.timedelta) -> bool:
-    """Whether the subscription's series must be expanded again (the import window moved
-    by `interval` since the last expansion), even if the feed did not change."""
+    """Whether the subscription's recurring events must be expanded again (the import window
+    moved by `interval` since the last expansion), even if the feed did not change: it has
+    a series here, or dates of a recurring event imported as single events."""
     if subscription.expanded_at is not None and now - subscription.expanded_at < interval:
         return False
-    return ImportedSeries.objects.filter(subscription=subscription, gone=False).exists()
+    return (ImportedSeries.objects.filter(subscription=subscription, gone=False).exists()
+            or ImportedEvent.objects.filter(subscription=subscription, gone=False)
+            .exclude(recurrence_id="").exists())

@@ -53,7 +53,7 @@ from .exceptions import FeedInvalid, ImportRefused
 from .fetch import FetchResult, fetch, url_check
 from .ical_reader import read_ical_feed
 from .items import EXPANSION_INTERVAL, MAX_ITEMS, ImportedItem, SeriesMaster, clean_line
-from .json_reader import looks_like_json, read_json_page
+from .json_reader import json_masters, looks_like_json, read_json_page
 from .models import CalendarSubscription, ImportedEvent
 from .series_sync import series_apply, series_expansion_due
 
@@ -109,19 +109,6 @@ class _Download:
     series: dict[str, SeriesMaster] = field(default_factory=dict)
 
 
-def _json_masters(items: list[ImportedItem]) -> dict[str, SeriesMaster]:
-    """The masters the JSON items describe; every date of a series must agree on it."""
-    masters: dict[str, SeriesMaster] = {}
-    for item in items:
-        if item.series is None:
-            continue
-        known = masters.setdefault(item.series.uid, item.series)
-        if known.as_key() != item.series.as_key():
-            raise FeedInvalid(_("The dates of the series %(uid)s describe it in different "
-                                "ways.") % {"uid": item.series.uid[:80]})
-    return masters
-
-
 def _download(subscription: CalendarSubscription, now: dt.datetime,
               conditional: bool = True) -> _Download | None:
     """Every item of the subscription's feed (all pages), or None when not modified
@@ -151,7 +138,7 @@ def _download(subscription: CalendarSubscription, now: dt.datetime,
     keys = [item.key for item in items]
     if len(set(keys)) != len(keys):
         raise FeedInvalid(_("The feed lists the same event twice."))
-    return _Download(items, first, digest.hexdigest(), _json_masters(items))
+    return _Download(items, first, digest.hexdigest(), json_masters(items))
 
 
 # --- Writing ---------------------------------------------------------------------------

@@ -287,6 +287,26 @@ def test_a_date_moved_upstream_moves_only_that_date(feed_server, torino):
     assert dates(subscription)["20261117T173000Z"].starts_at == moved.starts_at
 
 
+def test_an_override_numbered_on_its_own_is_applied_and_our_sequence_never_goes_down(
+        feed_server, torino):
+    subscription = subscription_get_or_create(torino, feed_server.serve("/w.ics", GOOGLE))
+    subscription_sync(subscription, now=NOW)
+    assert dates(subscription)["20261117T173000Z"].sequence == 1  # the master's
+    # Outlook numbers a new override from 0: it is not an older copy of the master's date.
+    override = ("BEGIN:VEVENT\r\nUID:" + WEEKLY + "\r\n"
+                "RECURRENCE-ID;TZID=Europe/Rome:20261117T183000\r\n"
+                "DTSTART;TZID=Europe/Rome:20261117T200000\r\n"
+                "DTEND;TZID=Europe/Rome:20261117T213000\r\nSEQUENCE:0\r\n"
+                "SUMMARY:Aperitivo del martedì (alle 20)\r\nDTSTAMP:20261002T080000Z\r\n"
+                "END:VEVENT\r\n").encode()
+    feed_server.serve("/w.ics", GOOGLE.replace(b"END:VCALENDAR", override + b"END:VCALENDAR"))
+    report = subscription_sync(subscription, now=NOW)
+    assert (report.updated, report.stale) == (1, 0)
+    moved = dates(subscription)["20261117T173000Z"]
+    assert moved.starts_at == dt.datetime(2026, 11, 17, 19, 0, tzinfo=dt.UTC)
+    assert moved.sequence == 2  # 0 upstream, but calendars must see it as newer than 1
+
+
 def test_a_cancelled_date_stays_cancelled_in_our_feeds(feed_server, torino, client):
     url = feed_server.serve("/w.ics", GOOGLE)
     subscription = subscription_get_or_create(torino, url)
