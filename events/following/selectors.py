@@ -11,6 +11,7 @@ from taggit.models import Tag
 from events.models import EventFormat, EventPage, EventStatus
 from events.translations import events_originals
 from network.models import SpacePage
+from network.translations import page_original
 
 from .models import DigestFrequency, Follow, FollowKind, FollowSettings
 
@@ -33,7 +34,9 @@ def follow_target_get(kind: str, value: str):
     if kind == FollowKind.SPACE:
         if not value.isascii() or not value.isdigit() or len(value) > 18:
             return None
-        return SpacePage.objects.live().filter(pk=int(value)).first()
+        space = SpacePage.objects.live().filter(pk=int(value)).first()
+        # A translated space is followed as its original (one follow, whichever page).
+        return page_original(space) if space is not None else None
     if kind == FollowKind.TOPIC:
         return Tag.objects.filter(slug=value).first()
     if kind == FollowKind.FORMAT:

@@ -18,6 +18,7 @@ from credits.models import Account, DayPass
 from credits.selectors import transparency_figures
 from credits.services.daypass import space_today
 from events import services
+from events.following.models import Follow
 from network.filters import MemberFilter
 from network.permissions import spaces_organised_by, user_organises_space
 from network.translations import titles_in_language
@@ -204,3 +205,18 @@ def test_the_explorer_shows_the_originals_counts_on_a_translated_event(client, b
     assert sorted(cells[1:5] for cells in _cells(original.content.decode())) == [
         ("0", "0", "No limit", "0"), ("1", "0", "5", "0")]
     assert [cells[1:5] for cells in _cells(italian.content.decode())] == [("1", "0", "5", "0")]
+
+
+def test_following_a_space_from_its_italian_page_follows_the_space_once(client, bilingual):
+    b = bilingual
+    user = UserFactory()
+    client.force_login(user)
+    italian = client.get(b["space_it"].url).content.decode()
+    assert f'name="target" value="{b["space"].pk}"' in italian  # the original's id
+    assert "Segui" in italian and "Spazio Roma" in italian
+    for page in (b["space_it"], b["space"]):  # an old form posting the translation's id too
+        client.post(reverse("following:toggle"), {"kind": "space", "target": str(page.pk),
+                                                  "action": "follow", "next": page.url})
+    assert [f.space_id for f in Follow.objects.filter(user=user)] == [b["space"].pk]
+    assert 'aria-pressed="true"' in client.get(b["space_it"].url).content.decode()
+    assert 'aria-pressed="true"' in client.get(b["space"].url).content.decode()

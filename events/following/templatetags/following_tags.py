@@ -9,7 +9,7 @@ from taggit.models import Tag
 from events.models import EventFormat
 from network.models import SpacePage
 from network.pagecache.versions import cached_under_version
-from network.translations import originals
+from network.translations import originals, page_original
 
 from ..models import FollowKind
 from ..selectors import follow_key, follow_keys
@@ -31,7 +31,9 @@ def _followed(request, kind: str, target) -> bool:
 
 def _button(request, kind: str, target) -> dict:
     if kind == FollowKind.SPACE:
-        value, label = str(target.pk), target.title
+        # A translated space is followed as its original (one follow, whichever page).
+        label, target = target.title, page_original(target)
+        value = str(target.pk)
     elif kind == FollowKind.TOPIC:
         value, label = target.slug, target.name
     else:
