@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import zoneinfo
 
 import recurring_ical_events
+from dateutil.rrule import rrulestr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, vRecur
@@ -44,6 +46,11 @@ from .items import (
 
 #: The PRODID of Espresso's calendars (events.calendar.PRODID), the start of it that stays.
 ESPRESSO_PRODID = "-//Espresso//"
+#: Most dates all the repeat rules of one calendar may give from their first start to the end
+#: of the import window (expanding costs that much, whatever the window: a rule is
+#: expanded from its DTSTART). An hourly rule without an end, or one started years ago by the
+#: minute, would otherwise take the sync down.
+MAX_RULE_DATES = 200_000
 ESPRESSO_FORMATS = {"workshop", "seminar", "meetup", "talk", "unconference", "other"}
 
 
@@ -285,6 +292,7 @@ def read_ical_feed(data: bytes, *, default_tz: zoneinfo.ZoneInfo, now: dt.dateti
         recurring = {str(c.get("UID", "")) for c in masters
                      if c.get("RRULE") is not None or c.get("RDATE") is not None
                      or c.get("RECURRENCE-ID") is not None}
+        _expansion_cost_check(masters, now + FUTURE_WINDOW, default_tz)
         series, sequences = _masters(masters, default_tz)
         espresso = str(calendar.get("PRODID", "")).startswith(ESPRESSO_PRODID)
         occurrences = recurring_ical_events.of(calendar).between(
@@ -318,6 +326,32 @@ def read_ical_feed(data: bytes, *, default_tz: zoneinfo.ZoneInfo, now: dt.dateti
         if len(items) > MAX_ITEMS:
             raise FeedInvalid(_("The calendar has more than %(n)s events.") % {"n": MAX_ITEMS})
     return list(items.values()), series
+
+
+def _expansion_cost_check(components, window_end: dt.datetime,
+                          default_tz: zoneinfo.ZoneInfo) -> None:
+    """Raise FeedInvalid when the calendar's repeat rules give more than MAX_RULE_DATES dates
+    up to the end of the import window (counted lazily, so the check itself is bounded)."""
+    budget = MAX_RULE_DATES
+    for component in components:
+        rules = component.get("RRULE")
+        if rules is None or component.get("RECURRENCE-ID") is not None:
+            continue
+        start_prop = component["DTSTART"]
+        value = component.decoded("DTSTART")
+        first_start, _zone, _all_day = _moment(value, start_prop.params.get("TZID", ""),
+                                               default_tz)
+        zoned = isinstance(value, dt.datetime) and not timezone.is_naive(value)
+        for rule in rules if isinstance(rules, list) else [rules]:
+            dates = rrulestr(_rrule_text(rule, first_start, zoned), dtstart=first_start)
+            for start in itertools.islice(dates, budget + 1):
+                budget -= 1
+                if start > window_end:
+                    break
+            if budget < 0:
+                raise FeedInvalid(
+                    _("The calendar's repeat rules give more than %(n)s dates: it cannot be "
+                      "imported.") % {"n": MAX_RULE_DATES})
 
 
 def _start_key(component) -> dt.datetime:

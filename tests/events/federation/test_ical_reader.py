@@ -3,6 +3,7 @@ events and times: RRULE, EXDATE, moved and cancelled occurrences, VTIMEZONE (IAN
 Windows names), all-day events, floating times, UTC times."""
 
 import datetime as dt
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -145,3 +146,25 @@ def test_tentative_is_postponed_only_in_an_espresso_calendar(prodid, status):
     item = read_ical(body.encode(), default_tz=ROME, now=NOW)[0]
     assert item.status == status
     assert item.status_reason == ("Postponed by the organiser." if status == "postponed" else "")
+
+
+def test_a_rule_giving_too_many_dates_is_refused_quickly(monkeypatch):
+    # By the minute since 2020, without an end: millions of dates before the window even
+    # starts (every rule is expanded from its DTSTART). A tenth of the real bound keeps the
+    # test short; the work is the bound's, not the rule's.
+    monkeypatch.setattr(ical_reader, "MAX_RULE_DATES", 20_000)
+    body = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:flood@x\r\nDTSTART:20200101T000000Z\r\n"
+            "DTEND:20200101T000030Z\r\nRRULE:FREQ=MINUTELY\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n")
+    started = time.monotonic()
+    with pytest.raises(FeedInvalid, match="more than 20000 dates"):
+        read_ical(body.encode(), default_tz=ROME, now=NOW)
+    assert time.monotonic() - started < 10  # bounded work, not the millions of dates
+
+
+def test_a_weekly_rule_started_years_ago_is_not_too_many():
+    body = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:old@x\r\nDTSTART:20000104T170000Z\r\n"
+            "DTEND:20000104T180000Z\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n")
+    items = read_ical(body.encode(), default_tz=ROME, now=NOW)
+    assert 60 <= len(items) <= 62  # 30 days back to 400 ahead, weekly
