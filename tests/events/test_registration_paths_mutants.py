@@ -342,3 +342,63 @@ def test_checking_in_needs_an_organiser(space):
                    registration, actor=user) == (
         "You are not allowed to change this registration.")
     assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CONFIRMED
+
+
+def test_a_replay_returns_this_events_registration_not_an_earlier_one_elsewhere(space):
+    earlier = publish_event(space)
+    event = publish_event(space)
+    user = UserFactory()
+    elsewhere = services.registration_create(earlier, user=user)
+    here = services.registration_create(event, user=user)
+    replay = services.registration_create(event, user=user)
+    assert (replay.pk, replay.event_id) == (here.pk, event.pk) != (elsewhere.pk, earlier.pk)
+
+
+def test_a_guests_replay_returns_that_guests_registration_not_another_guests(space,
+                                                                            monkeypatch):
+    event = publish_event(space, guests_allowed=True)
+    bob = services.registration_create(event, guest_name="Bob", guest_email="bob@example.org")
+    ada = services.registration_create(event, guest_name="Ada", guest_email="ada@example.org")
+    replay = services.registration_create(event, guest_name="Ada", guest_email="ada@example.org")
+    assert replay.pk == ada.pk != bob.pk
+
+    def lost(*args, **kwargs):
+        raise IntegrityError("registration_one_active_per_guest")
+
+    monkeypatch.setattr(registration_module, "_registration_create_locked", lost)
+    again = services.registration_create(event, guest_name="Ada", guest_email="ada@example.org")
+    assert again.pk == ada.pk
+
+
+def test_leaving_the_waiting_list_tells_the_person_and_is_theirs_to_do(space, told):
+    event = publish_event(space, capacity=1, waitlist_enabled=True)
+    services.registration_create(event, user=UserFactory())
+    user = UserFactory()
+    waiting = services.registration_create(event, user=user)
+    told.clear()
+    assert refusal(exceptions.RegistrationNotAllowed, services.registration_leave_waitlist,
+                   waiting, actor=UserFactory()) == (
+        "You are not allowed to change this registration.")
+    assert Registration.objects.get(pk=waiting.pk).state == RegistrationState.WAITLISTED
+    left = services.registration_leave_waitlist(waiting, actor=user)
+    assert (left.state, left.cancel_reason) == (RegistrationState.CANCELLED, CancelReason.PERSON)
+    assert told == [("cancelled", waiting.pk)]
+
+
+def test_an_organiser_takes_someone_off_the_waiting_list(space):
+    event = publish_event(space, capacity=1, waitlist_enabled=True)
+    services.registration_create(event, user=UserFactory())
+    waiting = services.registration_create(event, user=UserFactory())
+    left = services.registration_leave_waitlist(waiting, actor=make_organiser(space))
+    assert (left.state, left.cancel_reason) == (RegistrationState.CANCELLED,
+                                                CancelReason.ORGANISER)
+
+
+def test_an_erasure_takes_someone_off_the_waiting_list_silently(space, told):
+    event = publish_event(space, capacity=1, waitlist_enabled=True)
+    services.registration_create(event, user=UserFactory())
+    waiting = services.registration_create(event, user=UserFactory())
+    told.clear()
+    left = services.registration_leave_waitlist(waiting, erasure=True)
+    assert left.state == RegistrationState.CANCELLED
+    assert told == []
