@@ -402,3 +402,25 @@ def test_an_erasure_takes_someone_off_the_waiting_list_silently(space, told):
     left = services.registration_leave_waitlist(waiting, erasure=True)
     assert left.state == RegistrationState.CANCELLED
     assert told == []
+
+
+def test_a_reward_at_check_in_is_paid_as_the_organiser(space):
+    organiser = make_organiser(space)
+    event = publish_event(space, reward_speaker=3)
+    registration = services.registration_create(event, user=UserFactory(), role="speaker",
+                                                actor=organiser)
+    services.registration_mark_attended(registration, actor=organiser)
+    (reward,) = transfers_for_reference(payments.registration_reference(registration))
+    assert (reward.state, reward.amount, reward.code, reward.created_by) == (
+        "posted", 3, "earn_speaker", organiser)
+
+
+def test_a_reward_the_space_cannot_pay_says_why(space):
+    organiser = make_organiser(space)
+    event = publish_event(space, reward_host=100_000)
+    registration = services.registration_create(event, user=UserFactory(), role="host",
+                                                actor=organiser)
+    assert refusal(exceptions.RewardNotPaid, services.registration_mark_attended, registration,
+                   actor=organiser) == (
+        "The space's account cannot pay this reward now (issuance limit reached).")
+    assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CONFIRMED
