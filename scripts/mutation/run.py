@@ -24,6 +24,7 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -74,6 +75,9 @@ def work_dir(path: str) -> Path:
 def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
     """In a child process: mutate `path`, run mutmut, write var/mutation/<path>.json.
     `again`: only the survivors of the last run, in its kept mutmut directory."""
+    # a job started in the background by a non-interactive shell (`cmd &`) inherits SIGINT
+    # ignored, and Python then never raises KeyboardInterrupt: stopping it must still work
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(ROOT)
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     names: list[str] = []

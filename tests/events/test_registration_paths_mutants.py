@@ -424,3 +424,15 @@ def test_a_reward_the_space_cannot_pay_says_why(space):
                    actor=organiser) == (
         "The space's account cannot pay this reward now (issuance limit reached).")
     assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CONFIRMED
+
+
+def test_a_cancellation_locks_the_waiting_chain_with_the_refund(space, locks):
+    event = publish_event(space, price_credits=PRICE, capacity=1, waitlist_enabled=True,
+                          cancellation_deadline_hours=24)
+    user = member_with(20)
+    seat = services.registration_create(event, user=user)
+    waiting = services.registration_create(event, user=member_with(20))
+    locks.clear()
+    services.registration_cancel(seat, actor=user)
+    assert locks == [{"void": [seat.pk], "post": [], "place": [waiting.pk]}]
+    assert Registration.objects.get(pk=waiting.pk).state == RegistrationState.CONFIRMED
