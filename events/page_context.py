@@ -5,9 +5,12 @@ string, user, absolute URLs) and shapes what the templates show. Called by
 `EventIndexPage.get_context` and by the `{% registration_panel %}` tag of the event page.
 """
 
+import hashlib
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -36,31 +39,13 @@ def _querystring_without(params: QueryDict, *names: str) -> str:
     return query.urlencode()
 
 
-def event_listing_context(request: HttpRequest) -> dict:
-    """Everything the EventIndexPage template shows: filters, a page of events, feed links.
-
-    The filters' choices are kept under the content version; the page of events (`events`,
-    `page_obj`) is counted and read only when the template shows it: not when the list
-    comes from a cached fragment."""
-    choices = cached_under_version(request, f"listing-filter-choices:{get_language()}",
-                                   event_filter_choices)
-    # The form alone (what is filtered on, its errors): building the annotated, filtered
-    # list of events is left to the page of events, below, which may never be needed.
+def _listing_query(request: HttpRequest, choices: dict) -> dict:
+    """What the listing's query string means, once validated by the filter form: the
+    active filters, the time window and the query strings of the tabs and feeds."""
     filterset = EventFilterSet(request.GET, queryset=EventPage.objects.none(), choices=choices)
-
-    def page_of_events():
-        _filterset, queryset = event_list_filtered(request.GET, choices=choices,
-                                                   now=filterset.now)
-        paginator = Paginator(queryset.select_related("locale"), LISTING_PAGE_SIZE)
-        return paginator.get_page(request.GET.get("page"))
-
-    page_obj = SimpleLazyObject(page_of_events)
     active = filterset.active_filters
     feed_query = QueryDict(mutable=True)
     feed_query.update(active)
-    listing_feed = request.build_absolute_uri(reverse("events:calendar_listing"))
-    if feed_query:
-        listing_feed += "?" + feed_query.urlencode()
     tabs = {}
     for when in ("upcoming", "past"):
         query = QueryDict(mutable=True)
@@ -68,19 +53,52 @@ def event_listing_context(request: HttpRequest) -> dict:
         if when != "upcoming":
             query["when"] = when
         tabs[when] = query.urlencode()
+    return {"active": active, "when": filterset.time_window,
+            "feed_querystring": feed_query.urlencode(), "tabs": tabs}
+
+
+def event_listing_context(request: HttpRequest) -> dict:
+    """Everything the EventIndexPage template shows: filters, a page of events, feed links.
+
+    The filters' choices, and what the query string means (its valid filters, the tabs'
+    and feeds' links), are kept under the content version (they depend on the query string
+    and on the choices alone); the filter form itself (`filterset`, `filter_errors`) and
+    the page of events (`events`, `page_obj`) are built only when the template shows them:
+    not when they come from a cached fragment."""
+    language = get_language()
+    choices = cached_under_version(request, f"listing-filter-choices:{language}",
+                                   event_filter_choices)
+    query_string = request.META.get("QUERY_STRING", "")
+    digest = hashlib.sha256(query_string.encode()).hexdigest()
+    meaning = cached_under_version(request, f"listing-query:{language}:{digest}",
+                                   lambda: _listing_query(request, choices))
+    now = timezone.now()
+    filterset = SimpleLazyObject(lambda: EventFilterSet(
+        request.GET, queryset=EventPage.objects.none(), choices=choices, now=now))
+
+    def page_of_events():
+        _filterset, queryset = event_list_filtered(request.GET, choices=choices, now=now)
+        paginator = Paginator(queryset.select_related("locale"), LISTING_PAGE_SIZE)
+        return paginator.get_page(request.GET.get("page"))
+
+    page_obj = SimpleLazyObject(page_of_events)
+    active = meaning["active"]
+    listing_feed = request.build_absolute_uri(reverse("events:calendar_listing"))
+    if meaning["feed_querystring"]:
+        listing_feed += "?" + meaning["feed_querystring"]
     return {
         "listing_webcal_url": webcal_url(listing_feed),
-        "upcoming_querystring": tabs["upcoming"],
-        "past_querystring": tabs["past"],
+        "upcoming_querystring": meaning["tabs"]["upcoming"],
+        "past_querystring": meaning["tabs"]["past"],
         "filterset": filterset,
-        "filter_errors": filterset.form.errors,
+        "filter_errors": SimpleLazyObject(lambda: filterset.form.errors),
         # Each event in the visitor's language (network.translations), read only when shown.
         "events": SimpleLazyObject(lambda: pages_in_language(list(page_obj.object_list),
                                                             request=request)),
         "page_obj": page_obj,
-        "when": filterset.time_window,
+        "when": meaning["when"],
         "active_filters": active,
-        "feed_querystring": feed_query.urlencode(),
+        "feed_querystring": meaning["feed_querystring"],
         "page_querystring": _querystring_without(request.GET, "page"),
     }
 

@@ -33,6 +33,8 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
+from .pagecache.versions import cached_under_version
+
 P = TypeVar("P", bound=Page)
 
 #: Attributes a list's query put on an original (annotations, joined rows) that its
@@ -149,11 +151,27 @@ class PageLanguage:
 
 def page_languages(page: Page, request: HttpRequest | None = None) -> list[PageLanguage]:
     """Every content language with where `page` is read in it: its translation, or the
-    fallback address showing the original. One query, once per request and page."""
+    fallback address showing the original. One query, once per request and page, and none
+    while the content version holds (pages, locales and sites are watched tables; the key
+    names the page, the visitor's language and the host the URLs are made for; a preview,
+    whose page is not what the database holds, is never kept)."""
     cache = getattr(request, "_espresso_page_languages", None)
     if cache is not None and cache[0] == page.pk:
         return cache[1]
     current = content_language()
+    if request is None or not page.pk or getattr(request, "is_preview", False):
+        result = _page_languages(page, request, current)
+    else:
+        where = f"{request._get_raw_host()}|{request.get_port()}"
+        result = cached_under_version(request, f"page-languages:{page.pk}:{current}:{where}",
+                                      lambda: _page_languages(page, request, current))
+    if request is not None:
+        request._espresso_page_languages = (page.pk, result)
+    return result
+
+
+def _page_languages(page: Page, request: HttpRequest | None,
+                    current: str) -> list[PageLanguage]:
     pages: dict[str, Page] = {}
     for other in (Page.objects.live().filter(translation_key=page.translation_key)
                   .select_related("locale").order_by("pk")):
@@ -168,8 +186,6 @@ def page_languages(page: Page, request: HttpRequest | None = None) -> list[PageL
                                    url=url, translated=own is not None, current=code == current,
                                    is_original=own is not None and own.pk == original.pk,
                                    is_this_page=own is not None and own.pk == page.pk))
-    if request is not None:
-        request._espresso_page_languages = (page.pk, result)
     return result
 
 

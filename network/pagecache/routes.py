@@ -32,7 +32,7 @@ from wagtail.models import Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from .versions import in_open_transaction, request_content_version
+from .versions import cached_under_version, in_open_transaction, request_content_version
 
 CACHE_SECONDS = 24 * 3600
 KEY_PREFIX = "espresso:route"
@@ -55,14 +55,29 @@ def route_cache_key(request: HttpRequest, version: int, path: str) -> str:
     return f"{KEY_PREFIX}:{version}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
-def _cached_route(entry: CachedRoute) -> RouteResult | None:
-    """The entry's page read fresh from the database, or None if it is gone or not live."""
+class ViewRestrictions(list):
+    """A page's view restrictions read under the content version, standing in for the
+    queryset `Page.get_view_restrictions()` returns (iterated by Wagtail's
+    `check_view_restrictions` hook, `exists()` by the page cache's)."""
+
+    def exists(self) -> bool:
+        return bool(self)
+
+
+def _cached_route(request: HttpRequest, entry: CachedRoute) -> RouteResult | None:
+    """The entry's page read fresh from the database, or None if it is gone or not live.
+    Its view restrictions (its own and its ancestors': two queries in Wagtail) come from
+    the cache under the same version: restrictions, their groups and the page tree are
+    watched tables, so a restriction added or removed is seen on the very next request."""
     model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     if model is None:
         return None
     page = model._default_manager.filter(pk=entry.page_id).first()
     if page is None or not page.live:
         return None
+    restrictions = ViewRestrictions(cached_under_version(
+        request, f"view-restrictions:{page.pk}", lambda: list(page.get_view_restrictions())))
+    page.get_view_restrictions = lambda: restrictions  # this instance, this request only
     return RouteResult(page)
 
 
@@ -101,7 +116,7 @@ class RouteCacheMiddleware:
         path = view_kwargs.get("path", view_args[0] if view_args else "")
         key = route_cache_key(request, version, path)
         entry = cache.get(key)
-        route = _cached_route(entry) if isinstance(entry, CachedRoute) else None
+        route = _cached_route(request, entry) if isinstance(entry, CachedRoute) else None
         if route is None:
             setattr(request, _KEY_ATTRIBUTE, key)  # store what Wagtail finds
             return None

@@ -36,7 +36,8 @@ class PageCacheNode(template.Node):
         version = request_content_version(context.get("request"))
         if version is None:
             return self.nodelist.render(context)
-        vary = repr([self.name, get_language(), *(v.resolve(context) for v in self.vary_on)])
+        vary = repr([self.name, get_language(),
+                     *(_vary_value(v.resolve(context)) for v in self.vary_on)])
         key = f"espresso:fragment:{version}:{hashlib.sha256(vary.encode()).hexdigest()}"
         now = timezone.now()
         stored = cache.get(key)
@@ -46,6 +47,12 @@ class PageCacheNode(template.Node):
         if not in_open_transaction():
             cache.set(key, (next_change(now), str(html)), CACHE_SECONDS)
         return html
+
+
+def _vary_value(value: object) -> str:
+    """A `vary_on` value as its class and text: a lazy value (the context processors') is
+    worked out, where its repr would name the function that makes it."""
+    return f"{value.__class__.__name__}:{value}"
 
 
 @register.tag("pagecache")
