@@ -68,7 +68,9 @@ def bench_urls() -> dict[str, str]:
     event = (EventPage.objects.live().filter(space=space, starts_at__gt=timezone.now())
              .order_by("starts_at").first())
     return {
-        "home": "/",
+        "home": tree.home.url,
+        # Where visitors type the site's name: a redirect to their language's home.
+        "home, bare address / (redirect)": "/",
         "listing": tree.events.url,
         "listing, filtered": tree.events.url + "?format=workshop&seats=on&q=bench",
         "event page": event.url,

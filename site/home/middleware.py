@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from wagtail.models import Site
 
 from network.ids import MAX_ID
+from network.pagecache.versions import in_open_transaction, request_content_version
 
 
 class AdminNoAccessMiddleware:
@@ -85,16 +90,72 @@ class PageLocaleMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware, redirecting an address without a language (/events/x/)
     to the visitor's language (/it/events/x/) only when a page is there: its own 404s
     (a hidden profile, a bad registration link) stay 404s, as they were before pages got
-    their language prefix."""
+    their language prefix.
+
+    Such a redirect (the site's own address, `/`, above all) is kept under the content
+    version for addresses no URL pattern matches: the answer then depends only on the
+    address, the language, the host and watched tables (the page tree, the sites, Wagtail's
+    redirects, which take precedence), so the next request for it is redirected at once,
+    without the 404 page rendered and thrown away and Wagtail's routing behind it."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        super().process_request(request)
+        key = _redirect_cache_key(request)
+        if key is None:
+            return None
+        location = cache.get(key)
+        if location is None:
+            setattr(request, _REDIRECT_KEY, key)  # process_response stores the answer
+            return None
+        return _language_redirect(self.response_redirect_class, location)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(response, _REDIRECT_KEY, False):
+            return response  # from the cache, as built the first time
         answer = super().process_response(request, response)
         if answer is response or response.status_code != 404:
             return answer
         if _page_exists(request, translation.get_language()):
+            key = getattr(request, _REDIRECT_KEY, None)
+            if key is not None and answer.status_code == 302 and not in_open_transaction():
+                cache.set(key, answer["Location"], REDIRECT_CACHE_SECONDS)
             return answer
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+REDIRECT_CACHE_SECONDS = 24 * 3600
+_REDIRECT_KEY = "_espresso_language_redirect"
+
+
+def _redirect_cache_key(request: HttpRequest) -> str | None:
+    """The cache key of this request's language redirect, or None when it may not be kept:
+    not a GET or HEAD, an address with a language, one a URL pattern matches (a view may
+    answer 404 for one visitor and not another), or no content version."""
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE:
+        return None
+    if translation.get_language_from_path(request.path_info):
+        return None
+    try:
+        resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        pass
+    else:
+        return None
+    version = request_content_version(request)
+    if version is None:
+        return None
+    where = (f"{request._get_raw_host()}|{request.get_port()}|{translation.get_language()}|"
+             f"{request.get_full_path()}")
+    return f"espresso:language-redirect:{version}:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def _language_redirect(response_class: type[HttpResponse], location: str) -> HttpResponse:
+    """The redirect LocaleMiddleware makes (same class, same Vary header)."""
+    redirect = response_class(location)
+    patch_vary_headers(redirect, ("Accept-Language", "Cookie"))
+    setattr(redirect, _REDIRECT_KEY, True)
+    return redirect
 
 
 def _page_exists(request: HttpRequest, language: str) -> bool:
