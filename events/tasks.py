@@ -23,9 +23,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import translation
 from django_tasks import task
+from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from network.db_retry import db_retry
 from network.mail import mail_language
@@ -77,16 +80,31 @@ def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
+def queued_in_this_transaction(task_: Task) -> bool:
+    """Whether `task_` is stored by the database backend (django-tasks-db) in the database
+    the current transaction writes to: enqueued now, its row commits or rolls back with the
+    change it tells about, so an e-mail is never lost once the change is committed, nor
+    sent for a change that was rolled back (the worker sees the row only after the commit)."""
+    connection = transaction.get_connection()
+    return (isinstance(task_.get_backend(), DatabaseBackend) and connection.in_atomic_block
+            and router.db_for_write(DBTaskResult) == connection.alias)
+
+
 def registration_notify_on_commit(kind: str, registration: Registration) -> None:
-    """When the current transaction commits, enqueue the `kind` e-mail for `registration`.
-    Raises ValueError for an unknown kind (at once, not in the worker). A failure to enqueue
-    after the commit is logged and never turns the committed change into an error page
-    (`robust=True`)."""
+    """Enqueue the `kind` e-mail for `registration` with the current transaction: in it,
+    when the queue is a table of the same database (production's django-tasks-db: the task
+    row commits with the registration, one INSERT, see `queued_in_this_transaction`), else
+    when it commits. Raises ValueError for an unknown kind (at once, not in the worker).
+    With another backend, a failure to enqueue after the commit is logged and never turns
+    the committed change into an error page (`robust=True`)."""
     if kind not in KIND_STATES:
         raise ValueError(f"unknown e-mail kind {kind!r}")
     if notifications_are_silenced():
         return
     registration_pk, language = registration.pk, _language()
+    if queued_in_this_transaction(registration_notify):
+        registration_notify.enqueue(kind, registration_pk, language)
+        return
 
     def enqueue() -> None:  # a named function: Django logs a robust callback by its name
         registration_notify.enqueue(kind, registration_pk, language)

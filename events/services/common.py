@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from .. import payments, tasks
@@ -49,33 +50,48 @@ _USER_TABLE = get_user_model()._meta.db_table
 _REGISTRATION_TABLE = Registration._meta.db_table
 
 
-def member_lock(user) -> None:
-    """Lock the member's user row (NO KEY UPDATE: the lock a member erasure takes first, so
-    one waits for the other) and refuse an account that is no longer active, read under
-    that lock: a registration can never slip in while the member's data is being erased.
-    One fixed SQL statement (no ORM compilation on the registration path). Raises
-    RegistrationInvalid."""
+def _member_lock_sql() -> str:
+    """1 when the member (the one parameter) is active, their user row locked."""
     sql = (f"SELECT 1 FROM {connection.ops.quote_name(_USER_TABLE)}"  # noqa: S608 (a name)
            " WHERE id = %s AND is_active")
     if connection.features.has_select_for_update:
         sql += " FOR NO KEY UPDATE"
+    return sql
+
+
+def member_lock(user) -> None:
+    """Lock the member's user row (NO KEY UPDATE: the lock a member erasure takes first, so
+    one waits for the other) and refuse an account that is no longer active, read under
+    that lock: a registration can never slip in while the member's data is being erased.
+    One fixed SQL statement (no ORM compilation). A registration takes the same lock in the
+    statement that locks the event (`lock_event(member=...)`). Raises RegistrationInvalid."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk])
+        cursor.execute(_member_lock_sql(), [user.pk])
         if cursor.fetchone() is None:
             raise RegistrationInvalid(_("This account is not active."))
 
 
 def lock_event(event_pk: int, *, lock: bool = True, asks_required: bool = False,
-               with_space: bool = True) -> EventPage:
+               with_space: bool = True, member=None) -> EventPage:
     """Fetch the event, locking its row (only the events table, not Wagtail's page row).
     `asks_required`: also tell, in the same query, whether the event asks a required
     registration question (the event's `asks_required` attribute). `with_space=False`
     leaves the space to be read when used (a registration for a free event never does:
-    the join and the second page model are most of the query's cost)."""
+    the join and the second page model are most of the query's cost).
+
+    `member` (a user): take `member_lock`'s lock in the same statement, BEFORE the event's
+    (the lock order): the user row is locked by a sub-select of the statement's columns,
+    which PostgreSQL evaluates as it reads the event row, before it locks that row for the
+    statement's own FOR UPDATE (tests/events/test_lock_order.py watches this). The
+    event's `member_active` says whether the account is active, read under that lock."""
     qs = EventPage.objects.select_related("space") if with_space else EventPage.objects.all()
     if asks_required:
         qs = qs.annotate(asks_required=Exists(RegistrationQuestion.objects.filter(
             event_id=OuterRef("pk"), required=True)))
+    if member is not None:
+        # Fixed SQL, the user id as a parameter.
+        qs = qs.annotate(member_active=RawSQL(f"({_member_lock_sql()})",  # noqa: S611
+                                              [member.pk]))
     if lock:
         qs = qs.select_for_update(of=("self",))
     return qs.get(pk=event_pk)

@@ -48,7 +48,6 @@ from .common import (
     has_free_seat,
     lock_disabled,
     lock_event,
-    member_lock,
     notify_on_commit,
     registration_tally,
 )
@@ -159,9 +158,11 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
                                 role: str, by_organiser: bool,
                                 answers: list[CleanAnswer], unanswered: bool) -> Registration:
     locked = not lock_disabled()
-    if user is not None and locked:
-        member_lock(user)
-    event = lock_event(event_pk, lock=locked, asks_required=unanswered, with_space=False)
+    # A member's row is locked first (member_lock), in the statement that locks the event.
+    event = lock_event(event_pk, lock=locked, asks_required=unanswered, with_space=False,
+                       member=user if locked else None)
+    if user is not None and locked and not event.member_active:
+        raise RegistrationInvalid(_("This account is not active."))
     tally = registration_tally(event, user, guest_email)
     if tally.mine:
         existing = _active_registration(event.pk, user, guest_email)

@@ -1,0 +1,74 @@
+"""A registration takes the member's lock and the event's in one statement
+(events.services.common.lock_event(member=...)), and still in the lock order: the member's
+user row first, then the event row (PostgreSQL, real threads).
+
+While a registration waits for an event row that someone else holds, it must already hold
+the member's row: a member erasure (which locks the user row first, then the member's
+registrations and events) then waits for it instead of closing a deadlock cycle."""
+
+import threading
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
+
+from events import services
+from events.models import EventPage, Registration
+from tests.events.registration_factories import publish_event, space_in
+from tests.network.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                       " AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_tree):
+    event = publish_event(space_in(site_tree), capacity=5)
+    member = UserFactory()
+    event_held, release = threading.Event(), threading.Event()
+    outcome: list = []
+
+    def hold_the_event() -> None:
+        try:
+            with transaction.atomic():
+                EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
+                event_held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def register() -> None:
+        try:
+            outcome.append(services.registration_create(event, user=member))
+        except Exception as exc:  # asserted on below
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    holder, registrant = (threading.Thread(target=hold_the_event),
+                          threading.Thread(target=register))
+    holder.start()
+    try:
+        assert event_held.wait(5)
+        registrant.start()
+        deadline = time.monotonic() + 5
+        while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_on_a_lock() == 1  # the registration, at the event's row
+        with pytest.raises(OperationalError, match="could not obtain lock"), \
+                transaction.atomic():
+            (get_user_model().objects.select_for_update(no_key=True, nowait=True)
+             .get(pk=member.pk))
+    finally:
+        release.set()
+        holder.join(10)
+        registrant.join(10)
+    assert isinstance(outcome[0], Registration)
+    assert outcome[0].user_id == member.pk
