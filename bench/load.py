@@ -119,6 +119,8 @@ def main(seconds: int) -> int:
     finally:
         gunicorn_stop(process)
     met = result["errors"] == 0 and result["p99_ms"] <= P99_GOAL_MS
+    print("load average (1, 5, 15 min) at the end: "
+          + ", ".join(f"{value:.1f}" for value in os.getloadavg()))
     print(f"load: {seconds} s, {CONNECTIONS} connections, {len(anonymous)} anonymous pages,"
           f" {SIGNED_IN_SHARE:.0%} signed-in requests ({len(sessions)} members)")
     print(f"  requests/s {result['per_second']:.0f}  p50 {result['p50_ms']:.1f} ms"

@@ -34,7 +34,8 @@ def main(selected: list[str]) -> None:
     if selected:
         modules = [m for m in modules if any(s in m for s in selected)]
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"Espresso benchmarks on {engine}")
+    print(f"Espresso benchmarks on {engine}, load average {os.getloadavg()[0]:.1f}"
+          " (other work on the machine shows in every figure)")
     from bench.figures import print_goal_table
 
     every_row: list[dict] = []
@@ -45,6 +46,7 @@ def main(selected: list[str]) -> None:
             cells = "  ".join(f"{k}={v}" for k, v in row.items() if k != "name")
             print(f"{row['name']:<48} {cells}", flush=True)
     print_goal_table(every_row)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

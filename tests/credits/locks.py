@@ -168,6 +168,9 @@ LOCK_CLAUSE = re.compile(r' FOR (?:NO KEY )?UPDATE(?: OF (?P<of>.+?))?(?: NOWAIT
 FROM_TABLE = re.compile(r' FROM "(?P<table>\w+)"')
 #: Rows that the services lock before any account, never after one.
 BEFORE_ACCOUNTS = ("events_eventpage", "credits_daypass")
+#: events.services.common.lock_event(member=...): the member's user row, locked by a
+#: sub-select of the statement that locks the event (its id is the first parameter).
+MEMBER_SUBSELECT = '(SELECT 1 FROM "auth_user" WHERE id = %s AND is_active FOR NO KEY UPDATE)'
 
 
 class LockOrderRecorder:
@@ -195,6 +198,9 @@ class LockOrderRecorder:
         match = LOCK_CLAUSE.search(sql)
         if not sql.startswith("SELECT") or match is None:
             return
+        if MEMBER_SUBSELECT in sql:
+            self.lock("auth_user", ids[:1])
+            ids = ids[1:]
         if match.group("of"):
             tables = re.findall(r'"(\w+)"', match.group("of"))
         else:
