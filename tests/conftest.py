@@ -54,6 +54,41 @@ def page_cache_empty():
 
 
 @pytest.fixture(autouse=True)
+def wagtail_indexes_off(request):
+    """Saving a page does not update Wagtail's search index and reference index, unless the
+    test asks for `wagtail_indexes`.
+
+    Each save of a page runs both (three saves per published page), which was a sixth of
+    the time of the tests that publish pages, and only search and "where is this used"
+    read them. Data built by class- and session-scoped fixtures (the demo) is indexed, and
+    deleting still removes an object from the search index."""
+    if "wagtail_indexes" in request.fixturenames:
+        yield
+        return
+    from django.db.models.signals import post_save
+    from modelsearch import index
+    from modelsearch.signal_handlers import post_save_signal_handler
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    models = [model for model in index.get_indexed_models()
+              if getattr(model, "search_auto_update", True)]
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        for model in models:
+            post_save.connect(post_save_signal_handler, sender=model)
+
+
+@pytest.fixture
+def wagtail_indexes() -> None:
+    """Saves in this test update Wagtail's search and reference indexes, as in production
+    (where a task worker does it): for tests of search and of "where is this used"."""
+
+
+@pytest.fixture(autouse=True)
 def language_restored():
     """Each test ends in the default language: a request in Italian leaves the thread's
     language active after the response (LocaleMiddleware does not reset it), which would

@@ -175,7 +175,7 @@ def test_an_event_without_translations_is_its_own_original(site_tree):
     assert event_facts_sync(event) == 0
 
 
-def test_site_search_finds_a_translated_event_once(pair):
+def test_site_search_finds_a_translated_event_once(pair, wagtail_indexes):
     from home.search import site_search
 
     original, _translation, _organiser = pair

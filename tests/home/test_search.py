@@ -6,7 +6,8 @@ from network.services import coordinators_group_ensure
 from tests.events.discovery_factories import make_event
 from tests.network.factories import MemberProfileFactory, UserFactory, make_space
 
-pytestmark = pytest.mark.django_db
+# Search reads the index that saves fill (off by default in the suite, tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wagtail_indexes")]
 
 
 @pytest.fixture
