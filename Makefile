@@ -8,16 +8,21 @@ export DJANGO_SETTINGS_MODULE ?= espresso.settings.dev
 
 .PHONY: run test test-sqlite test-postgres lint bench load mutate mutate-sqlite install install-dev system-deps messages demo migrate clean
 
-$(VENV)/.installed: pyproject.toml
+# uv installs the same pinned ranges as pip in a fraction of the time (it took a fresh `make
+# test` from ~1-4 min of installing to ~20 s); plain pip is the fallback wherever uv cannot be
+# installed or fails.
+define install_project
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	( $(PIP) install -q uv && $(VENV)/bin/uv pip install -q --python $(PY) -e "$(1)" ) \
+	  || ( $(PIP) install -q --upgrade pip && $(PIP) install -q -e "$(1)" )
+endef
+
+$(VENV)/.installed: pyproject.toml
+	$(call install_project,.)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e ".[dev]"
+	$(call install_project,.[dev])
 	touch $(VENV)/.installed $@
 
 install: system-deps $(VENV)/.installed
