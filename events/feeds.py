@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from network.public_urls import page_public_url
+from network.translations import pages_in_language
 
 from . import extensions
 from .body import event_body_blocks
@@ -79,10 +80,18 @@ def origin_feed_entry(event: EventPage) -> dict | None:
             "name": event.origin.get("name") or ""}
 
 
-def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None) -> dict:
+def event_to_feed_item(event: EventPage, *, request: HttpRequest | None = None,
+                       texts: EventPage | None = None) -> dict:
     """One event in the Espresso JSON feed format (see docs/format/README.md). An imported
-    event publishes its venue, organizer, seats and dates as its origin gave them."""
+    event publishes its venue, organizer, seats and dates as its origin gave them.
+    `texts`: the page of `event` (the original) in the reader's language (its translation,
+    `events_texts_in_language`): its title, summary, description, body and address are
+    shown; every fact (UID, times, seats, SEQUENCE) stays the original's."""
     item = _event_feed_item(event, request)
+    if texts is not None and texts.pk != event.pk:
+        item.update({"url": page_public_url(texts, request), "title": texts.title,
+                     "summary": texts.summary, "description": event_body_text(texts),
+                     "body": event_body_blocks(texts)})
     if event.origin:
         data = event.origin.get("data") or {}
         item.update({key: data[key] for key in ORIGIN_KEYS if key in data})
@@ -148,13 +157,25 @@ def _event_feed_item(event: EventPage, request: HttpRequest | None) -> dict:
     }
 
 
+def events_texts_in_language(events: list[EventPage], language: str | None = None,
+                             request: HttpRequest | None = None) -> list[EventPage]:
+    """For each of `events` (originals), the page whose texts a reader of `language`
+    (default: the active one) sees: its live translation in that language, else itself.
+    One query (network.translations.pages_in_language)."""
+    return pages_in_language(events, language, request) if events else []
+
+
 def events_to_json_feed(events: Iterable[EventPage], *, title: str, feed_url: str,
                         home_page_url: str = "", next_url: str | None = None,
-                        request: HttpRequest | None = None) -> dict:
+                        request: HttpRequest | None = None,
+                        language: str | None = None) -> dict:
     """The whole feed document: metadata plus one item per event (with the keys that
-    higher-floor apps add through events.extensions, e.g. the programme's `sessions`)."""
+    higher-floor apps add through events.extensions, e.g. the programme's `sessions`), each
+    with its texts in `language` (default: the active one) when it has that translation."""
     events = list(events)
-    items = [event_to_feed_item(event, request=request) for event in events]
+    texts = events_texts_in_language(events, language, request)
+    items = [event_to_feed_item(event, request=request, texts=shown)
+             for event, shown in zip(events, texts, strict=True)]
     extensions.feed_items_extend(events, items)
     return {
         "version": FORMAT_VERSION,

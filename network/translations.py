@@ -88,6 +88,25 @@ def content_language(language: str | None = None) -> str:
     return base if base in codes else settings.LANGUAGE_CODE
 
 
+#: The languages pages can be written in (the values `?lang=` accepts).
+CONTENT_LANGUAGES = tuple(code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES)
+
+
+def requested_language(value: str | None) -> str | None:
+    """The content language a `?lang=` value asks for ('it', 'IT', 'it-CH' -> 'it'); None
+    when the value is empty (the caller then uses the visitor's language). Raises
+    ValueError for a language the site has no content in (or a malformed value)."""
+    if not value:
+        return None
+    language = value.lower()
+    if language in CONTENT_LANGUAGES:
+        return language
+    base = language.split("-")[0]
+    if base in CONTENT_LANGUAGES and re.fullmatch(r"[a-z]{2}(?:-[a-z0-9]{1,8})?", language):
+        return base
+    raise ValueError(value)
+
+
 def _locale_codes(request: HttpRequest | None) -> dict[int, str]:
     """Locale id -> language code (one query, kept on the request when there is one)."""
     codes = getattr(request, "_espresso_locale_codes", None)

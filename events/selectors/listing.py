@@ -40,6 +40,7 @@ def events_for_listing() -> QuerySet[EventPage]:
 # What feeds read of an event and its space (everything else stays deferred).
 FEED_FIELDS = (
     "id", "title", "slug", "url_path", "path", "depth", "live", "locale_id", "content_type_id",
+    "translation_key",
     "first_published_at", "last_published_at", "latest_revision_created_at",
     "format", "summary", "body", "starts_at", "ends_at", "time_zone", "room",
     "address_override", "online_url", "language", "capacity", "registration_opens_at",

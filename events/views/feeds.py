@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from network.models import SpacePage
 from network.pagecache.marks import public_page_cache
 from network.public_urls import public_url
-from network.translations import originals
+from network.translations import CONTENT_LANGUAGES, originals, requested_language
 
 from ..calendar import CACHE_REVISION as ICAL_CACHE_REVISION
 from ..calendar import event_to_ical, events_to_ical
@@ -192,6 +192,12 @@ def feed_json(request: HttpRequest) -> HttpResponse:
                              "fields": {name: [str(e) for e in errors]
                                         for name, errors in filterset.form.errors.items()}},
                             status=400)
+    try:
+        language = requested_language(request.GET.get("lang"))
+    except ValueError:
+        return JsonResponse({"error": _("Invalid filter parameters."), "fields": {
+            "lang": [_("Unknown language: use one of %(languages)s.")
+                     % {"languages": ", ".join(CONTENT_LANGUAGES)}]}}, status=400)
     page_number = request.GET.get("page", "1")
     # ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and few of
     # them (int() refuses more than 4,300).
@@ -216,7 +222,8 @@ def feed_json(request: HttpRequest) -> HttpResponse:
         data = events_to_json_feed(events, title=_("Espresso events"),
                                    feed_url=public_url(request.get_full_path()),
                                    home_page_url=public_url("/"),
-                                   next_url=next_url, request=request)
+                                   next_url=next_url, request=request,
+                                   language=language)
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False},
                             content_type="application/feed+json; charset=utf-8")
 

@@ -14,6 +14,7 @@ from events.models import EventPage, Registration
 from events.programme.calendar import published_sessions
 from events.programme.models import Session
 from events.selectors import events_for_listing
+from events.translations import event_original
 from network.models import MemberProfile, SpacePage
 from network.selectors import profiles_for_directory, profiles_visible_to
 from network.translations import originals
@@ -24,8 +25,18 @@ def api_events() -> QuerySet[EventPage]:
     return events_for_listing()
 
 
-def api_event(pk: int) -> EventPage | None:
-    return api_events().filter(pk=pk).first()
+def api_event(pk: int) -> tuple[EventPage | None, str | None]:
+    """(the event of id `pk`, None) for an original's id; (its original, the translation's
+    language) for a translation's id (docs/api.md: a translation's id answers the event
+    in its language); (None, None) when no published event has that id."""
+    event = api_events().filter(pk=pk).first()
+    if event is not None:
+        return event, None
+    page = EventPage.objects.live().filter(pk=pk).select_related("locale").first()
+    if page is None:
+        return None, None
+    event = api_events().filter(pk=event_original(page).pk).first()
+    return event, (page.locale.language_code if event is not None else None)
 
 
 def api_sessions(event: EventPage) -> QuerySet[Session]:

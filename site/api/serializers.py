@@ -112,7 +112,8 @@ class EventSerializer(serializers.Serializer):
                                                          "site.")
 
     def to_representation(self, event) -> dict:
-        item = event_to_feed_item(event, request=self.context.get("request"))
+        texts = self.context.get("texts", {}).get(event.pk)  # its page in the reader's language
+        item = event_to_feed_item(event, request=self.context.get("request"), texts=texts)
         return {"pk": event.pk, "space": event.space.slug if event.space_id else None, **item}
 
 

@@ -18,16 +18,28 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from events.feeds import events_texts_in_language
 from events.filters import PRICE_CHOICES, WHEN_CHOICES, EventFilterSet
 from events.models import EventFormat
 from network.filters import MemberFilter, SpaceFilter
 from network.models import SpaceKind
+from network.translations import CONTENT_LANGUAGES, requested_language
 
 from . import selectors, serializers
 from .authentication import ApiTokenAuthentication
 from .conditional import conditional_response
 from .pagination import StableCursorPagination
 from .throttling import ApiAnonThrottle, ApiTokenThrottle
+
+
+def _language(request, default: str | None = None) -> str | None:
+    """The language of the events' texts: `?lang=`, else `default`, else None (the
+    visitor's: Accept-Language, as on the site's addresses without a prefix)."""
+    try:
+        return requested_language(request.query_params.get("lang")) or default
+    except ValueError:
+        raise ValidationError({"lang": [_("Unknown language: use one of %(languages)s.")
+                                        % {"languages": ", ".join(CONTENT_LANGUAGES)}]}) from None
 
 
 def _filter_errors(form) -> ValidationError:
@@ -74,6 +86,12 @@ EVENT_PARAMETERS = [
     OpenApiParameter("seats", bool, description="Only events with seats left."),
 ]
 
+LANG_PARAMETER = OpenApiParameter(
+    "lang", str, enum=list(CONTENT_LANGUAGES),
+    description="The language of titles, summaries, descriptions and addresses when the "
+                "event has a translation in it (default: Accept-Language). Not a filter: "
+                "`language` filters by the language spoken at the event.")
+
 
 class EventList(ApiView):
     """Events with the listing's filters (events.filters), as the open format's items."""
@@ -85,25 +103,38 @@ class EventList(ApiView):
             return ("-starts_at", "-pk")
         return ("starts_at", "pk")
 
-    @extend_schema(operation_id="events_list", summary="List events", parameters=EVENT_PARAMETERS,
+    @extend_schema(operation_id="events_list", summary="List events",
+                   parameters=[*EVENT_PARAMETERS, LANG_PARAMETER],
                    responses=serializers.EventSerializer(many=True))
     def get(self, request):
         self.filterset = EventFilterSet(request.query_params, queryset=selectors.api_events())
         if not self.filterset.is_valid():
             raise _filter_errors(self.filterset.form)
-        return self.paginated(self.filterset.qs)
+        language = _language(request)
+        events = self.paginate_queryset(self.filterset.qs)
+        texts = events_texts_in_language(events, language, request._request)
+        serializer = self.get_serializer(events, many=True, context={
+            "request": request, "texts": {event.pk: shown
+                                          for event, shown in zip(events, texts, strict=True)}})
+        return self.get_paginated_response(serializer.data)
 
 
 class EventDetail(ApiView):
     serializer_class = serializers.EventSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="event", summary="One event")
+    @extend_schema(operation_id="event", summary="One event", parameters=[LANG_PARAMETER],
+                   description="A translation's id answers its event (the original's `pk` "
+                               "and UID), with the translation's texts unless `lang` says "
+                               "otherwise.")
     def get(self, request, pk: int):
-        event = selectors.api_event(pk)
+        event, page_language = selectors.api_event(pk)
         if event is None:
             raise Http404(_("No such event."))
-        return Response(self.get_serializer(event).data)
+        language = _language(request, page_language)
+        [texts] = events_texts_in_language([event], language, request._request)
+        return Response(self.get_serializer(event, context={
+            "request": request, "texts": {event.pk: texts}}).data)
 
 
 class SessionList(ApiView):
@@ -118,7 +149,7 @@ class SessionList(ApiView):
                    summary="The sessions of an unconference event",
                    responses=serializers.SessionSerializer(many=True))
     def get(self, request, pk: int):
-        event = selectors.api_event(pk)
+        event, _language_of_id = selectors.api_event(pk)
         if event is None:
             raise Http404(_("No such event."))
         page = self.paginate_queryset(selectors.api_sessions(event))
