@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from events.models import EventFormat
 from events.programme import scheduler, services
 from events.programme.exceptions import NotAllowed, PhaseClosed, SchedulingFailed
 from events.programme.models import Cell, Equipment, Phase, Proposal, ProposalState, Session, Vote
 from tests.events.programme.factories import make_unconference
+from tests.events.registration_factories import make_organiser, publish_event, space_in
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +226,21 @@ def test_the_answer_is_written_moves_swaps_removals_and_the_report(u, solver):
     assert report == {"status": "FEASIBLE", "objective": 7, "bound": 8, "gap": 0.125,
                       "served": 3, "clashes": 1, "placed": 4, "seconds": 0.25,
                       "fallback": False, "proposals": 5, "kept": 4}
+
+
+def test_two_slot_runs_follow_the_events_own_time_zone(site_tree):
+    """An evening in New York crosses midnight in Rome (the site's zone): the two slots are
+    one run in the event's zone."""
+    space = space_in(site_tree, title="Cowo NY")
+    organiser = make_organiser(space)
+    day = (timezone.now() + dt.timedelta(days=7)).date()
+    start = dt.datetime(day.year, day.month, day.day, 21, 0, tzinfo=dt.UTC)
+    event = publish_event(space, starts_at=start, ends_at=start + dt.timedelta(hours=4),
+                          format=EventFormat.UNCONFERENCE, time_zone="America/New_York")
+    programme = services.programme_ensure(event)
+    first = services.slot_create(programme, actor=organiser, starts_at=start,
+                                 ends_at=start + dt.timedelta(minutes=45))
+    second = services.slot_create(programme, actor=organiser,
+                                  starts_at=start + dt.timedelta(minutes=135),
+                                  ends_at=start + dt.timedelta(minutes=180))
+    assert services.schedule_instance(programme).runs == {first.pk: [first.pk, second.pk]}
