@@ -66,8 +66,9 @@ def registration_active_for_user(event: EventPage, user) -> Registration | None:
     anonymous visitors)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Registration.objects.filter(event=event, user=user, state__in=ACTIVE_STATES)
-            .first())
+    # At most one (a partial unique constraint): no ORDER BY to compile and run.
+    return next(iter(Registration.objects.filter(event=event, user=user,
+                                                 state__in=ACTIVE_STATES)[:1]), None)
 
 
 def registration_latest_id_for_user(event: EventPage, user) -> int:

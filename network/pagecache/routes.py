@@ -4,16 +4,19 @@ Wagtail finds the page of an address with one query for the site and two per pat
 (the child by slug, then its specific row): seven queries for an event page, for every
 visitor, signed in or not. `RouteCacheMiddleware` remembers, under the content version
 (network.pagecache.versions), the language, the host and the path, which site and which
-page (id and type) Wagtail's routing chose; a later request under the same version loads
-that one page by its primary key (one query) and hands it to Wagtail's own `serve` view
+page (id and type) Wagtail's routing chose; a later request under the same version takes
+that one page from the cache as well (read by its primary key once per version, each
+request unpickling its own copy; its view restrictions likewise) and hands it to Wagtail's
+own `serve` view
 through the attributes Wagtail itself caches its results in (`request._wagtail_site`,
 `request._wagtail_route_for_request`). Everything after the routing (view restrictions,
 `before_serve_page` hooks, the page's `serve`) runs as before.
 
 Exactly right: the page tree, the sites and the locales are all watched tables, so a move,
 a rename, an unpublish or a new page changes the version and the old entries are never read
-again; the page itself is always read fresh from the database, and a page that is not live
-(or gone) falls back to Wagtail's routing. Only plain routes (a page, no sub-route
+again (the page's own rows are watched like the rest: an edit gives a new version, so the
+page taken from the cache is the one the database holds), and a page that is not live (or
+gone) falls back to Wagtail's routing. Only plain routes (a page, no sub-route
 arguments) are stored, never one computed inside an open transaction.
 """
 
@@ -65,14 +68,18 @@ class ViewRestrictions(list):
 
 
 def _cached_route(request: HttpRequest, entry: CachedRoute) -> RouteResult | None:
-    """The entry's page read fresh from the database, or None if it is gone or not live.
+    """The entry's page as the database holds it, or None if it is gone or not live.
     Its view restrictions (its own and its ancestors': two queries in Wagtail) come from
     the cache under the same version: restrictions, their groups and the page tree are
     watched tables, so a restriction added or removed is seen on the very next request."""
     model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     if model is None:
         return None
-    page = model._default_manager.filter(pk=entry.page_id).first()
+    # The page as the database holds it under this version (its rows are watched): each
+    # request unpickles its own copy, taken before anything was done with it.
+    page = cached_under_version(
+        request, f"route-page:{entry.page_id}",
+        lambda: next(iter(model._default_manager.filter(pk=entry.page_id)), None))
     if page is None or not page.live:
         return None
     restrictions = ViewRestrictions(cached_under_version(

@@ -64,14 +64,15 @@ def _queries(client: Client, url: str) -> int:
 
 def test_a_members_event_page_and_listing_cost_a_handful_of_queries(member, event,
                                                                      site_tree):
-    """Session, user, version and the page; the event page adds what the member follows and
-    their registration. Wagtail's two view-restriction reads and the page's languages come
-    from the cache under the version (it was 33 queries, the listing 21, then 9 and 7)."""
+    """Session, user and version; the event page adds what the member follows and their
+    registration (read fresh each time). The page, Wagtail's two view-restriction reads and
+    the page's languages come from the cache under the version (it was 33 queries, the
+    listing 21, then 9 and 7)."""
     for url in (event.url, site_tree.events.url):
         _page(member, url)
         _page(member, url)  # the second request is routed from the cache, and reads the rest
-    assert _queries(member, site_tree.events.url) == 4
-    assert _queries(member, event.url) == 6
+    assert _queries(member, site_tree.events.url) == 3
+    assert _queries(member, event.url) == 5
 
 
 def test_a_moved_page_is_served_at_its_new_address_at_once(member, event):
@@ -197,3 +198,14 @@ def test_the_listings_filters_and_follow_buttons_follow_the_query_string(member,
     assert "Some filters were not understood" in page
     assert 'name="kind" value="format"' not in page
     assert _page(member, listing).count("format=workshop") == 0
+
+
+def test_an_edited_event_shows_its_new_text_at_once_to_a_member(member, event):
+    """The routed page itself comes from the cache under the version: an edit is seen on the
+    very next request, and the member's own registration at once too."""
+    for _ in range(3):
+        assert "Open coffee" in _page(member, event.url)
+    republish(event, title="Open coffee, with cornetti")
+    assert "Open coffee, with cornetti" in _page(member, event.url)
+    registration_create(EventPage.objects.get(pk=event.pk), user=member.user)
+    assert "You are registered" in _page(member, event.url)
