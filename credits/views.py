@@ -55,16 +55,19 @@ def statement(request: HttpRequest) -> HttpResponse:
     account = account_for_member(request.user)
     page, lines = selectors.statement_page(account, request.GET.get("page"))
     upcoming, past = selectors.day_passes_of(request.user, timezone.localdate())
+    past = past[:20]
+    _spaces_named(day_pass.space for day_pass in [*upcoming, *past])
     return render(request, "credits/statement.html", {
         "account": account, "balance": selectors.account_balance(account), "page_obj": page,
         "lines": lines, "holds": selectors.account_holds_open(account), "upcoming_passes": upcoming,
-        "past_passes": past[:20],
+        "past_passes": past,
         "organised_spaces": _spaces_named(spaces_organised_by(request.user)),
         "is_coordinator": user_is_coordinator(request.user)})
 
 
 def _spaces_named(spaces) -> list[SpacePage]:
-    """`spaces` (originals) with `display_title`, their title in the reader's language."""
+    """`spaces` (originals) with `display_title`, their title in the reader's language
+    (`titles_in_language`, one query; a space may come more than once)."""
     spaces = list(spaces)
     titles = titles_in_language(space.pk for space in spaces)
     for space in spaces:
@@ -125,6 +128,7 @@ def daypass_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reverse("credits:space_validate", args=[day_pass.space_id])
         + f"?code={day_pass.code}")
     today = space_today(day_pass.space)
+    _spaces_named([day_pass.space])
     day_pass.expired = day_pass.state == DayPassState.VALID and day_pass.date < today
     return render(request, "credits/daypass_detail.html", {
         "day_pass": day_pass, "qr_svg": _qr_svg(validate_url),
@@ -164,6 +168,7 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
     token) buys. A replayed confirmation returns the pass bought the first time."""
     # A translated space sells its passes through the original (its account and passes).
     space = page_original(get_object_or_404(SpacePage.objects.live(), pk=space_id))
+    _spaces_named([space])
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     form = DayPassBuyForm(request.POST or None, space=space)
@@ -191,7 +196,7 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Your day pass at %(space)s is ready.")
-                                 % {"space": space.title})
+                                 % {"space": space.display_title})
                 return redirect("credits:daypass_detail", pk=day_pass.pk)
     return render(request, "credits/daypass_buy.html", {
         "space": space, "form": form, "balance": selectors.account_balance(account)},
@@ -204,7 +209,7 @@ def daypass_buy_view(request: HttpRequest, space_id: int) -> HttpResponse:
 @login_required
 def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
     """A space's account, the transfers touching it and the passes it sold (organisers)."""
-    space = space_for_organiser(request, space_id)
+    space = _spaces_named([space_for_organiser(request, space_id)])[0]
     account = account_for_space(space)
     page, lines = selectors.statement_page(account, request.GET.get("page"))
     passes = Paginator(selectors.day_passes_sold(space), 25).get_page(request.GET.get("passes"))
@@ -223,7 +228,7 @@ def space_credits(request: HttpRequest, space_id: int) -> HttpResponse:
 @db_retry
 def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
     """Validate a pass by its code: GET shows it (e.g. from the QR), POST marks it used."""
-    space = space_for_organiser(request, space_id)
+    space = _spaces_named([space_for_organiser(request, space_id)])[0]
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = DayPassValidateForm(data)
     validated, status = None, 200
@@ -247,7 +252,7 @@ def space_validate(request: HttpRequest, space_id: int) -> HttpResponse:
 @db_retry
 def space_topup(request: HttpRequest, space_id: int) -> HttpResponse:
     """An organiser sells credits to a member of the space."""
-    space = space_for_organiser(request, space_id)
+    space = _spaces_named([space_for_organiser(request, space_id)])[0]
     form = TopUpForm(request.POST or None, space=space)
     status = 200
     if request.method == "POST":

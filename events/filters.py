@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from network.models import SpacePage
-from network.translations import originals
+from network.translations import originals, titles_in_language
 
 from .models import EventFormat, EventPage, EventTopic
 
@@ -36,14 +36,18 @@ def _date_field_kwargs() -> dict:
 
 
 def event_filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The choices of the space, city, region and topic filters (two queries: the live
-    spaces give the first three, the topics used by events the last)."""
-    spaces = list(originals(SpacePage.objects.live()).order_by("title")  # each space once
-                  .values_list("slug", "title", "city", "region"))
+    """The choices of the space, city, region and topic filters (three queries: the live
+    spaces give the first three, named in the active language, the topics used by events
+    the last). Callers that keep them keep them per language."""
+    spaces = list(originals(SpacePage.objects.live())  # each space once
+                  .values_list("pk", "slug", "city", "region"))
+    titles = titles_in_language(pk for pk, _s, _c, _r in spaces)  # in the reader's language
     topics = (Tag.objects.filter(pk__in=EventTopic.objects.values("tag_id"))
               .order_by("name").values_list("slug", "name"))
+    spaces = [(slug, titles[pk], city, region) for pk, slug, city, region in spaces]
     return {
-        "space": [(slug, title) for slug, title, _c, _r in spaces],
+        "space": sorted(((slug, title) for slug, title, _c, _r in spaces),
+                        key=lambda choice: (choice[1].casefold(), choice[0])),
         "city": [(city, city) for city in sorted({c for _s, _t, c, _r in spaces if c})],
         "region": [(region, region) for region in sorted({r for _s, _t, _c, r in spaces if r})],
         "topic": list(topics),

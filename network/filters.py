@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .countries import country_name
 from .ids import IdChoiceFilter
 from .models import MemberProfile, SpaceKind, SpacePage
-from .translations import originals
+from .translations import choices_in_language, originals
 
 MAX_QUERY_LENGTH = 100
 SKILL_WORD_SEPARATORS = re.compile(r"[\s/-]+")
@@ -76,6 +76,12 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = MemberProfile
         fields = ["q", "space", "skill", "city"]
+
+    @property
+    def form(self):
+        form = super().form
+        choices_in_language(form.fields["space"])  # each space named in the reader's language
+        return form
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

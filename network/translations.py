@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.forms.models import ModelChoiceField, ModelChoiceIterator, ModelChoiceIteratorValue
 from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
@@ -75,6 +76,28 @@ def titles_in_language(pks: Iterable[int], language: str | None = None) -> dict[
                   if live and code == language}
     return {pk: translated.get(key, title) for pk, key, title, _live, _code in rows
             if pk in wanted}
+
+
+class _TitlesInLanguageIterator(ModelChoiceIterator):
+    """A model choice field's choices named with `titles_in_language` (one query for all of
+    them), sorted by the name shown."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        pages = list(self.queryset)
+        titles = titles_in_language(page.pk for page in pages)
+        named = sorted(((titles.get(page.pk, page.title), page) for page in pages),
+                       key=lambda pair: (pair[0].casefold(), pair[1].pk))
+        for title, page in named:
+            yield (ModelChoiceIteratorValue(self.field.prepare_value(page), page), title)
+
+
+def choices_in_language(field: ModelChoiceField) -> ModelChoiceField:
+    """`field` (a choice among pages: spaces, events) naming each page in the reader's
+    language (`titles_in_language`), sorted by that name. Returns the field."""
+    field.iterator = _TitlesInLanguageIterator
+    return field
 
 
 def content_language(language: str | None = None) -> str:

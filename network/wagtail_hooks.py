@@ -28,6 +28,7 @@ from .ids import IdChoiceField, id_fits
 from .models import MemberProfile, Membership, SpacePage
 from .permissions import spaces_organised_by, user_is_coordinator, user_organises_space
 from .services import membership_remove, membership_set, profile_slug_unique
+from .translations import choices_in_language
 
 
 def memberships_managed_by(user) -> QuerySet[Membership]:
@@ -56,6 +57,7 @@ class MembershipCreateForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         self.order_fields(["email", "space", "role"])
         self.fields["space"].queryset = spaces_organised_by(self.for_user)
+        choices_in_language(self.fields["space"])  # named in the reader's language
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -5,6 +5,7 @@ registrations, the account and the passes) and name it in the reader's language
 (`network.translations.titles_in_language`)."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -16,12 +17,16 @@ from wagtail.models import Locale
 
 from credits.models import Account, DayPass
 from credits.selectors import transparency_figures
+from credits.services import daypass_buy
 from credits.services.daypass import space_today
 from events import services
+from events.filters import event_filter_choices
 from events.following.models import Follow
 from network.filters import MemberFilter
+from network.models import MemberProfile
 from network.permissions import spaces_organised_by, user_organises_space
 from network.translations import titles_in_language
+from network.wagtail_hooks import MembershipCreateForm
 from reports.network_report import network_report
 from reports.periods import period_parse
 from tests.credits.features_factories import member_with_credits, token
@@ -220,3 +225,54 @@ def test_following_a_space_from_its_italian_page_follows_the_space_once(client, 
     assert [f.space_id for f in Follow.objects.filter(user=user)] == [b["space"].pk]
     assert 'aria-pressed="true"' in client.get(b["space_it"].url).content.decode()
     assert 'aria-pressed="true"' in client.get(b["space"].url).content.decode()
+
+
+# --- space names in the reader's language (filters, admin form, a space's credits pages) ---
+
+
+def test_the_listing_and_directory_space_filters_name_spaces_in_the_readers_language(
+        bilingual, site_tree):
+    space_in(site_tree, "Anagnina Hub")  # untranslated: its own name, sorted by the name shown
+    with translation.override("it"):
+        listing = event_filter_choices()["space"]
+        directory = [str(label) for _value, label in MemberFilter().form.fields["space"].choices]
+    assert listing == [("anagnina-hub", "Anagnina Hub"), ("cowo-roma", "Spazio Roma")]
+    assert directory == ["Qualsiasi spazio", "Anagnina Hub", "Spazio Roma"]
+    with translation.override("en"):
+        assert event_filter_choices()["space"] == [("anagnina-hub", "Anagnina Hub"),
+                                                   ("cowo-roma", "Cowo Roma")]
+        directory = [str(label) for _value, label in MemberFilter().form.fields["space"].choices]
+    assert directory == ["Any space", "Anagnina Hub", "Cowo Roma"]
+    # The value stays the original's id: filtering by it works as before.
+    member_filter = MemberFilter({"space": str(bilingual["space"].pk)},
+                                 queryset=MemberProfile.objects.all())
+    assert member_filter.is_valid()
+
+
+def test_the_membership_form_names_the_organisers_spaces_in_the_readers_language(bilingual):
+    with translation.override("it"):
+        form = MembershipCreateForm(for_user=bilingual["organiser"])
+        choices = [(str(value), label) for value, label in form.fields["space"].choices]
+    assert choices == [("", "---------"), (str(bilingual["space"].pk), "Spazio Roma")]
+
+
+def test_a_spaces_credits_and_day_pass_pages_name_it_in_the_readers_language(client, bilingual):
+    b = bilingual
+    client.force_login(b["organiser"])
+    page = client.get(reverse("credits:space", args=[b["space"].pk]), HTTP_ACCEPT_LANGUAGE="it")
+    assert "<h1>Spazio Roma</h1>" in page.content.decode()
+    assert "Cowo Roma" not in page.content.decode()
+    buyer = member_with_credits(30)
+    client.force_login(buyer)
+    buy_page = client.get(reverse("credits:daypass_buy", args=[b["space_it"].pk]),
+                          HTTP_ACCEPT_LANGUAGE="it")
+    assert "Una giornata a Spazio Roma" in buy_page.content.decode()
+    english = client.get(reverse("credits:daypass_buy", args=[b["space"].pk]),
+                         HTTP_ACCEPT_LANGUAGE="en")
+    assert "A day at Cowo Roma" in english.content.decode()
+    day_pass = daypass_buy(buyer, b["space"], space_today(b["space"]) + dt.timedelta(days=1))
+    detail = client.get(reverse("credits:daypass_detail", args=[day_pass.pk]),
+                        HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "<h1>Spazio Roma</h1>" in detail and "Cowo Roma" not in detail
+    statement = client.get(reverse("credits:statement"), HTTP_ACCEPT_LANGUAGE="it")
+    assert "Spazio Roma</a>" in statement.content.decode()
