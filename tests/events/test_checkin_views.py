@@ -456,5 +456,18 @@ def test_the_door_speaks_italian(client, event, organiser, italian_catalog):  # 
     assert "Cerca per nome o e-mail" in page
     data = client.post(reverse("events:checkin", args=[event.pk]),
                        {"code": registration.ticket_code}, **JSON).json()
-    assert "Entrato" in data["html"]
+    assert "Entrato" in data["html"]  # the answer about one person
     assert "Annulla il check-in" in data["html"]
+    page = client.get(reverse("events:checkin", args=[event.pk])).content.decode()
+    assert '<strong data-count="checked_in">1</strong> <span>presenti</span>' in page
+
+
+def test_the_dashboards_counts_say_presenti_as_the_reports_do(client, event, organiser,
+                                                               italian_catalog):  # noqa: F811
+    services.registration_create(event, user=UserFactory())
+    client.force_login(organiser)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    html = client.get(reverse("events:event_dashboard", args=[event.pk])).content.decode()
+    assert "<div><dt>Presenti</dt><dd>0</dd></div>" in html
+    assert "<div><dt>Confermati</dt><dd>1</dd></div>" in html
+    assert "<dt>Entrato</dt>" not in html
