@@ -1,6 +1,7 @@
 """The events app's models, one module per concept; import them from here.
 
-`event` (EventPage), `listing_page` (EventIndexPage), `registration` (Registration and its states),
+`event` (EventPage), `event_queryset` (its queryset: registrations counted per event),
+`listing_page` (EventIndexPage), `registration` (Registration and its states),
 `calendar_token` (personal calendar feed secrets), `reminder` (reminders sent, opt-outs),
 `questions` (registration questions and the answers given).
 """
@@ -11,11 +12,11 @@ from .event import (
     MAX_REMINDER_HOURS,
     EventFormat,
     EventPage,
-    EventPageQuerySet,
     EventStatus,
     EventTopic,
     RegistrationWindow,
 )
+from .event_queryset import EventPageQuerySet
 from .listing_page import EventIndexPage
 from .questions import (
     CHOICE_KINDS,
