@@ -186,3 +186,35 @@ def test_settling_skips_free_events_and_waitlisted_people(space, locks):
     locks.clear()
     assert services.event_settle_started() == 1
     assert locks == [{"post": [seat.pk]}]
+
+
+def test_withdrawing_an_event_leaves_the_registrations_of_other_events_alone(space):
+    event = publish_event(space)
+    other = publish_event(space)
+    here = services.registration_create(event, user=UserFactory())
+    elsewhere = services.registration_create(other, user=UserFactory())
+    assert services.event_withdraw(event) == 1
+    assert Registration.objects.get(pk=here.pk).state == RegistrationState.CANCELLED
+    assert Registration.objects.get(pk=elsewhere.pk).state == RegistrationState.CONFIRMED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_lifecycle_service_opens_its_own_transaction(site_tree):
+    """Called outside any transaction (the periodic task, the admin's hooks), each runs its
+    own: the event's row lock needs one (PostgreSQL refuses SELECT ... FOR UPDATE in
+    autocommit), and a failure half-way must roll everything back."""
+    space = space_in(site_tree)
+    event = publish_event(space, price_credits=PRICE)
+    user = member_with(10)
+    registration = services.registration_create(event, user=user)
+    previous = EventPage.objects.get(pk=event.pk)
+    EventPage.objects.filter(pk=event.pk).update(room="Sala B")
+    assert services.event_record_published_change(EventPage.objects.get(pk=event.pk),
+                                                  previous) is True
+    started = timezone.now() - dt.timedelta(hours=1)
+    EventPage.objects.filter(pk=event.pk).update(starts_at=started,
+                                                 ends_at=started + dt.timedelta(hours=2))
+    assert services.event_settle_started() == 1
+    assert ledger(registration) == [("pending", user), ("posted", None)]
+    assert services.event_withdraw(event) == 1
+    assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CANCELLED
