@@ -83,8 +83,12 @@ def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
     names: list[str] = []
     if again:
         previous = json.loads(result_path(path).read_text())
+        # a reviewed equivalent (equivalents.toml, same mutated line) cannot be killed:
+        # rerunning it would only run every test that calls its function again
+        equivalents = load_equivalents()
         names = [name for name, mutant in previous["mutants"].items()
-                 if mutant["status"] not in KILLED | NOT_RUN]
+                 if mutant["status"] not in KILLED | NOT_RUN
+                 and equivalents.get(name, {}).get("mutated") != mutant["mutated"]]
         shutil.copytree(work_dir(path), ROOT / "mutants", symlinks=True)
         mutmut_django.keep_verdicts_when_tests_change()
     else:

@@ -218,3 +218,17 @@ def test_each_lifecycle_service_opens_its_own_transaction(site_tree):
     assert ledger(registration) == [("pending", user), ("posted", None)]
     assert services.event_withdraw(event) == 1
     assert Registration.objects.get(pk=registration.pk).state == RegistrationState.CANCELLED
+
+
+def test_cancelling_an_event_leaves_the_holds_of_other_events_alone(space):
+    event = publish_event(space, price_credits=PRICE)
+    other = publish_event(space, price_credits=PRICE)
+    user = member_with(20)
+    here = services.registration_create(event, user=user)
+    elsewhere = services.registration_create(other, user=user)
+    previous = EventPage.objects.get(pk=event.pk)
+    EventPage.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED)
+    assert services.event_record_published_change(EventPage.objects.get(pk=event.pk),
+                                                  previous) is True
+    assert ledger(here) == [("pending", user), ("voided", None)]
+    assert ledger(elsewhere) == [("pending", user)]
