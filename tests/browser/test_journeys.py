@@ -306,7 +306,7 @@ def test_member_buys_a_day_pass_at_another_space_then_pays_for_an_event_and_canc
         page: Page, demo_server):
     member = log_in(page.context, demo_server, MEMBER_EMAIL)
     home_spaces = set(member.memberships.values_list("space_id", flat=True))
-    lambrate = SpacePage.objects.get(slug="cowo-lambrate")
+    lambrate = SpacePage.objects.get(slug="cowo-lambrate", locale__language_code="en")
     assert lambrate.pk not in home_spaces
     start = account_for_member(member).available
 
@@ -394,7 +394,7 @@ def test_member_buys_a_day_pass_at_another_space_then_pays_for_an_event_and_canc
 
 def test_organiser_checks_a_member_in_and_the_space_is_paid_and_validates_a_day_pass_once(
         page: Page, demo_server):
-    lambrate = SpacePage.objects.get(slug="cowo-lambrate")
+    lambrate = SpacePage.objects.get(slug="cowo-lambrate", locale__language_code="en")
     member = get_user_model().objects.get(email=MEMBER_EMAIL)
     event = upcoming_events(space=lambrate, price_credits__gt=0).order_by("price_credits")[0]
     registration = services.registration_create(event, user=member)
