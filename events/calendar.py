@@ -30,6 +30,7 @@ from icalendar.timezone import is_utc
 from network.public_urls import page_public_url
 
 from . import extensions
+from .all_day import all_day_master, all_day_occurrence
 from .models import EventPage, EventStatus, RegistrationState
 from .selectors import event_topic_names
 from .vtimezone import coverage_first_year, vtimezone_ical
@@ -37,7 +38,7 @@ from .vtimezone import coverage_first_year, vtimezone_ical
 PRODID = "-//Espresso//Espresso events//EN"
 REFRESH = dt.timedelta(hours=1)
 # Bump when the VEVENT layout changes, so cached VEVENTs of the old layout are not reused.
-CACHE_REVISION = 3
+CACHE_REVISION = 4  # 4: all-day imports as DATE values (events.all_day)
 VEVENT_CACHE_SECONDS = 7 * 24 * 3600
 VEVENT_BUCKET = 100
 
@@ -173,7 +174,7 @@ def event_vevent(event: EventPage, *, url: str = "", stamp: dt.datetime | None =
         vevent.add("conference", event.online_url,
                    parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
     vevent.add("transp", "TRANSPARENT" if event.is_cancelled else "OPAQUE")
-    return vevent
+    return all_day_occurrence(vevent, event)  # DATE values for an imported all-day event
 
 
 def _add_origin_place(vevent: Event, data: dict) -> None:
@@ -214,7 +215,7 @@ def series_master_vevent(template: EventPage, url: str = "") -> Event:
         vevent.add("rdate", timezone.localtime(dt.datetime.fromisoformat(added), tz))
     for excluded in series.exdates or []:
         vevent.add("exdate", timezone.localtime(dt.datetime.fromisoformat(excluded), tz))
-    return vevent
+    return all_day_master(vevent, template)
 
 
 def _is_override(event: EventPage) -> bool:
