@@ -33,6 +33,7 @@ from .listing import (
     feed_queryset,
     feed_version,
     registration_states_for_user,
+    translations_version,
 )
 from .offer import (
     RegistrationOffer,
@@ -88,4 +89,5 @@ __all__ = [
     "registration_offer",
     "registration_states_for_user",
     "registration_waitlist_rank",
+    "translations_version",
 ]

@@ -52,6 +52,7 @@ from ..selectors import (
     feed_version,
     registration_changes_for_user,
     registration_states_for_user,
+    translations_version,
 )
 from ..translations import event_original
 
@@ -204,7 +205,8 @@ def feed_json(request: HttpRequest) -> HttpResponse:
     if not (page_number.isascii() and page_number.isdigit() and len(page_number) <= 7) or \
             not 1 <= int(page_number) <= 1_000_000:
         return JsonResponse({"error": _("“page” must be a positive whole number.")}, status=400)
-    version = feed_version(queryset, *_feed_extra(request, "json"), seats=True)
+    version = feed_version(queryset, *_feed_extra(request, "json"),
+                           *translations_version(queryset), seats=True)
     pages = max(1, -(-version.count // FEED_PAGE_SIZE))
     if int(page_number) > pages:
         return JsonResponse({"error": _("There is no page %(page)s: the last page is %(last)s.")

@@ -100,3 +100,17 @@ def test_the_json_feed_follows_the_language_too(client, pair):
     assert [i["title"] for i in english if i["id"] == original.ical_uid] == ["Working breakfast"]
     bad = client.get(url, {"lang": "de"})
     assert bad.status_code == 400 and list(bad.json()["fields"]) == ["lang"]
+
+
+def test_publishing_a_translation_changes_the_json_feeds_etag(client, pair):
+    _original, italian, _plain = pair
+    url = reverse("events:feed_json")
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="it")
+    cache.clear()  # the page cache; the ETag alone must tell the change
+    italian.title = "Colazione del lunedì"
+    italian.save_revision().publish()
+    second = client.get(url, HTTP_ACCEPT_LANGUAGE="it", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200
+    assert "Colazione del lunedì" in second.content.decode()
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="it",
+                      HTTP_IF_NONE_MATCH=second["ETag"]).status_code == 304
