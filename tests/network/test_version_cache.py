@@ -209,3 +209,18 @@ def test_an_edited_event_shows_its_new_text_at_once_to_a_member(member, event):
     assert "Open coffee, with cornetti" in _page(member, event.url)
     registration_create(EventPage.objects.get(pk=event.pk), user=member.user)
     assert "You are registered" in _page(member, event.url)
+
+
+def test_a_new_event_shows_on_its_space_page_and_the_home_at_once(member, event, site_tree):
+    """The space page's description and events, and the home's next events, are fragments
+    kept under the version."""
+    space = event.space
+    for _ in range(3):
+        assert "Open coffee" in _page(member, space.url)
+        assert "Open coffee" in _page(member, site_tree.home.url)
+    publish_event(space, title="Risotto night")
+    assert "Risotto night" in _page(member, space.url)
+    assert "Risotto night" in _page(member, site_tree.home.url)
+    EventPage.objects.get(pk=event.pk).unpublish()
+    assert "Open coffee" not in _page(member, space.url)
+    assert "Open coffee" not in _page(member, site_tree.home.url)
