@@ -2,6 +2,8 @@
 the sentence of each refusal, what the revoked row records, the retries when a new code
 collides, and the e-mail with the new ticket."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -135,3 +137,15 @@ def test_three_collisions_give_up_with_a_sentence_and_change_nothing(space, monk
     assert not RevokedTicket.objects.exists()
     assert told == []
     assert EventPage.objects.filter(pk=event.pk).exists()
+
+
+def test_the_revocation_is_stamped_with_the_services_clock(space, monkeypatch):
+    """revoked_at is the moment the service read (the model's default would read the clock
+    on its own): one clock for everything the renewal records."""
+    event = publish_event(space)
+    user = UserFactory()
+    registration = services.registration_create(event, user=user)
+    moment = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=5)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    services.ticket_rotate(registration, actor=user)
+    assert RevokedTicket.objects.get(registration=registration).revoked_at == moment
