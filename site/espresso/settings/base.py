@@ -8,6 +8,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from espresso.release import release_id
+
 BASE_DIR = Path(__file__).resolve().parents[3]
 SITE_DIR = BASE_DIR / "site"
 if str(BASE_DIR) not in sys.path:
@@ -320,6 +322,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Caching (a shared cache in multi-node deployments via CACHE_URL) ------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://espresso")}
+# Keys start with the running code's id: after a deploy, no node serves markup that the old
+# templates rendered (espresso/release.py).
+RELEASE_ID = release_id(BASE_DIR)
+CACHES["default"].setdefault("KEY_PREFIX", f"espresso-{RELEASE_ID}")
 # Anonymous pages and shared fragments from the cache, under the content version kept in the
 # database (network.pagecache; docs/operations.md). Always right, so on by default.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
