@@ -55,7 +55,10 @@ def _cells():
 
 # --- The scheduler's view ------------------------------------------------------------------
 
-def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_placements(u):
+def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_placements(
+        site_tree, u):
+    other = make_unconference(site_tree, people=1, rooms=1, slots=1, phase=Phase.VOTING)
+    services.vote_cast(other.propose(other.people[0], "Elsewhere"), actor=other.people[0])
     room_a, room_b = u.rooms
     services.room_save(u.programme, actor=u.organiser, name="Room 2", capacity=7,
                        equipment=[Equipment.QUIET, Equipment.PROJECTOR], room=room_b)
@@ -64,13 +67,14 @@ def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_pl
     b = u.propose(p[1], "B", length=2)
     c = u.propose(p[2], "C")
     gone = u.propose(p[3], "Gone")
-    for voter, chosen in ((p[0], (a, b)), (p[1], (a, b, c)), (p[2], (gone,)), (p[3], (b,))):
+    for voter, chosen in ((p[0], (a, b)), (p[1], (a, b, c)), (p[2], (gone, c)), (p[3], (b,))):
         for proposal in chosen:
             services.vote_cast(proposal, actor=voter)
     services.session_place(a, room=room_b, slot=u.slots[1], actor=u.organiser, pinned=True)
     services.session_place(c, room=room_a, slot=u.slots[0], actor=u.organiser)
     services.session_place(gone, room=room_a, slot=u.slots[2], actor=u.organiser)
-    # left behind by a change of state outside the services: neither counts
+    # left behind by a change of state outside the services: neither its dots (nor the
+    # pair they make with c) nor its place count
     Proposal.objects.filter(pk=gone.pk).update(state=ProposalState.WITHDRAWN)
 
     instance = services.schedule_instance(u.programme)
@@ -81,7 +85,7 @@ def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_pl
             scheduler.SProposal(id=a.pk, votes=2, length=1, hosts=frozenset({p[0].pk, p[1].pk}),
                                 needs=frozenset({"projector"})),
             scheduler.SProposal(id=b.pk, votes=3, length=2, hosts=frozenset({p[1].pk})),
-            scheduler.SProposal(id=c.pk, votes=1, length=1, hosts=frozenset({p[2].pk})),
+            scheduler.SProposal(id=c.pk, votes=2, length=1, hosts=frozenset({p[2].pk})),
         ],
         rooms=[scheduler.SRoom(id=room_a.pk, capacity=20),
                scheduler.SRoom(id=room_b.pk, capacity=7,
