@@ -58,7 +58,11 @@ def _cells():
 def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_placements(
         site_tree, u):
     other = make_unconference(site_tree, people=1, rooms=1, slots=1, phase=Phase.VOTING)
-    services.vote_cast(other.propose(other.people[0], "Elsewhere"), actor=other.people[0])
+    elsewhere = other.propose(other.people[0], "Elsewhere")
+    for proposal in (elsewhere, other.propose(other.people[0], "Elsewhere too")):
+        services.vote_cast(proposal, actor=other.people[0])  # a pair of dots, not shared here
+    services.session_place(elsewhere, room=other.rooms[0], slot=other.slots[0],
+                           actor=other.organiser)
     room_a, room_b = u.rooms
     services.room_save(u.programme, actor=u.organiser, name="Room 2", capacity=7,
                        equipment=[Equipment.QUIET, Equipment.PROJECTOR], room=room_b)
@@ -67,6 +71,7 @@ def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_pl
     b = u.propose(p[1], "B", length=2)
     c = u.propose(p[2], "C")
     gone = u.propose(p[3], "Gone")
+    unvoted = u.propose(p[3], "Nobody's pick")
     for voter, chosen in ((p[0], (a, b)), (p[1], (a, b, c)), (p[2], (gone, c)), (p[3], (b,))):
         for proposal in chosen:
             services.vote_cast(proposal, actor=voter)
@@ -86,6 +91,7 @@ def test_the_instance_is_the_active_proposals_with_their_dots_hosts_needs_and_pl
                                 needs=frozenset({"projector"})),
             scheduler.SProposal(id=b.pk, votes=3, length=2, hosts=frozenset({p[1].pk})),
             scheduler.SProposal(id=c.pk, votes=2, length=1, hosts=frozenset({p[2].pk})),
+            scheduler.SProposal(id=unvoted.pk, votes=0, length=1, hosts=frozenset({p[3].pk})),
         ],
         rooms=[scheduler.SRoom(id=room_a.pk, capacity=20),
                scheduler.SRoom(id=room_b.pk, capacity=7,
