@@ -17,6 +17,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from credits.models import DayPass, DayPassState
 from credits.services import account_for_member
@@ -41,7 +42,17 @@ CANCEL_LINK = re.compile(r"https?://[^\s\"<>]+(/registrations/[0-9a-f-]{36}/canc
 
 def shot(page: Page, name: str) -> None:
     JOURNEYS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(JOURNEYS / f"{name}.png"), full_page=True)
+    path = str(JOURNEYS / f"{name}.png")
+    try:
+        page.screenshot(path=path, full_page=True)
+    except PlaywrightError as exc:
+        # Chromium now and then cannot capture a page it is still compositing right after a
+        # navigation ("Unable to capture screenshot"). The picture is for people reading
+        # the journey, not an assertion: let the page settle and take it once more.
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=path, full_page=True)
 
 
 def shoot_email(page: Page, message, name: str) -> None:
