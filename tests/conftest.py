@@ -2,6 +2,10 @@
 
 import pytest
 from django.db import connection, transaction
+from django.db.models.signals import post_save
+from modelsearch import index
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from home.services import SiteTree, site_tree_ensure
 
@@ -65,11 +69,6 @@ def wagtail_indexes_off(request):
     if "wagtail_indexes" in request.fixturenames:
         yield
         return
-    from django.db.models.signals import post_save
-    from modelsearch import index
-    from modelsearch.signal_handlers import post_save_signal_handler
-    from wagtail.signal_handlers import disable_reference_index_auto_update
-
     models = [model for model in index.get_indexed_models()
               if getattr(model, "search_auto_update", True)]
     for model in models:

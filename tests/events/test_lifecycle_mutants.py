@@ -25,20 +25,6 @@ def space(site_tree):
 
 
 @pytest.fixture
-def locks(monkeypatch):
-    calls: list[dict] = []
-    original = payments.registration_accounts_lock
-
-    def spy(event, **kwargs):
-        calls.append({key: [r.pk for r in value] if key != "space" else value
-                      for key, value in kwargs.items()})
-        return original(event, **kwargs)
-
-    monkeypatch.setattr(payments, "registration_accounts_lock", spy)
-    return calls
-
-
-@pytest.fixture
 def news(monkeypatch):
     """(event id, sequence) of each "event changed" fan-out asked for."""
     asked: list[tuple[int, int]] = []

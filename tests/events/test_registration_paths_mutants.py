@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from credits import services as credits
 from credits.selectors import transfers_for_reference
-from events import exceptions, payments, services, tasks
+from events import exceptions, payments, services
 from events.models import CancelReason, EventPage, Registration, RegistrationState
 from events.services import registration as registration_module
 from tests.events.registration_factories import make_organiser, publish_event, space_in
@@ -26,30 +26,6 @@ PRICE = 10
 @pytest.fixture
 def space(site_tree):
     return space_in(site_tree)
-
-
-@pytest.fixture
-def told(monkeypatch):
-    """The e-mails the services ask for, as (kind, registration id), in order."""
-    sent: list[tuple[str, int]] = []
-    monkeypatch.setattr(tasks, "registration_notify_on_commit",
-                        lambda kind, registration: sent.append((kind, registration.pk)))
-    return sent
-
-
-@pytest.fixture
-def locks(monkeypatch):
-    """What each call of registration_accounts_lock was asked to lock (registration ids)."""
-    calls: list[dict] = []
-    original = payments.registration_accounts_lock
-
-    def spy(event, **kwargs):
-        calls.append({key: [r.pk for r in value] if key != "space" else value
-                      for key, value in kwargs.items()})
-        return original(event, **kwargs)
-
-    monkeypatch.setattr(payments, "registration_accounts_lock", spy)
-    return calls
 
 
 def refusal(exception, call, *args, **kwargs) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from events import exceptions, services, tasks
+from events import exceptions, services
 from events.models import EventPage, Registration, RegistrationState, RevokedTicket
 from events.services import tickets as tickets_module
 from tests.events.registration_factories import make_organiser, publish_event, space_in
@@ -19,14 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def space(site_tree):
     return space_in(site_tree)
-
-
-@pytest.fixture
-def told(monkeypatch):
-    sent: list[tuple[str, int]] = []
-    monkeypatch.setattr(tasks, "registration_notify_on_commit",
-                        lambda kind, registration: sent.append((kind, registration.pk)))
-    return sent
 
 
 def refusal(exception, call, *args, **kwargs) -> str:
