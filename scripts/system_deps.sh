@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Espresso needs when they are missing:
 # WeasyPrint's Pango, gettext (compilemessages), poppler (PDF checks in tests),
-# Chromium (browser tests), wrk (`make load`) and fonts (Noto: Latin, Greek, Cyrillic, Arabic, Hebrew and CJK
-# on badges). As root it runs apt-get; otherwise it
+# Chromium (browser tests), wrk (`make load`) and fonts (Noto: Latin, Greek, Cyrillic, Arabic, Hebrew,
+# CJK and colour emoji on badges, reports and printed grids). As root it runs apt-get; otherwise it
 # says what to install and goes on.
 set -uo pipefail
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium fonts-dejavu-core
-          fonts-noto-core fonts-noto-cjk wrk)
+          fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji wrk)
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "Note: not a Debian system; make sure these are installed: ${packages[*]}" >&2
   exit 0

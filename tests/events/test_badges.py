@@ -221,13 +221,19 @@ def test_rtl_names_are_set_right_to_left():
 
 
 @pytest.mark.django_db
-def test_fonts_are_embedded(event, organiser, tmp_path):
-    register(event, organiser, ["نور الهدى", "山田 太郎"])
+def test_fonts_are_embedded_and_every_script_and_emoji_has_a_real_glyph(event, organiser,
+                                                                        tmp_path):
+    register(event, organiser, ["نور الهدى", "山田 太郎", "Giulia 🌱 ☕"])
     path = tmp_path / "fonts.pdf"
     path.write_bytes(badges.badges_pdf(event, "A6"))
     fonts = run("pdffonts", str(path)).splitlines()[2:]
     assert fonts
     assert all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
+    # Each script is drawn with a font that has it (no empty boxes): the emoji with Noto
+    # Color Emoji (Debian's fonts-noto-color-emoji, scripts/system_deps.sh).
+    names = " ".join(line.split()[0] for line in fonts)
+    for font in ("Noto-Sans-Arabic", "Noto-Sans-CJK", "Noto-Color-Emoji"):
+        assert font in names, (font, fonts)
 
 
 # --- the command ----------------------------------------------------------------------------
