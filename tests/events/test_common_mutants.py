@@ -45,3 +45,25 @@ def test_a_charge_the_member_cannot_pay_says_the_price(space):
     assert str(refused.value) == (
         "You need 10 credits for this event and your account does not have them available.")
     assert not Registration.objects.filter(event=event).exists()
+
+
+def test_member_lock_lets_an_active_member_through(space):
+    member = UserFactory()
+    with CaptureQueriesContext(connection) as queries:
+        assert services.member_lock(member) is None
+    (query,) = queries.captured_queries
+    assert f"WHERE id = {member.pk} AND is_active" in query["sql"]
+
+
+@pytest.mark.parametrize("who", ["deactivated", "deleted"])
+def test_member_lock_refuses_an_account_that_is_no_longer_active(space, who):
+    """What a walk-in (events.checkin) meets when the member found by their address was
+    deactivated or erased meanwhile: the lock reads `is_active` under the row lock."""
+    member = UserFactory()
+    if who == "deactivated":
+        type(member).objects.filter(pk=member.pk).update(is_active=False)
+    else:
+        type(member).objects.filter(pk=member.pk).delete()
+    with pytest.raises(exceptions.RegistrationInvalid) as refused:
+        services.member_lock(member)
+    assert str(refused.value) == "This account is not active."
