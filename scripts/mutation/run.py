@@ -3,6 +3,7 @@
     python scripts/mutation/run.py                      # every module in modules.toml
     python scripts/mutation/run.py events/payments.py   # some of them
     python scripts/mutation/run.py --again events/payments.py  # only the last survivors
+    python scripts/mutation/run.py --functions promote_locked events/services/waitlist.py
 
 Each module is a run of its own (a fresh `mutants/` copy, one worker) whose mutants run only
 the test files listed for it in modules.toml, and of those only the tests that call the
@@ -17,9 +18,15 @@ module is under its `goal`.
 mutmut directory (kept in var/mutation/work/): the tests added since are recorded first,
 the killed mutants keep their verdict. For the loop "read the survivors, write the tests
 that kill them"; the figures for the record come from a full run.
+
+`--functions a,b` runs only the mutants of those functions of the module (a fresh run, the
+module's whole test list still recorded): for the functions a stopped run never reached.
+Every other mutant is "not run" in the result, so the module fails its goal; the figure for
+the record is then that run's beside the earlier run's of the other functions.
 """
 
 import argparse
+import ast
 import dataclasses
 import json
 import os
@@ -72,9 +79,11 @@ def work_dir(path: str) -> Path:
     return OUT / "work" / path.replace("/", ".")
 
 
-def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
+def run_one(path: str, tests: list[str], *, again: bool = False,
+            functions: list[str] = ()) -> None:
     """In a child process: mutate `path`, run mutmut, write var/mutation/<path>.json.
-    `again`: only the survivors of the last run, in its kept mutmut directory."""
+    `again`: only the survivors of the last run, in its kept mutmut directory.
+    `functions`: only the mutants of these functions (module-level names)."""
     # a job started in the background by a non-interactive shell (`cmd &`) inherits SIGINT
     # ignored, and Python then never raises KeyboardInterrupt: stopping it must still work
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -93,6 +102,18 @@ def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
         mutmut_django.keep_verdicts_when_tests_change()
     else:
         (ROOT / "mutants" / "var").mkdir(parents=True)
+        module = path.removesuffix(".py").replace("/", ".")
+        # one pattern matches the function's mutants and its name (mutmut picks the tests of
+        # the clean run by the name): refused when it would match another function too
+        defined = {node.name for node in ast.parse((ROOT / path).read_text()).body
+                   if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+        for function in functions:
+            others = sorted(name for name in defined
+                            if name != function and name.startswith(function))
+            if function not in defined or others:
+                raise SystemExit(f"--functions {function}: not a function of {path}, or a "
+                                 f"prefix of {', '.join(others)}")
+        names = [f"{module}.x_{function}*" for function in functions]
     mutmut_django.patch()
     mutmut_django.reuse_migrated_test_database()
     configuration._config = dataclasses.replace(
@@ -120,12 +141,22 @@ def run_one(path: str, tests: list[str], *, again: bool = False) -> None:
     out = result_path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     seconds = round(time.monotonic() - started)
+    if functions:
+        print(f"only the mutants of {', '.join(functions)}")
     if again:  # the full run's time, then each rerun's
         before = previous.get("seconds")
         seconds = [*(before if isinstance(before, list) else [before]), seconds]
     database = "PostgreSQL" if "postgres" in os.environ.get("DATABASE_URL", "") else "SQLite"
     out.write_text(json.dumps({"path": path, "seconds": seconds, "database": database,
+                               "functions": list(functions) or previous_functions(path, again),
                                "mutants": mutants}, indent=1))
+
+
+def previous_functions(path: str, again: bool) -> list[str]:
+    """The functions a restricted run was limited to, kept by the `--again` runs after it."""
+    if not again or not result_path(path).exists():
+        return []
+    return json.loads(result_path(path).read_text()).get("functions", [])
 
 
 def duration(seconds: int | list[int]) -> str:
@@ -166,12 +197,18 @@ def main() -> int:
                         help="rerun only the survivors of each module's last run")
     parser.add_argument("--report", action="store_true",
                         help="run nothing: the report from each module's last results")
+    parser.add_argument("--functions", default="",
+                        help="comma-separated: only the mutants of these functions of the "
+                             "module(s) (a fresh run; the others are counted as not run)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.again and args.functions:
+        parser.error("--again reruns the last run's survivors: no --functions with it")
     modules = load_modules()
     by_path = {m["path"]: m for m in modules}
     if args.one:
-        run_one(args.one, by_path[args.one]["tests"], again=args.again)
+        run_one(args.one, by_path[args.one]["tests"], again=args.again,
+                functions=[f for f in args.functions.split(",") if f])
         return 0
     unknown = [p for p in args.paths if p not in by_path]
     if unknown:
@@ -190,6 +227,8 @@ def main() -> int:
             print(f"== {module['path']}", flush=True)
             # this script again, for one module from modules.toml: a fresh mutmut per module
             again = ["--again"] if args.again else []
+            if args.functions:
+                again += ["--functions", args.functions]
             subprocess.run([sys.executable, __file__, "--one", module["path"], *again],  # noqa: S603
                            cwd=ROOT, check=True)
         elif not result_path(module["path"]).exists():
@@ -198,7 +237,9 @@ def main() -> int:
         counts, survivors = summarise(module, result, equivalents)
         goal = module.get("goal", 95)
         failed |= counts["share"] < goal or counts["not run"] > 0
-        lines.append(f"| {module['path']} | {counts['mutants']} | {counts['killed']} | "
+        only = result.get("functions")
+        name = f"{module['path']} (only {', '.join(only)})" if only else module["path"]
+        lines.append(f"| {name} | {counts['mutants']} | {counts['killed']} | "
                      f"{counts['equivalent']} | {counts['surviving']} | {counts['not run']} | "
                      f"{counts['share']:.1f} % | "
                      f"{goal} % | {duration(counts['seconds'])} "
