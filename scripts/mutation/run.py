@@ -23,6 +23,11 @@ that kill them"; the figures for the record come from a full run.
 module's whole test list still recorded): for the functions a stopped run never reached.
 Every other mutant is "not run" in the result, so the module fails its goal; the figure for
 the record is then that run's beside the earlier run's of the other functions.
+
+`--rest` runs, in the last run's kept mutmut directory, the mutants that run did not reach
+(a run stopped early); with `--again`, its survivors too. `--record` writes the result of a
+run whose `--one` process died before writing it, from the `mutants/` directory it left
+(`--seconds`: how long it ran, `--database`: on which database).
 """
 
 import argparse
@@ -79,10 +84,11 @@ def work_dir(path: str) -> Path:
     return OUT / "work" / path.replace("/", ".")
 
 
-def run_one(path: str, tests: list[str], *, again: bool = False,
+def run_one(path: str, tests: list[str], *, again: bool = False, rest: bool = False,
             functions: list[str] = ()) -> None:
     """In a child process: mutate `path`, run mutmut, write var/mutation/<path>.json.
-    `again`: only the survivors of the last run, in its kept mutmut directory.
+    `again`: only the survivors of the last run, in its kept mutmut directory; `rest`: the
+    mutants that run did not reach (with `again`, both).
     `functions`: only the mutants of these functions (module-level names)."""
     # a job started in the background by a non-interactive shell (`cmd &`) inherits SIGINT
     # ignored, and Python then never raises KeyboardInterrupt: stopping it must still work
@@ -90,14 +96,16 @@ def run_one(path: str, tests: list[str], *, again: bool = False,
     os.chdir(ROOT)
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     names: list[str] = []
-    if again:
+    previous = None
+    if again or rest:
         previous = json.loads(result_path(path).read_text())
         # a reviewed equivalent (equivalents.toml, same mutated line) cannot be killed:
         # rerunning it would only run every test that calls its function again
         equivalents = load_equivalents()
         names = [name for name, mutant in previous["mutants"].items()
-                 if mutant["status"] not in KILLED | NOT_RUN
-                 and equivalents.get(name, {}).get("mutated") != mutant["mutated"]]
+                 if (again and mutant["status"] not in KILLED | NOT_RUN
+                     and equivalents.get(name, {}).get("mutated") != mutant["mutated"])
+                 or (rest and mutant["status"] in NOT_RUN)]
         shutil.copytree(work_dir(path), ROOT / "mutants", symlinks=True)
         mutmut_django.keep_verdicts_when_tests_change()
     else:
@@ -120,14 +128,28 @@ def run_one(path: str, tests: list[str], *, again: bool = False,
         configuration._load_config(), only_mutate=[path],
         pytest_add_cli_args_test_selection=list(tests))
     started = time.monotonic()
-    if again and not names:
-        print("no survivors to run again")
+    if previous and not names:
+        print("no mutants to run again")
     else:
         try:
             cli(["run", "--max-children", "1", *names], standalone_mode=False)
         except SystemExit as exc:
             if exc.code:
                 raise
+    if functions:
+        print(f"only the mutants of {', '.join(functions)}")
+    # an --again run keeps the functions a restricted run was limited to; --rest ran the rest
+    limited = [] if rest else list(functions) or (previous or {}).get("functions", [])
+    record(path, round(time.monotonic() - started), previous, functions=limited)
+
+
+def record(path: str, seconds: int, previous: dict | None = None, *,
+           functions: list[str] = (), database: str | None = None) -> None:
+    """Write var/mutation/<path>.json from the mutmut directory `mutants/` and keep that
+    directory in var/mutation/work/. `previous`: the result this run continued (its time
+    comes first); `functions`: the functions the run was limited to; `database`: the run's,
+    when not this process's."""
+    os.chdir(ROOT)
     shutil.rmtree(work_dir(path), ignore_errors=True)
     work_dir(path).parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "mutants", work_dir(path), symlinks=True)
@@ -140,23 +162,13 @@ def run_one(path: str, tests: list[str], *, again: bool = False,
         mutants[name] = {"status": status, "diff": diff, "mutated": mutated_lines(diff)}
     out = result_path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    seconds = round(time.monotonic() - started)
-    if functions:
-        print(f"only the mutants of {', '.join(functions)}")
-    if again:  # the full run's time, then each rerun's
+    if previous:  # the full run's time, then each rerun's
         before = previous.get("seconds")
         seconds = [*(before if isinstance(before, list) else [before]), seconds]
-    database = "PostgreSQL" if "postgres" in os.environ.get("DATABASE_URL", "") else "SQLite"
+    database = database or (
+        "PostgreSQL" if "postgres" in os.environ.get("DATABASE_URL", "") else "SQLite")
     out.write_text(json.dumps({"path": path, "seconds": seconds, "database": database,
-                               "functions": list(functions) or previous_functions(path, again),
-                               "mutants": mutants}, indent=1))
-
-
-def previous_functions(path: str, again: bool) -> list[str]:
-    """The functions a restricted run was limited to, kept by the `--again` runs after it."""
-    if not again or not result_path(path).exists():
-        return []
-    return json.loads(result_path(path).read_text()).get("functions", [])
+                               "functions": list(functions), "mutants": mutants}, indent=1))
 
 
 def duration(seconds: int | list[int]) -> str:
@@ -200,16 +212,33 @@ def main() -> int:
     parser.add_argument("--functions", default="",
                         help="comma-separated: only the mutants of these functions of the "
                              "module(s) (a fresh run; the others are counted as not run)")
+    parser.add_argument("--rest", action="store_true",
+                        help="run the mutants each module's last run did not reach")
+    parser.add_argument("--record", action="store_true",
+                        help="run nothing: write the result of the one module whose run "
+                        "died before writing it, from the mutants/ directory it left")
+    parser.add_argument("--seconds", type=int, default=0,
+                        help="with --record: how long that run ran")
+    parser.add_argument("--database", choices=["PostgreSQL", "SQLite"], default="PostgreSQL",
+                        help="with --record: the database that run used")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.again and args.functions:
-        parser.error("--again reruns the last run's survivors: no --functions with it")
+    if (args.again or args.rest) and args.functions:
+        parser.error("--again/--rest continue the last run: no --functions with them")
     modules = load_modules()
     by_path = {m["path"]: m for m in modules}
     if args.one:
-        run_one(args.one, by_path[args.one]["tests"], again=args.again,
+        run_one(args.one, by_path[args.one]["tests"], again=args.again, rest=args.rest,
                 functions=[f for f in args.functions.split(",") if f])
         return 0
+    if args.record:
+        if len(args.paths) != 1 or args.paths[0] not in by_path:
+            parser.error("--record needs the one module (in modules.toml) of that run")
+        mutmut_django.patch()  # the names of our own mutants, for their diffs
+        configuration._config = dataclasses.replace(
+            configuration._load_config(), only_mutate=args.paths)
+        record(args.paths[0], args.seconds, database=args.database)
+        args.report = True
     unknown = [p for p in args.paths if p not in by_path]
     if unknown:
         parser.error(f"not in modules.toml: {', '.join(unknown)}")
@@ -226,7 +255,7 @@ def main() -> int:
         if not args.report:
             print(f"== {module['path']}", flush=True)
             # this script again, for one module from modules.toml: a fresh mutmut per module
-            again = ["--again"] if args.again else []
+            again = (["--again"] if args.again else []) + (["--rest"] if args.rest else [])
             if args.functions:
                 again += ["--functions", args.functions]
             subprocess.run([sys.executable, __file__, "--one", module["path"], *again],  # noqa: S603

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,12 +93,15 @@ def outcomes_publish(programme: Programme, *, actor, publish: bool = True) -> Pr
     return programme
 
 def hosts_of_sessions_held(programme: Programme) -> list:
-    """Hosts of placed sessions that took place (attendance not recorded as 0)."""
+    """Hosts of placed sessions of `programme` that took place (attendance not recorded as
+    0), each once, in id order. One filter call: its conditions hold for the same session (an
+    `exclude()` would drop a host for any empty session, of any programme)."""
     user_model = get_user_model()
     return list(user_model.objects.filter(
+        Q(programme_hosting__session__attendance__isnull=True)
+        | Q(programme_hosting__session__attendance__gt=0),
         programme_hosting__session__programme=programme,
-        programme_hosting__state=ProposalState.SUBMITTED).exclude(
-        programme_hosting__session__attendance=0).distinct().order_by("pk"))
+        programme_hosting__state=ProposalState.SUBMITTED).distinct().order_by("pk"))
 
 def hosts_make_registration_hosts(programme: Programme, *, actor) -> list[Registration]:
     """Give the hosts of sessions that took place the registration role "host", through
