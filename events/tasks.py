@@ -27,14 +27,16 @@ from django.db import router, transaction
 from django.utils import translation
 from django_tasks import task
 from django_tasks.base import Task
+from django_tasks.utils import normalize_json
 from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from network.db_retry import db_retry
 from network.mail import mail_language
 
 from . import emails
 from .models import ACTIVE_STATES, SEAT_STATES, EventPage, Registration, RegistrationState
+from .rows import row_insert
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,21 @@ def queued_in_this_transaction(task_: Task) -> bool:
             and router.db_for_write(DBTaskResult) == connection.alias)
 
 
+def database_enqueue(task_: Task, *args) -> None:
+    """Store what `task_.enqueue(*args)` stores with django-tasks-db's backend (the same row,
+    which its `db_worker` runs; `queued_in_this_transaction(task_)` must hold), written by
+    one fixed INSERT (`events.rows.row_insert`) in the current transaction: the ORM's
+    create and the TaskResult built from it were most of a registration's Python time
+    after the lock. The task was checked by its backend when it was declared; the backend's
+    `task_enqueued` signal is not sent (django-tasks only logs it, at DEBUG level).
+    tests/events/test_registration_queries.py compares the row with the backend's own."""
+    backend = task_.get_backend()
+    row_insert(DBTaskResult(
+        id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+        priority=task_.priority, task_path=task_.module_path, queue_name=task_.queue_name,
+        run_after=task_.run_after or get_date_max(), backend_name=backend.alias))
+
+
 def registration_notify_on_commit(kind: str, registration: Registration) -> None:
     """Enqueue the `kind` e-mail for `registration` with the current transaction: in it,
     when the queue is a table of the same database (production's django-tasks-db: the task
@@ -103,7 +120,7 @@ def registration_notify_on_commit(kind: str, registration: Registration) -> None
         return
     registration_pk, language = registration.pk, _language()
     if queued_in_this_transaction(registration_notify):
-        registration_notify.enqueue(kind, registration_pk, language)
+        database_enqueue(registration_notify, kind, registration_pk, language)
         return
 
     def enqueue() -> None:  # a named function: Django logs a robust callback by its name

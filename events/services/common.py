@@ -19,9 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Exists, OuterRef
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .. import payments, tasks
@@ -64,37 +62,118 @@ def member_lock(user) -> None:
     one waits for the other) and refuse an account that is no longer active, read under
     that lock: a registration can never slip in while the member's data is being erased.
     One fixed SQL statement (no ORM compilation). A registration takes the same lock in the
-    statement that locks the event (`lock_event(member=...)`). Raises RegistrationInvalid."""
+    statement that locks the event (`lock_event_for_registration(member=...)`). Raises
+    RegistrationInvalid."""
     with connection.cursor() as cursor:
         cursor.execute(_member_lock_sql(), [user.pk])
         if cursor.fetchone() is None:
             raise RegistrationInvalid(_("This account is not active."))
 
 
-def lock_event(event_pk: int, *, lock: bool = True, asks_required: bool = False,
-               with_space: bool = True, member=None) -> EventPage:
-    """Fetch the event, locking its row (only the events table, not Wagtail's page row).
-    `asks_required`: also tell, in the same query, whether the event asks a required
-    registration question (the event's `asks_required` attribute). `with_space=False`
-    leaves the space to be read when used (a registration for a free event never does:
-    the join and the second page model are most of the query's cost).
+def lock_event(event_pk: int, *, lock: bool = True) -> EventPage:
+    """Fetch the event with its space, locking the event's row (only the events table, not
+    Wagtail's page row). For the services that use the whole page; a registration locks
+    through `lock_event_for_registration` (a fixed statement, a few columns)."""
+    qs = EventPage.objects.select_related("space")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=event_pk)
+
+
+#: What a registration reads of the event it locks: the fields `registration_create` decides
+#: on (the registration window, guests, seats, the waiting list) and a paid seat's hold uses
+#: (price, space, title). Any other field of the page it returns is read from the database
+#: when first used (Django's deferred fields), so it is never wrong, only one query later.
+REGISTRATION_EVENT_FIELDS = (
+    "id", "page_ptr", "title", "live", "first_published_at", "origin", "status", "starts_at",
+    "registration_opens_at", "registration_closes_at", "capacity", "waitlist_enabled",
+    "price_credits", "guests_allowed", "space",
+)
+
+
+@dataclass(frozen=True)
+class _LockStatement:
+    sql: str
+    attnames: frozenset[str]  # the EventPage fields read, as `Model.from_db` takes them
+    converters: tuple  # per field read: its column and the converters of its values
+
+
+_LOCK_STATEMENTS: dict[tuple, _LockStatement] = {}
+
+
+def _registration_lock_statement(conn, *, lock: bool, asks_required: bool,
+                                 member: bool) -> _LockStatement:
+    """The registration's lock statement, built once per database vendor and flavour (no ORM
+    compilation per registration): the fields of REGISTRATION_EVENT_FIELDS (in the model's
+    order, as `Model.from_db` takes them), then whether the event asks a required
+    question, then `_member_lock_sql`'s sub-select (its parameter first: it comes before
+    the event's id in the statement)."""
+    key = (conn.vendor, lock, asks_required, member)
+    if key not in _LOCK_STATEMENTS:
+        quote = conn.ops.quote_name
+        fields = [field for field in EventPage._meta.concrete_fields
+                  if field.name in REGISTRATION_EVENT_FIELDS]
+        event_table, page_table = (quote(EventPage._meta.db_table),
+                                   quote(EventPage._meta.pk.related_model._meta.db_table))
+        event_pk = f"{event_table}.{quote(EventPage._meta.pk.column)}"
+        columns = [f"{quote(field.model._meta.db_table)}.{quote(field.column)}"
+                   for field in fields]
+        if asks_required:
+            columns.append(f"EXISTS(SELECT 1 FROM"  # noqa: S608 (names only)
+                           f" {quote(RegistrationQuestion._meta.db_table)}"
+                           f" WHERE event_id = {event_pk} AND required)")
+        if member:
+            columns.append(f"({_member_lock_sql()})")
+        sql = (f"SELECT {', '.join(columns)} FROM {event_table}"  # noqa: S608 (names only)
+               f" INNER JOIN {page_table} ON ({event_pk} = {page_table}.{quote('id')})"
+               f" WHERE {event_pk} = %s")
+        if lock and conn.features.has_select_for_update:
+            sql += f" FOR UPDATE OF {event_table}"
+        converters = []
+        for field in fields:
+            col = field.get_col(field.model._meta.db_table)
+            converters.append((col, tuple(conn.ops.get_db_converters(col)
+                                          + col.get_db_converters(conn))))
+        _LOCK_STATEMENTS[key] = _LockStatement(
+            sql=sql, attnames=frozenset(field.attname for field in fields),
+            converters=tuple(converters))
+    return _LOCK_STATEMENTS[key]
+
+
+def lock_event_for_registration(event_pk: int, *, lock: bool = True,
+                                asks_required: bool = False, member=None) -> EventPage:
+    """Fetch the event's REGISTRATION_EVENT_FIELDS, locking its row (only the events table),
+    in one fixed statement. `asks_required`: also tell whether the event asks a required
+    registration question (the event's `asks_required` attribute). The space is read when
+    used (a registration for a free event never does).
 
     `member` (a user): take `member_lock`'s lock in the same statement, BEFORE the event's
     (the lock order): the user row is locked by a sub-select of the statement's columns,
     which PostgreSQL evaluates as it reads the event row, before it locks that row for the
     statement's own FOR UPDATE (tests/events/test_lock_order.py watches this). The
-    event's `member_active` says whether the account is active, read under that lock."""
-    qs = EventPage.objects.select_related("space") if with_space else EventPage.objects.all()
+    event's `member_active` says whether the account is active, read under that lock.
+    Raises EventPage.DoesNotExist."""
+    conn = transaction.get_connection()  # once: every `connection.x` goes through a proxy
+    statement = _registration_lock_statement(conn, lock=lock, asks_required=asks_required,
+                                             member=member is not None)
+    params = [event_pk] if member is None else [member.pk, event_pk]
+    with conn.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise EventPage.DoesNotExist("EventPage matching query does not exist.")
+    values = []
+    for value, (col, converters) in zip(row, statement.converters, strict=False):
+        for converter in converters:
+            value = converter(value, col, conn)
+        values.append(value)
+    event = EventPage.from_db(conn.alias, statement.attnames, values)
+    extra = iter(row[len(values):])
     if asks_required:
-        qs = qs.annotate(asks_required=Exists(RegistrationQuestion.objects.filter(
-            event_id=OuterRef("pk"), required=True)))
+        event.asks_required = bool(next(extra))
     if member is not None:
-        # Fixed SQL, the user id as a parameter.
-        qs = qs.annotate(member_active=RawSQL(f"({_member_lock_sql()})",  # noqa: S611
-                                              [member.pk]))
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    return qs.get(pk=event_pk)
+        event.member_active = next(extra) is not None
+    return event
 
 
 def seats_taken(event: EventPage) -> int:

@@ -41,13 +41,14 @@ from ..models import (
     RegistrationWindow,
 )
 from ..questions import CleanAnswer, answers_clean, answers_save, event_questions
+from ..rows import row_insert
 from .common import (
     RACE_WINDOW_SECONDS,
     charge,
     fetch_locked,
     has_free_seat,
     lock_disabled,
-    lock_event,
+    lock_event_for_registration,
     notify_on_commit,
     registration_tally,
 )
@@ -159,8 +160,8 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
                                 answers: list[CleanAnswer], unanswered: bool) -> Registration:
     locked = not lock_disabled()
     # A member's row is locked first (member_lock), in the statement that locks the event.
-    event = lock_event(event_pk, lock=locked, asks_required=unanswered, with_space=False,
-                       member=user if locked else None)
+    event = lock_event_for_registration(event_pk, lock=locked, asks_required=unanswered,
+                                        member=user if locked else None)
     if user is not None and locked and not event.member_active:
         raise RegistrationInvalid(_("This account is not active."))
     tally = registration_tally(event, user, guest_email)
@@ -206,7 +207,7 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         registration.waitlist_position = tally.last_position + 1
     else:
         raise EventFull()
-    registration.save()
+    row_insert(registration)  # registration.save(), without compiling the INSERT each time
     answers_save(registration, answers)
     registration.event = event
     if registration.state == RegistrationState.CONFIRMED:

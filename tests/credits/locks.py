@@ -168,8 +168,9 @@ LOCK_CLAUSE = re.compile(r' FOR (?:NO KEY )?UPDATE(?: OF (?P<of>.+?))?(?: NOWAIT
 FROM_TABLE = re.compile(r' FROM "(?P<table>\w+)"')
 #: Rows that the services lock before any account, never after one.
 BEFORE_ACCOUNTS = ("events_eventpage", "credits_daypass")
-#: events.services.common.lock_event(member=...): the member's user row, locked by a
-#: sub-select of the statement that locks the event (its id is the first parameter).
+#: events.services.common.lock_event_for_registration(member=...): the member's user row,
+#: locked by a sub-select of the statement that locks the event (its id is the first
+#: parameter).
 MEMBER_SUBSELECT = '(SELECT 1 FROM "auth_user" WHERE id = %s AND is_active FOR NO KEY UPDATE)'
 
 

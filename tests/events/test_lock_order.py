@@ -1,6 +1,6 @@
 """A registration takes the member's lock and the event's in one statement
-(events.services.common.lock_event(member=...)), and still in the lock order: the member's
-user row first, then the event row (PostgreSQL, real threads).
+(events.services.common.lock_event_for_registration(member=...)), and still in the lock
+order: the member's user row first, then the event row (PostgreSQL, real threads).
 
 While a registration waits for an event row that someone else holds, it must already hold
 the member's row: a member erasure (which locks the user row first, then the member's

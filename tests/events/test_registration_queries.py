@@ -95,3 +95,54 @@ def test_an_inactive_member_is_refused_by_the_lock_and_nothing_is_queued(event,
     with pytest.raises(RegistrationInvalid, match="not active"):
         registration_create(event, user=user)
     assert _notify_rows() == []
+
+
+_ROW_FIELDS = ("status", "started_at", "finished_at", "args_kwargs", "priority", "task_path",
+               "worker_ids", "queue_name", "backend_name", "run_after", "return_value",
+               "exception_class_path", "traceback")
+
+
+def test_the_task_row_written_by_the_fixed_insert_is_the_backends_own(event, database_queue):
+    """events.tasks.database_enqueue writes the row django-tasks-db's enqueue writes (every
+    column but the new id and the time), so its worker runs it the same way."""
+    from events.tasks import database_enqueue, registration_notify
+
+    with transaction.atomic():
+        database_enqueue(registration_notify, "confirmed", 7, "it")
+    registration_notify.enqueue("confirmed", 7, "it")
+    ours, theirs = DBTaskResult.objects.order_by("enqueued_at")
+    assert ours.pk != theirs.pk
+    assert ({f: getattr(ours, f) for f in _ROW_FIELDS}
+            == {f: getattr(theirs, f) for f in _ROW_FIELDS})
+    assert ours.args_kwargs == {"args": ["confirmed", 7, "it"], "kwargs": {}}
+    assert ours.task.func is registration_notify.func
+    assert ours.enqueued_at is not None
+
+
+def test_the_registration_written_by_the_fixed_insert_reads_back_as_written(event):
+    """events.rows.row_insert: every column as `save()` would write it (defaults, auto_now),
+    and the new id set on the instance."""
+    user = UserFactory()
+    registration = registration_create(event, user=user)
+    stored = Registration.objects.get(pk=registration.pk)
+    for field in Registration._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(registration, field.attname), field
+    assert stored.updated_at is not None and stored.secret and stored.ticket_code
+    assert registration._state.adding is False
+
+
+def test_the_locked_event_holds_what_the_registration_read_and_loads_the_rest(
+        event, django_assert_num_queries):
+    """lock_event_for_registration reads a few columns; any other field of the page it
+    returns is read from the database when first used, never made up."""
+    from events.services.common import lock_event_for_registration
+
+    event.room = "Sala Zoë ☕"
+    event.save(update_fields=["room"])
+    with transaction.atomic():
+        locked = lock_event_for_registration(event.pk, asks_required=True)
+    assert (locked.pk, locked.title, locked.capacity, locked.starts_at, locked.live,
+            locked.space_id, locked.asks_required) == (
+        event.pk, event.title, 3, event.starts_at, True, event.space_id, False)
+    with django_assert_num_queries(1):
+        assert locked.room == "Sala Zoë ☕"
