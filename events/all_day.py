@@ -26,8 +26,8 @@ DAY = dt.timedelta(days=1)
 
 
 def event_is_all_day(event: EventPage) -> bool:
-    """An imported event its origin published with DATE values."""
-    return bool(((event.origin or {}).get("data") or {}).get("all_day"))
+    """An imported event its origin published with DATE values (`EventPage.all_day`)."""
+    return event.all_day
 
 
 def _day(value: dt.datetime, tz) -> dt.date:

@@ -118,6 +118,7 @@ def _event_feed_item(event: EventPage, request: HttpRequest | None) -> dict:
         "status_reason": event.status_reason,
         "starts_at": _iso(event.starts_at, tz),
         "ends_at": _iso(event.ends_at, tz),
+        "all_day": event.all_day,
         "time_zone": event.time_zone_name,
         "attendance_mode": attendance_mode(event),
         "online_url": event.online_url or None,
@@ -216,8 +217,9 @@ def event_to_jsonld(event: EventPage, *, request: HttpRequest | None = None) -> 
         "name": event.title,
         "description": event.summary or event_body_text(event)[:500],
         "url": url,
-        "startDate": _iso(event.starts_at, tz),
-        "endDate": _iso(event.ends_at, tz),
+        # An all-day event has dates only (schema.org Date): its first and last day.
+        "startDate": event.first_day.isoformat() if event.all_day else _iso(event.starts_at, tz),
+        "endDate": event.last_day.isoformat() if event.all_day else _iso(event.ends_at, tz),
         "eventStatus": SCHEMA_STATUS.get(event.status, SCHEMA_STATUS[EventStatus.SCHEDULED]),
         "eventAttendanceMode": ("https://schema.org/MixedEventAttendanceMode" if event.online_url
                                 else "https://schema.org/OfflineEventAttendanceMode"),

@@ -120,6 +120,12 @@ def _item(data: dict) -> ImportedItem:
     registration = data["registration"]
     rewards = data.get("rewards") or {}
     origin = {key: value for key, value in data.items() if key not in MAPPED_KEYS}
+    # "All day" is kept only for local midnights (anything else keeps its times), and only
+    # when true, like the iCalendar reader.
+    origin.pop("all_day", None)
+    if data.get("all_day") is True and ends_at > starts_at and all(
+            moment.time() == dt.time() for moment in (starts_at, ends_at)):
+        origin["all_day"] = True
     series = data.get("series") or {}
     return ImportedItem(
         uid=clean_line(data["id"], 255),

@@ -5,7 +5,7 @@ Every state change that counts seats lives in `events.services`.
 
 import uuid
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -248,6 +248,25 @@ class EventPage(Page):
     @property
     def local_ends_at(self):
         return timezone.localtime(self.ends_at, self.tz)
+
+    @property
+    def all_day(self) -> bool:
+        """Imported from a calendar that gave dates, not times (iCalendar VALUE=DATE, a JSON
+        item's `all_day`): stored as local midnight to midnight (events.all_day)."""
+        return bool(((self.origin or {}).get("data") or {}).get("all_day"))
+
+    @property
+    def first_day(self) -> date:
+        """The local date the event starts on."""
+        return self.local_starts_at.date()
+
+    @property
+    def last_day(self) -> date:
+        """The local date the event ends on; an end at midnight ends the day before."""
+        end = self.local_ends_at
+        if end.time() == time() and end.date() > self.first_day:
+            return end.date() - timedelta(days=1)
+        return end.date()
 
     @property
     def effective_registration_opens_at(self) -> datetime | None:

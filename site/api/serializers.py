@@ -90,6 +90,8 @@ class EventSerializer(serializers.Serializer):
     status_reason = serializers.CharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+    all_day = serializers.BooleanField(help_text=(
+        "Dates, not times: starts_at and ends_at are local midnights (ends_at exclusive)."))
     time_zone = serializers.CharField()
     attendance_mode = serializers.ChoiceField(choices=["offline", "mixed"])
     online_url = serializers.URLField(allow_null=True)

@@ -58,7 +58,7 @@ READY_TIMEOUT = 90  # seconds for A's server to answer (a loaded 2-core machine)
 #: Every key of a JSON feed item that B publishes exactly as A does.
 FIELDS = [
     "id", "title", "summary", "description", "body", "format", "language", "topics",
-    "status", "status_reason", "starts_at", "ends_at", "time_zone", "attendance_mode",
+    "status", "status_reason", "starts_at", "ends_at", "all_day", "time_zone", "attendance_mode",
     "online_url", "venue", "organizer", "capacity", "seats_left", "waitlist", "price",
     "registration", "sequence", "created_at", "updated_at", "cancellation_deadline_hours",
     "rewards", "series", "sessions",
