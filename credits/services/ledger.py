@@ -154,7 +154,8 @@ def _violated_constraint(exc: IntegrityError) -> str:
     return getattr(diag, "constraint_name", None) or str(exc)
 
 
-_TOTALS = frozenset({"debits_posted", "credits_posted", "debits_pending", "credits_pending"})
+# the stored totals of an account (credits arrive only posted: there is no credits_pending)
+_TOTALS = frozenset({"debits_posted", "credits_posted", "debits_pending"})
 
 
 _INSERT_STATEMENTS: dict[str, tuple[str, tuple]] = {}
