@@ -141,7 +141,8 @@ def _registration_lock_statement(conn, *, lock: bool, asks_required: bool,
 
 
 def lock_event_for_registration(event_pk: int, *, lock: bool = True,
-                                asks_required: bool = False, member=None) -> EventPage:
+                                asks_required: bool = False, member=None,
+                                tally_of: tuple | None = None) -> EventPage:
     """Fetch the event's REGISTRATION_EVENT_FIELDS, locking its row (only the events table),
     in one fixed statement. `asks_required`: also tell whether the event asks a required
     registration question (the event's `asks_required` attribute). The space is read when
@@ -152,14 +153,28 @@ def lock_event_for_registration(event_pk: int, *, lock: bool = True,
     which PostgreSQL evaluates as it reads the event row, before it locks that row for the
     statement's own FOR UPDATE (tests/events/test_lock_order.py watches this). The
     event's `member_active` says whether the account is active, read under that lock.
-    Raises EventPage.DoesNotExist."""
+
+    `tally_of` (the registering user, or None, and the guest's address): the event's
+    `tally` is `registration_tally` for that person, counted under the lock. On PostgreSQL
+    its statement goes in the same round trip, after the lock's (one execute, two
+    statements: in READ COMMITTED each statement reads a fresh snapshot, so the count, taken
+    once the lock is held, sees every registration committed before). Raises
+    EventPage.DoesNotExist."""
     conn = transaction.get_connection()  # once: every `connection.x` goes through a proxy
     statement = _registration_lock_statement(conn, lock=lock, asks_required=asks_required,
                                              member=member is not None)
-    params = [event_pk] if member is None else [member.pk, event_pk]
+    sql, params = statement.sql, [event_pk] if member is None else [member.pk, event_pk]
+    tally = None
     with conn.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
+        if tally_of is not None and conn.vendor == "postgresql":
+            tally_sql, tally_params = _tally_statement(event_pk, *tally_of)
+            cursor.execute(f"{sql}; {tally_sql}", [*params, *tally_params])
+            row = cursor.fetchone()
+            cursor.nextset()
+            tally = _tally_from_row(cursor.fetchone())
+        else:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
     if row is None:
         raise EventPage.DoesNotExist("EventPage matching query does not exist.")
     values = []
@@ -173,6 +188,8 @@ def lock_event_for_registration(event_pk: int, *, lock: bool = True,
         event.asks_required = bool(next(extra))
     if member is not None:
         event.member_active = next(extra) is not None
+    if tally_of is not None:
+        event.tally = tally if tally is not None else registration_tally(event, *tally_of)
     return event
 
 
@@ -209,19 +226,27 @@ _TALLY_MEMBER_SQL = _TALLY_SQL.format(person="user_id = %s")
 _TALLY_GUEST_SQL = _TALLY_SQL.format(person="user_id IS NULL AND guest_email = %s")
 
 
+def _tally_statement(event_pk: int, user, guest_email: str) -> tuple[str, list]:
+    sql, person = ((_TALLY_MEMBER_SQL, user.pk) if user is not None
+                   else (_TALLY_GUEST_SQL, guest_email))
+    params = [*SEAT_STATES, RegistrationState.WAITLISTED, person, *ACTIVE_STATES, event_pk]
+    return sql, [str(p) if isinstance(p, str) else p for p in params]
+
+
+def _tally_from_row(row) -> Tally:
+    taken, waiting, last_position, mine = row
+    return Tally(taken=int(taken), waiting=int(waiting), last_position=last_position or 0,
+                 mine=int(mine))
+
+
 def registration_tally(event: EventPage, user, guest_email: str) -> Tally:
     """Seats taken, people waiting, the last waiting-list position and whether the person
     already holds an active registration: one aggregate over the event's registrations
     (seats as `EventPageQuerySet.with_seats_taken` counts them: SEAT_STATES).
     Called with the event's row locked, so the figures hold until the commit."""
-    sql, person = ((_TALLY_MEMBER_SQL, user.pk) if user is not None
-                   else (_TALLY_GUEST_SQL, guest_email))
-    params = [*SEAT_STATES, RegistrationState.WAITLISTED, person, *ACTIVE_STATES, event.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [str(p) if isinstance(p, str) else p for p in params])
-        taken, waiting, last_position, mine = cursor.fetchone()
-    return Tally(taken=int(taken), waiting=int(waiting), last_position=last_position or 0,
-                 mine=int(mine))
+        cursor.execute(*_tally_statement(event.pk, user, guest_email))
+        return _tally_from_row(cursor.fetchone())
 
 
 def has_free_seat(event: EventPage, taken: int) -> bool:

@@ -161,10 +161,11 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
     locked = not lock_disabled()
     # A member's row is locked first (member_lock), in the statement that locks the event.
     event = lock_event_for_registration(event_pk, lock=locked, asks_required=unanswered,
-                                        member=user if locked else None)
+                                        member=user if locked else None,
+                                        tally_of=(user, guest_email))
     if user is not None and locked and not event.member_active:
         raise RegistrationInvalid(_("This account is not active."))
-    tally = registration_tally(event, user, guest_email)
+    tally = event.tally
     if tally.mine:
         existing = _active_registration(event.pk, user, guest_email)
         if existing is not None:

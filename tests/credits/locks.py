@@ -188,7 +188,13 @@ class LockOrderRecorder:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        self.record(sql, list(params or []))
+        # One execute may send several statements (a registration's lock and its tally,
+        # events.services.common.lock_event_for_registration): each with its parameters.
+        params = list(params or [])
+        for statement in sql.split("; "):
+            count = statement.count("%s")
+            self.record(statement, params[:count])
+            params = params[count:]
         return result
 
     def record(self, sql: str, params: list) -> None:

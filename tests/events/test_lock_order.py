@@ -12,9 +12,10 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
 from events import services
-from events.models import EventPage, Registration
+from events.models import EventPage, Registration, RegistrationState
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
 
@@ -72,3 +73,53 @@ def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_
         registrant.join(10)
     assert isinstance(outcome[0], Registration)
     assert outcome[0].user_id == member.pk
+
+
+def test_the_tally_sent_with_the_lock_counts_the_seat_taken_while_it_waited(site_tree):
+    """The tally goes to PostgreSQL in the lock's round trip (two statements, one execute):
+    it must count what the holder of the event's row committed while the registration
+    waited for that row. Here the last seat: the newcomer joins the waiting list."""
+    event = publish_event(space_in(site_tree), capacity=1, waitlist_enabled=True)
+    first, second = UserFactory(), UserFactory()
+    event_held, release = threading.Event(), threading.Event()
+    outcome: list = []
+
+    def take_the_last_seat() -> None:
+        try:
+            with transaction.atomic():
+                EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
+                Registration.objects.create(event_id=event.pk, user=first,
+                                            state=RegistrationState.CONFIRMED,
+                                            confirmed_at=timezone.now())
+                event_held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def register() -> None:
+        try:
+            outcome.append(services.registration_create(event, user=second))
+        except Exception as exc:  # asserted on below
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    holder, registrant = (threading.Thread(target=take_the_last_seat),
+                          threading.Thread(target=register))
+    holder.start()
+    try:
+        assert event_held.wait(5)
+        registrant.start()
+        deadline = time.monotonic() + 5
+        while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_on_a_lock() == 1  # the registration, at the event's row
+    finally:
+        release.set()
+        holder.join(10)
+        registrant.join(10)
+    (registration,) = outcome
+    assert (registration.user_id, registration.state, registration.waitlist_position) == (
+        second.pk, RegistrationState.WAITLISTED, 1)
+    assert Registration.objects.filter(event_id=event.pk,
+                                       state=RegistrationState.CONFIRMED).count() == 1
