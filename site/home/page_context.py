@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
@@ -26,25 +27,47 @@ def _sections(page: Page, request: HttpRequest) -> dict[type[Page], Page]:
     return {type(child): child for child in shown}
 
 
-def home_context(page: Page, request: HttpRequest) -> dict:
-    """Spaces, the site's sections and live numbers for the landing page (events come
-    from the events app's `upcoming_events` template tag)."""
-    spaces = (originals(SpacePage.objects.live().filter(active=True)).order_by("title")
-              .select_related("photo", "locale"))
-    space_rows = pages_in_language(list(spaces), request=request)
-    sections = _sections(page, request)
-    return {
-        "spaces": space_rows,
-        "spaces_index": sections.get(SpaceIndexPage),
-        "events_index": sections.get(EventIndexPage),
-        "members_page": sections.get(MemberDirectoryPage),
-        "format_page": sections.get(FormatPage),
-        "numbers": {
+class _HomeParts:
+    """What the landing page shows besides its own fields, each read when first used."""
+
+    def __init__(self, page: Page, request: HttpRequest) -> None:
+        self.page, self.request = page, request
+
+    @cached_property
+    def spaces(self) -> list[SpacePage]:
+        spaces = (originals(SpacePage.objects.live().filter(active=True)).order_by("title")
+                  .select_related("photo", "locale"))
+        return pages_in_language(list(spaces), request=self.request)
+
+    @cached_property
+    def sections(self) -> dict[type[Page], Page]:
+        return _sections(self.page, self.request)
+
+    @cached_property
+    def numbers(self) -> dict[str, int]:
+        space_rows = self.spaces
+        return {
             "spaces": len(space_rows),
             "cities": len({(s.city.strip().casefold(), s.country) for s in space_rows}),
             "countries": len({s.country.strip().casefold() for s in space_rows}),
             "members": get_user_model().objects.filter(is_active=True).count(),
-        },
+        }
+
+
+def home_context(page: Page, request: HttpRequest) -> dict:
+    """Spaces, the site's sections and live numbers for the landing page (events come
+    from the events app's `upcoming_events` template tag). Each is read from the database
+    when the template first uses it: the template shows them inside a fragment cached
+    under the content version (`{% pagecache %}`), so a signed-in member's home reads none
+    of them while nothing they show has changed."""
+    parts = _HomeParts(page, request)
+    return {
+        "spaces": SimpleLazyObject(lambda: parts.spaces),
+        "spaces_index": SimpleLazyObject(lambda: parts.sections.get(SpaceIndexPage)),
+        "events_index": SimpleLazyObject(lambda: parts.sections.get(EventIndexPage)),
+        "members_page": SimpleLazyObject(lambda: parts.sections.get(MemberDirectoryPage)),
+        "format_page": SimpleLazyObject(lambda: parts.sections.get(FormatPage)),
+        "numbers": SimpleLazyObject(lambda: parts.numbers),
     }
 
 

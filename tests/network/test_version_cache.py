@@ -224,3 +224,62 @@ def test_a_new_event_shows_on_its_space_page_and_the_home_at_once(member, event,
     EventPage.objects.get(pk=event.pk).unpublish()
     assert "Open coffee" not in _page(member, space.url)
     assert "Open coffee" not in _page(member, site_tree.home.url)
+
+
+def test_a_members_home_reads_no_spaces_sections_or_numbers_once_cached(member, site_tree):
+    """The home's spaces, sections and numbers are shown from a fragment kept under the
+    content version: a signed-in member's home then costs the session, the user and the
+    version (and reads no space, no section, no member count)."""
+    space_in(site_tree, title="Cowo Lecce")
+    home = site_tree.home.url
+    _page(member, home)
+    _page(member, home)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Cowo Lecce" in _page(member, home)
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in sqls if "network_spacepage" in sql or "COUNT(" in sql.upper()]
+    assert len(sqls) == 3, sqls
+
+
+def test_the_home_shows_a_new_space_and_the_new_numbers_to_a_member_at_once(member,
+                                                                             site_tree):
+    space_in(site_tree, title="Cowo Lecce", city="Lecce")
+    home = site_tree.home.url
+    assert "Cowo Bari" not in _page(member, home)
+    _page(member, home)
+    space_in(site_tree, title="Cowo Bari", city="Bari")
+    page = _page(member, home)
+    assert "Cowo Bari" in page
+    response = member.get(home)
+    assert (response.context["numbers"]["spaces"], response.context["numbers"]["cities"]) == (
+        2, 2)
+
+
+def test_the_home_fragment_shares_nothing_personal(site_tree):
+    """What a member's home stores for others holds nothing of theirs (no name, address or
+    CSRF token); it serves another member, never an anonymous visitor, who is asked to
+    join."""
+    first, second = Client(), Client()
+    first.user = UserFactory(first_name="Zoë", last_name="Primera")
+    second.user = UserFactory(first_name="Ørjan", last_name="Segundo")
+    first.force_login(first.user)
+    second.force_login(second.user)
+    home = site_tree.home.url
+    mine = _page(first, home)
+    stored = [value[1] for key, value in _cache_entries() if ":espresso:fragment:" in key]
+    assert any("The spaces" in html for html in stored)
+    for html in stored:
+        for personal in (first.user.username, first.user.email, "Primera",
+                         "csrfmiddlewaretoken", first.cookies["csrftoken"].value
+                         if "csrftoken" in first.cookies else "csrftoken"):
+            assert personal not in html
+    theirs = _page(second, home)
+    assert "Join the network" not in mine and "Join the network" not in theirs
+    assert "Join the network" in _page(Client(), home)
+
+
+def _cache_entries() -> list[tuple[str, tuple]]:
+    """The local-memory cache's entries, unpickled (the tests' cache backend)."""
+    import pickle
+
+    return [(key, pickle.loads(value)) for key, value in cache._cache.items()]  # noqa: S301
