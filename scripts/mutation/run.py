@@ -25,7 +25,8 @@ Every other mutant is "not run" in the result, so the module fails its goal; the
 the record is then that run's beside the earlier run's of the other functions.
 
 `--rest` runs, in the last run's kept mutmut directory, the mutants that run did not reach
-(a run stopped early); with `--again`, its survivors too. `--record` writes the result of a
+(a run stopped early); with `--again`, its survivors too; with `--functions`, only those
+functions' mutants among them. `--record` writes the result of a
 run whose `--one` process died before writing it, from the `mutants/` directory it left
 (`--seconds`: how long it ran, `--database`: on which database).
 """
@@ -106,6 +107,10 @@ def run_one(path: str, tests: list[str], *, again: bool = False, rest: bool = Fa
                  if (again and mutant["status"] not in KILLED | NOT_RUN
                      and equivalents.get(name, {}).get("mutated") != mutant["mutated"])
                  or (rest and mutant["status"] in NOT_RUN)]
+        if functions:  # of those, only the mutants of these functions
+            module = path.removesuffix(".py").replace("/", ".")
+            names = [name for name in names
+                     if any(name.startswith(f"{module}.x_{f}__mutmut_") for f in functions)]
         shutil.copytree(work_dir(path), ROOT / "mutants", symlinks=True)
         mutmut_django.keep_verdicts_when_tests_change()
     else:
@@ -143,7 +148,7 @@ def run_one(path: str, tests: list[str], *, again: bool = False, rest: bool = Fa
     record(path, round(time.monotonic() - started), previous, functions=limited)
 
 
-def record(path: str, seconds: int, previous: dict | None = None, *,
+def record(path: str, seconds: int | list[int], previous: dict | None = None, *,
            functions: list[str] = (), database: str | None = None) -> None:
     """Write var/mutation/<path>.json from the mutmut directory `mutants/` and keep that
     directory in var/mutation/work/. `previous`: the result this run continued (its time
@@ -217,14 +222,14 @@ def main() -> int:
     parser.add_argument("--record", action="store_true",
                         help="run nothing: write the result of the one module whose run "
                         "died before writing it, from the mutants/ directory it left")
-    parser.add_argument("--seconds", type=int, default=0,
-                        help="with --record: how long that run ran")
+    parser.add_argument("--seconds", default="0",
+                        help="with --record: how long that run ran (N, or N,M,... for a run "
+                        "continued by --again/--rest: each part's seconds)")
     parser.add_argument("--database", choices=["PostgreSQL", "SQLite"], default="PostgreSQL",
                         help="with --record: the database that run used")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if (args.again or args.rest) and args.functions:
-        parser.error("--again/--rest continue the last run: no --functions with them")
+
     modules = load_modules()
     by_path = {m["path"]: m for m in modules}
     if args.one:
@@ -237,7 +242,8 @@ def main() -> int:
         mutmut_django.patch()  # the names of our own mutants, for their diffs
         configuration._config = dataclasses.replace(
             configuration._load_config(), only_mutate=args.paths)
-        record(args.paths[0], args.seconds, database=args.database)
+        parts = [int(s) for s in args.seconds.split(",")]
+        record(args.paths[0], parts if len(parts) > 1 else parts[0], database=args.database)
         args.report = True
     unknown = [p for p in args.paths if p not in by_path]
     if unknown:

@@ -15,6 +15,7 @@ from events.models import Registration, RegistrationState
 from events.programme import services
 from events.programme.exceptions import InvalidGrid, NotAllowed, PhaseClosed
 from events.programme.models import Phase, Programme
+from events.programme.services import common
 from tests.events.programme.factories import make_unconference, participant
 from tests.network.factories import UserFactory
 
@@ -56,6 +57,8 @@ def test_a_participant_is_an_active_member_holding_a_seat_at_this_event(site_tre
     assert services.user_is_participant(u.programme, attended) is True
     for nobody in (inactive, cancelled, elsewhere, UserFactory(), AnonymousUser(), None):
         assert services.user_is_participant(u.programme, nobody) is False
+    # anything that is not a user at all is nobody either (no AttributeError)
+    assert services.user_is_participant(u.programme, "admin") is False
 
 
 def test_only_organisers_configure_and_the_refusal_says_so(u):
@@ -291,3 +294,19 @@ def test_a_catch_up_locks_the_programme_row(u):
     [lock] = _locks_of(queries)
     assert lock.startswith('SELECT "programme_programme".'), lock
     assert lock.endswith('FOR UPDATE OF "programme_programme"'), lock
+
+
+def test_a_time_already_past_set_alone_does_not_move_the_phase_later(u):
+    past = timezone.now() - dt.timedelta(minutes=1)
+    timetable(u, voting=past)
+    assert (fresh(u).phase, fresh(u).timed_phase_applied) == (Phase.PROPOSALS, Phase.VOTING)
+    assert services.programme_phase_catch_up(fresh(u)).phase == Phase.PROPOSALS
+
+
+def test_a_locked_catch_up_says_whether_it_applied_a_time(u):
+    now = timezone.now()
+    programme = fresh(u)
+    assert common._catch_up_locked(programme, now) is False
+    programme.voting_opens_at = now - dt.timedelta(minutes=1)
+    assert common._catch_up_locked(programme, now) is True
+    assert common._catch_up_locked(programme, now) is False
