@@ -165,9 +165,27 @@ def test_a_revoked_ticket_is_refused_and_the_new_code_works(space, organiser):
     result = checkin_by_code(event, old_code, actor=organiser)
     assert result.outcome == CheckinOutcome.REVOKED
     assert result.registration.pk == registration.pk
+    # the door says when it was revoked
+    assert result.revoked_at == RevokedTicket.objects.get(code=old_code).revoked_at
+    assert result.revoked_at is not None
     assert Registration.objects.get(pk=registration.pk).state == CONFIRMED
     assert (checkin_by_code(event, renewed.ticket_code, actor=organiser).outcome
             == CheckinOutcome.CHECKED_IN)
+
+
+def test_a_revoked_ticket_of_another_event_names_that_event_not_the_holder(space, organiser):
+    event = soon(space)
+    other = soon(space, title="Another workshop")
+    user = UserFactory()
+    registration = services.registration_create(other, user=user)
+    old_code = registration.ticket_code
+    services.ticket_rotate(registration, actor=user)
+
+    result = checkin_by_code(event, old_code, actor=organiser)
+
+    assert result.outcome == CheckinOutcome.WRONG_EVENT
+    assert result.other_event.pk == other.pk
+    assert (result.registration, result.revoked_at) == (None, None)
 
 
 @pytest.mark.parametrize("garbage", [
