@@ -105,6 +105,18 @@ def test_a_registration_that_is_not_here_says_so(space, organiser, bad_pk):
             "No such registration for this event.")
 
 
+def test_the_first_registration_id_is_found(space, organiser):
+    """Id 1 is a real id (the lower bound is 0 < pk, not 1 < pk)."""
+    event = soon(space)
+    registration = services.registration_create(event, user=UserFactory())
+    if registration.pk != 1:  # a database that has had registrations before
+        assert not Registration.objects.filter(pk=1).exists()
+        Registration.objects.filter(pk=registration.pk).update(pk=1)
+    result = checkin_registration(event, "1", actor=organiser)
+    assert (result.outcome, result.registration.pk) == (CheckinOutcome.CHECKED_IN, 1)
+    assert checkin_undo(event, 1, actor=organiser).state == RegistrationState.CONFIRMED
+
+
 def test_undo_refusals_say_why(space, organiser):
     event = soon(space)
     registration = services.registration_create(event, user=UserFactory())
