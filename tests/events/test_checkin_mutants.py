@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from credits import services as credits
 from events import payments, services
@@ -162,3 +163,16 @@ def test_a_guest_walk_in_locks_only_the_space(space, organiser, locks):
     result = checkin_walk_in(event, name="Ada", email="ada@example.org", actor=organiser)
     assert (result.registration.user_id, result.registration.walk_in) == (None, True)
     assert locks[0] == {"place": [], "space": True}
+
+
+def test_a_walk_in_registered_in_the_same_instant_is_still_a_walk_in(space, organiser,
+                                                                     monkeypatch):
+    """The door's clock and the registration's are one clock: a registration stamped the
+    very moment the walk-in began (a coarse clock, a fast server) is this walk-in's."""
+    event = soon(space)
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    result = checkin_walk_in(event, name="Ada", email="ada@example.org", actor=organiser)
+    registration = Registration.objects.get(pk=result.registration.pk)
+    assert (registration.created_at, registration.walk_in) == (moment, True)
+    assert result.outcome == CheckinOutcome.CHECKED_IN
