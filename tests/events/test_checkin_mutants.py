@@ -112,7 +112,7 @@ def test_the_first_registration_id_is_found(space, organiser):
     registration = services.registration_create(event, user=UserFactory())
     if registration.pk != 1:  # a database that has had registrations before
         assert not Registration.objects.filter(pk=1).exists()
-        Registration.objects.filter(pk=registration.pk).update(pk=1)
+        Registration.objects.filter(pk=registration.pk).update(id=1)
     result = checkin_registration(event, "1", actor=organiser)
     assert (result.outcome, result.registration.pk) == (CheckinOutcome.CHECKED_IN, 1)
     assert checkin_undo(event, 1, actor=organiser).state == RegistrationState.CONFIRMED
