@@ -223,7 +223,7 @@ def test_rtl_names_are_set_right_to_left():
 @pytest.mark.django_db
 def test_fonts_are_embedded_and_every_script_and_emoji_has_a_real_glyph(event, organiser,
                                                                         tmp_path):
-    register(event, organiser, ["نور الهدى", "山田 太郎", "Giulia 🌱 ☕"])
+    register(event, organiser, ["نور الهدى", "山田 太郎", "Giulia 🌱 ☕", "Persona 12"])
     path = tmp_path / "fonts.pdf"
     path.write_bytes(badges.badges_pdf(event, "A6"))
     fonts = run("pdffonts", str(path)).splitlines()[2:]
@@ -234,6 +234,8 @@ def test_fonts_are_embedded_and_every_script_and_emoji_has_a_real_glyph(event, o
     names = " ".join(line.split()[0] for line in fonts)
     for font in ("Noto-Sans-Arabic", "Noto-Sans-CJK", "Noto-Color-Emoji"):
         assert font in names, (font, fonts)
+    # Digits stay in the text font (the emoji font covers them too): one run of text.
+    assert "Persona 12" in pdftotext(path.read_bytes(), tmp_path)
 
 
 # --- the command ----------------------------------------------------------------------------
