@@ -20,20 +20,25 @@ _REQUEST_FOLLOWS = "_following_keys"
 
 def _followed(request, kind: str, target) -> bool:
     """Whether the visitor follows `target`: what they follow is read once per request (one
-    query for every button of the page)."""
+    query for every button of the page, none while it is kept under the version)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
     if not hasattr(request, _REQUEST_FOLLOWS):
-        setattr(request, _REQUEST_FOLLOWS, follow_keys(user))
+        # The member's own follows, under the content version and their id (a follow is a
+        # watched write: the next request reads them again).
+        setattr(request, _REQUEST_FOLLOWS, cached_under_version(
+            request, f"follow-keys:{user.pk}", lambda: follow_keys(user)))
     return follow_key(kind, target) in getattr(request, _REQUEST_FOLLOWS)
 
 
 def _button(request, kind: str, target) -> dict:
     if kind == FollowKind.SPACE:
         # A translated space is followed as its original (one follow, whichever page).
-        label, target = target.title, page_original(target)
-        value = str(target.pk)
+        space = target
+        label, target = space.title, cached_under_version(
+            request, f"page-original:{space.pk}", lambda: page_original(space).pk)
+        value = str(target)
     elif kind == FollowKind.TOPIC:
         value, label = target.slug, target.name
     else:
