@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 from wagtail.models import Page, Revision
 
 from home.services import site_tree_ensure
@@ -30,16 +31,25 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_load_demo_twice_changes_nothing_and_sends_no_email(django_capture_on_commit_callbacks):
+@pytest.fixture(scope="class")
+def whole_demo(class_transaction):
+    """`manage.py load_demo`, once for the class, its e-mails and on-commit work run."""
     out = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
         call_command("load_demo", stdout=out)
-    assert mail.outbox == []
-    first = _counts()
-    call_command("load_demo", stdout=io.StringIO())
-    assert _counts() == first
-    assert first["profiles"] == len(DEMO_MEMBERS)
-    assert "coordinator@espresso.example" in out.getvalue()
+    return {"output": out.getvalue(), "outbox": list(mail.outbox), "counts": _counts()}
+
+
+class TestTheWholeDemo:
+    def test_loading_it_sends_no_email_and_prints_the_logins(self, whole_demo):
+        assert whole_demo["outbox"] == []
+        assert whole_demo["counts"]["profiles"] == len(DEMO_MEMBERS)
+        assert "coordinator@espresso.example" in whole_demo["output"]
+
+    def test_loading_it_again_changes_nothing(self, whole_demo):
+        call_command("load_demo", stdout=io.StringIO())
+        assert _counts() == whole_demo["counts"]
 
 
 @pytest.fixture(scope="class")
