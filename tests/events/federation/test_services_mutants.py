@@ -9,9 +9,13 @@ import hashlib
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
 from events.federation import services
+from events.federation.items import ImportedItem
 from events.federation.json_reader import read_json_page
 from events.federation.models import CalendarSubscription, ImportedEvent
 from events.federation.services import (
@@ -20,6 +24,7 @@ from events.federation.services import (
     subscriptions_sync_all,
 )
 from events.models import EventPage, EventStatus
+from network.models import SpacePage
 from tests.network.factories import UserFactory, make_space
 
 pytestmark = pytest.mark.django_db
@@ -183,18 +188,20 @@ def test_an_update_and_a_disappearance_write_their_own_columns(feed_server, tori
     subscription = subscription_get_or_create(torino, url)
     subscription_sync(subscription, now=NOW)
     later = NOW + dt.timedelta(hours=5)
-    newer = {**FULL, "title": "Renamed", "topics": ["rust"], "sequence": 4}
+    # changed without a new SEQUENCE (many calendars never count): still an update
+    newer = {**FULL, "title": "Renamed", "topics": ["rust"]}
     feed_server.serve("/feed.json", page(newer, PLAIN), headers=JSON)
     report = subscription_sync(subscription, now=later)
-    assert (report.updated, report.unchanged, report.cancelled_gone) == (1, 1, 1)
+    assert (report.updated, report.unchanged, report.stale, report.cancelled_gone) == (
+        1, 1, 0, 1)
     links = {link.uid: link for link in ImportedEvent.objects.filter(subscription=subscription)}
     full = EventPage.objects.get(pk=links["full@a.example"].event_id)
     assert (full.title, full.sequence, full.first_published_at, full.last_published_at) == (
-        "Renamed", 4, NOW, later)
+        "Renamed", 3, NOW, later)
     assert list(full.topics.names()) == ["rust"]
     link = links["full@a.example"]
     assert (link.sequence, link.gone, link.last_seen_at, link.content_hash) == (
-        4, False, later, canonical_hash(newer, subscription))
+        3, False, later, canonical_hash(newer, subscription))
     # already cancelled upstream, then gone: left as it is, only the link is marked
     gone = EventPage.objects.get(pk=links["cancelled@a.example"].event_id)
     assert (gone.status, gone.status_reason, gone.sequence, gone.last_published_at) == (
@@ -212,11 +219,11 @@ def test_an_update_and_a_disappearance_write_their_own_columns(feed_server, tori
     assert (plain.status, plain.status_reason, plain.sequence, plain.last_published_at) == (
         "cancelled", "Removed from the calendar it was imported from.", 1, latest)
     assert (plain_link.gone, plain_link.content_hash) == (True, "")
-    # back with a SEQUENCE higher than ours: the origin's counts
-    feed_server.serve("/feed.json", page(newer, {**PLAIN, "sequence": 7}), headers=JSON)
+    # back with the SEQUENCE we gave it when we cancelled it: ours goes up once more
+    feed_server.serve("/feed.json", page(newer, {**PLAIN, "sequence": 1}), headers=JSON)
     assert subscription_sync(subscription, now=latest).updated == 1
     plain.refresh_from_db()
-    assert (plain.status, plain.sequence) == ("scheduled", 7)
+    assert (plain.status, plain.sequence) == ("scheduled", 2)
 
 
 def test_an_event_ending_exactly_now_is_over_not_gone(feed_server, torino):
@@ -260,6 +267,7 @@ def test_a_json_feed_is_limited_in_pages_and_events(feed_server, torino, monkeyp
                              headers=JSON)
     report = subscription_sync(subscription_get_or_create(torino, loop), now=NOW)
     assert report.error == "The feed has more than 2 pages, or its pages loop."
+    assert [r["path"] for r in feed_server.requests].count("/loop.json") == 1  # not again
     feed_server.serve("/p2c.json", page(CANCELLED, PLAIN), headers=JSON)
     many = feed_server.serve("/many.json", page(FULL, next_url=feed_server.url("/p2c.json")),
                              headers=JSON)
@@ -375,3 +383,59 @@ def test_every_active_subscription_is_synced_in_order(feed_server, torino):
         1, "The server answered 404.")
     first.refresh_from_db()
     assert first.last_checked_at == NOW
+
+
+def test_an_unknown_body_block_is_left_out_and_the_rest_kept():
+    """The JSON reader refuses unknown kinds; the writer still skips one rather than stop."""
+    imported = ImportedItem(
+        uid="u", recurrence_id="", sequence=0, title="T", time_zone="UTC",
+        starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1),
+        body=[{"type": "image", "src": "x"}, {"type": "text", "html": "<p>kept</p>"}])
+    assert [(block["type"], block["value"]) for block in services._stream_body(imported)] == [
+        ("text", "<p>kept</p>")]
+
+
+def test_a_refusal_without_fields_is_stored_cut_to_its_length(feed_server, torino,
+                                                              monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ValidationError("é" * 400)
+
+    monkeypatch.setattr(services, "_create", refuse)
+    url = feed_server.serve("/feed.json", page(PLAIN), headers=JSON)
+    subscription = subscription_get_or_create(torino, url)
+    report = subscription_sync(subscription, now=NOW)
+    assert report.error == "An event of the feed was refused: " + "é" * 300
+    subscription.refresh_from_db()
+    assert subscription.last_error == report.error
+
+
+FLOATING = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\n"
+            b"UID:floating@test\r\nDTSTAMP:20261001T080000Z\r\nDTSTART:20261015T180000\r\n"
+            b"DTEND:20261015T190000\r\nSUMMARY:Floating\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def test_a_floating_time_is_read_in_utc_for_a_space_without_a_time_zone(feed_server, torino):
+    SpacePage.objects.filter(pk=torino.pk).update(time_zone="")
+    url = feed_server.serve("/cal.ics", FLOATING, headers={"Content-Type": "text/calendar"})
+    subscription = CalendarSubscription.objects.get(
+        pk=subscription_get_or_create(torino, url).pk)  # the space read as stored
+    assert subscription_sync(subscription, now=NOW).created == 1
+    event = EventPage.objects.get(origin__uid="floating@test")
+    assert event.starts_at == dt.datetime(2026, 10, 15, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.postgres
+def test_a_sync_locks_its_subscription_before_reading_or_writing(feed_server, torino):
+    """One sync at a time per subscription: the row lock comes first, so a second sync
+    waits and then finds what the first wrote (as PostgreSQL receives it)."""
+    url = feed_server.serve("/feed.json", page(PLAIN), headers=JSON)
+    subscription = subscription_get_or_create(torino, url)
+    with CaptureQueriesContext(connection) as queries:
+        assert subscription_sync(subscription, now=NOW).created == 1
+    table = CalendarSubscription._meta.db_table
+    statements = [q["sql"] for q in queries.captured_queries]
+    locks = [n for n, sql in enumerate(statements)
+             if sql.startswith("SELECT") and sql.endswith("FOR UPDATE") and table in sql]
+    writes = [n for n, sql in enumerate(statements) if sql.startswith(("INSERT", "UPDATE"))]
+    assert len(locks) == 1
+    assert locks[0] < writes[0]
