@@ -8,7 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from credits.models import Transfer
 from credits.services import (
@@ -165,3 +165,25 @@ def test_a_limit_violation_named_only_in_the_message_is_not_enough_credits():
     assert str(caught.value) == "Not enough credits: the account would go below its limit."
     assert caught.value.__cause__ is error
     assert totals(alice) == (10, 0, 0)
+
+
+def test_the_insert_statement_is_built_on_first_use_with_every_column(monkeypatch):
+    """Built once per database vendor and kept: a process starts with none (the mutation
+    runner's processes inherit a built one, so this test starts from an empty cache)."""
+    monkeypatch.setattr(ledger, "_INSERT_STATEMENTS", {})
+    alice, bob = funded_member(10), member_account()
+    row = spend(alice, bob, "first-insert", amount=2, memo="m", reference="r",
+                external_reference="e")
+    vendor = connection.vendor
+    assert list(ledger._INSERT_STATEMENTS) == [vendor]
+    sql, fields = ledger._INSERT_STATEMENTS[vendor]
+    columns = [field.column for field in Transfer._meta.local_concrete_fields]
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    table = connection.ops.quote_name("credits_transfer")
+    assert sql == f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (names)
+    assert [field.column for field in fields] == columns
+    stored = Transfer.objects.get(pk=row.pk)
+    assert (stored.amount, stored.memo, stored.reference, stored.external_reference) == (
+        2, "m", "r", "e")
+    assert totals(alice) == (10, 2, 0)
