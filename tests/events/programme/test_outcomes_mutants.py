@@ -56,7 +56,7 @@ def test_who_may_edit_notes_in_each_phase(u, phase, organiser, others):
     assert services.user_may_edit_notes(session, u.organiser) is organiser
     assert services.user_may_edit_notes(session, u.people[0]) is others
     assert services.user_may_edit_notes(session, u.people[1]) is others
-    for nobody in (UserFactory(), AnonymousUser()):
+    for nobody in (UserFactory(), AnonymousUser(), None):
         assert services.user_may_edit_notes(session, nobody) is False
 
 
@@ -309,3 +309,19 @@ def test_making_hosts_locks_the_event_row_first(u):
     assert locks[0].startswith(
         'SELECT "events_eventpage"."page_ptr_id" AS "pk" FROM "events_eventpage" '), locks[0]
     assert locks[0].endswith('FOR UPDATE OF "events_eventpage"'), locks[0]
+    assert f'WHERE "events_eventpage"."page_ptr_id" = {u.event.pk} ' in locks[0], locks[0]
+
+
+def test_a_session_one_person_attended_took_place(u):
+    session = _place(u, u.people[0], "Small")
+    services.session_set_attendance(session, 1, actor=u.organiser)
+    assert services.hosts_of_sessions_held(u.programme) == [u.people[0]]
+
+
+def test_a_host_with_another_role_first_in_line_does_not_stop_the_others(u):
+    programme = _rewarded(u, 0)
+    Registration.objects.filter(user=u.people[0]).update(role=RegistrationRole.VOLUNTEER)
+    changed = services.hosts_make_registration_hosts(programme, actor=u.organiser)
+    assert [r.user_id for r in changed] == [u.people[1].pk]
+    assert [_role(u, p) for p in u.people] == [RegistrationRole.VOLUNTEER, RegistrationRole.HOST,
+                                               RegistrationRole.SPEAKER]
