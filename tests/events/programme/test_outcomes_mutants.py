@@ -171,6 +171,14 @@ def test_publishing_and_hiding_the_outcomes_mark_the_programme_changed(u):
     assert Programme.objects.get(pk=u.programme.pk).outcomes_published_at is None
 
 
+def test_publishing_before_the_archive_says_to_archive_first(u):
+    u.set_phase(Phase.RUNNING)
+    with pytest.raises(PhaseClosed,
+                       match=r"^Archive the programme before publishing its outcomes\.$"):
+        services.outcomes_publish(u.programme, actor=u.organiser)
+    assert Programme.objects.get(pk=u.programme.pk).outcomes_published_at is None
+
+
 def test_only_organisers_publish_the_outcomes(u):
     u.set_phase(Phase.ARCHIVED)
     with pytest.raises(NotAllowed, match=r"^Only the event's organisers can do this\.$"):
