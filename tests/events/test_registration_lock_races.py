@@ -31,7 +31,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from events import privacy, services
+from events import payments, privacy, services
 from events.models import EventPage, Registration, RegistrationState
 from network.privacy import erased_email
 from tests.events.registration_factories import publish_event, space_in
@@ -153,3 +153,46 @@ def test_a_guest_cancelling_during_an_erasure_is_shown_the_erased_registration(
     row = Registration.objects.get(pk=guest.pk)
     assert (row.state, row.guest_name, row.guest_email) == (
         RegistrationState.CANCELLED, privacy.ERASED_GUEST_NAME, erased)
+
+
+def test_a_promotion_never_writes_back_a_guest_s_erased_name(site_tree, monkeypatch):
+    """The waiting list is read (promotion_chain) under the event's lock only: an erasure
+    may scrub a waiting guest's row and commit before the promotion writes it. The
+    promotion writes only what it changes (state, confirmed_at), so the erasure stands;
+    saving the whole row it read earlier would bring the name and address back."""
+    event = publish_event(space_in(site_tree), capacity=1, waitlist_enabled=True,
+                          guests_allowed=True)
+    seated = services.registration_create(event, user=UserFactory())
+    waiting = services.registration_create(event, guest_name=GUEST_NAME,
+                                           guest_email=GUEST_EMAIL)
+    assert waiting.state == RegistrationState.WAITLISTED
+    start = timezone.now() - dt.timedelta(minutes=30)  # begun: the erasure only scrubs
+    EventPage.objects.filter(pk=event.pk).update(starts_at=start,
+                                                 ends_at=start + dt.timedelta(hours=2))
+    member = UserFactory(email=GUEST_EMAIL)
+    lock_accounts = payments.registration_accounts_lock
+    erased: list = []
+
+    def lock_then_erase_meanwhile(locked_event, **kwargs):
+        # between the chain's read and the promotion: a whole erasure, committed
+        lock_accounts(locked_event, **kwargs)
+        if not erased:
+            def erase() -> None:
+                try:
+                    erased.append(privacy.member_data_erase(member, by=member,
+                                                            guest_emails=[GUEST_EMAIL]))
+                finally:
+                    connection.close()
+            eraser = threading.Thread(target=erase)
+            eraser.start()
+            eraser.join(20)
+            assert not eraser.is_alive()
+
+    monkeypatch.setattr(payments, "registration_accounts_lock", lock_then_erase_meanwhile)
+    services.registration_cancel(Registration.objects.get(pk=seated.pk))
+
+    assert erased[0]["guest_registrations_erased"] == 1
+    row = Registration.objects.get(pk=waiting.pk)
+    assert (row.state, row.guest_name, row.guest_email) == (
+        RegistrationState.CONFIRMED, privacy.ERASED_GUEST_NAME,
+        erased_email("guest", waiting.pk))

@@ -78,6 +78,16 @@ def test_promotion_fills_exactly_the_free_seats(space):
         CONFIRMED, WAITLISTED, WAITLISTED]
 
 
+def test_the_promoted_registrations_returned_carry_their_event(space, django_assert_num_queries):
+    event, queue = event_with(space, capacity=1, confirmed=1, waiting=2)
+    EventPage.objects.filter(pk=event.pk).update(capacity=2)
+    event = EventPage.objects.get(pk=event.pk)
+    (promoted,) = services.registration_promote_waitlist(event)
+    assert promoted.pk == queue[0].pk
+    with django_assert_num_queries(0):
+        assert (promoted.event_id, promoted.event.pk) == (event.pk, event.pk)
+
+
 def test_promote_locked_with_an_empty_chain_promotes_nobody(space):
     event, _queue = event_with(space, capacity=3, confirmed=1, waiting=0)
     assert promote_locked(event, []) == []
