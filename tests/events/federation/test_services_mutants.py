@@ -439,3 +439,25 @@ def test_a_sync_locks_its_subscription_before_reading_or_writing(feed_server, to
     writes = [n for n, sql in enumerate(statements) if sql.startswith(("INSERT", "UPDATE"))]
     assert len(locks) == 1
     assert locks[0] < writes[0]
+
+
+def test_a_refusal_records_only_its_own_columns(feed_server, torino):
+    """A sync that is refused writes what it found out (checked, report, error), not the
+    rest of the caller's copy of the subscription, which may be older than the row."""
+    url = feed_server.serve("/feed.json", page(PLAIN), headers={**JSON, "ETag": '"v1"'})
+    subscription = subscription_get_or_create(torino, url)
+    stale = CalendarSubscription.objects.get(pk=subscription.pk)
+    assert subscription_sync(subscription, now=NOW).created == 1
+    feed_server.serve("/feed.json", b"{}", headers=JSON)
+    later = NOW + dt.timedelta(hours=1)
+    report = subscription_sync(stale, now=later)
+    assert report.error.startswith("The feed does not follow the Espresso format")
+    row = CalendarSubscription.objects.get(pk=subscription.pk)
+    assert (row.last_checked_at, row.last_error, row.last_success_at, row.etag,
+            row.content_hash, row.expanded_at) == (
+        later, report.error, NOW, '"v1"', hashlib.sha256(page(PLAIN)).hexdigest(), NOW)
+
+
+def test_a_subscription_without_a_name_is_labelled_by_its_address(torino):
+    subscription = subscription_get_or_create(torino, "https://b.example/cal.ics")
+    assert (subscription.name, subscription.label) == ("", "https://b.example/cal.ics")
