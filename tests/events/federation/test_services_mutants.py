@@ -461,3 +461,17 @@ def test_a_refusal_records_only_its_own_columns(feed_server, torino):
 def test_a_subscription_without_a_name_is_labelled_by_its_address(torino):
     subscription = subscription_get_or_create(torino, "https://b.example/cal.ics")
     assert (subscription.name, subscription.label) == ("", "https://b.example/cal.ics")
+
+
+def test_an_unknown_status_is_scheduled_and_a_regional_site_language_is_cut(settings):
+    """What a reader could give that EventPage cannot hold: a status of no EventStatus
+    (scheduled, with no reason), a language of no site language (the site's own, without
+    its region: the column holds a site language)."""
+    settings.LANGUAGE_CODE = "en-gb"
+    imported = ImportedItem(uid="u", recurrence_id="", sequence=0, title="T", time_zone="UTC",
+                            starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1),
+                            status="tentative", language="de")
+    values = services._event_values(imported, CalendarSubscription(url="https://x.example/"))
+    assert (values["status"], values["status_reason"], values["language"]) == (
+        "scheduled", "", "en")
+    assert imported.origin == {"language": "de"}
