@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from events.models import EventPage
 from events.programme import services
 from events.programme.exceptions import (
     CellTaken,
@@ -436,3 +437,28 @@ def test_attendance_is_recorded_by_hosts_and_organisers_within_bounds(u):
     assert Session.objects.get().attendance == 100_000
     assert services.session_set_attendance(session, None, actor=u.organiser).attendance is None
     assert Session.objects.get().attendance is None
+
+
+def test_a_two_slot_session_takes_the_next_slot_in_time_not_the_next_created(bare):
+    nine = bare.event.starts_at + dt.timedelta(hours=1)
+    first = _slot(bare, nine, 45)
+    _slot(bare, nine + dt.timedelta(hours=2), 45)  # created second, last in time
+    second = _slot(bare, nine + dt.timedelta(hours=1), 45)
+    room = services.room_save(bare.programme, actor=bare.organiser, name="Hall", capacity=9)
+    long = bare.propose(bare.people[0], "Workshop", length=2)
+    session = services.session_place(long, room=room, slot=first, actor=bare.organiser)
+    assert (session.first_slot_id, session.last_slot_id) == (first.pk, second.pk)
+    assert _cells() == [(long.pk, room.pk, first.pk), (long.pk, room.pk, second.pk)]
+
+
+def test_the_same_day_for_a_two_slot_session_is_the_events_day_in_its_zone(bare):
+    # 10:00 and 11:00 UTC are 23:00 and 00:00 in Auckland: two days there, one in Rome
+    EventPage.objects.filter(pk=bare.event.pk).update(time_zone="Pacific/Auckland")
+    first = _slot(bare, bare.event.starts_at + dt.timedelta(hours=2), 45)
+    _slot(bare, bare.event.starts_at + dt.timedelta(hours=3), 45)
+    room = services.room_save(bare.programme, actor=bare.organiser, name="Hall", capacity=9)
+    long = bare.propose(bare.people[0], "Workshop", length=2)
+    with pytest.raises(InvalidGrid,
+                       match=r"^A two-slot session needs the next slot of the same day\.$"):
+        services.session_place(long, room=room, slot=first, actor=bare.organiser)
+    assert not Session.objects.exists()
