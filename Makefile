@@ -51,15 +51,13 @@ test: install-dev messages
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-# `worksteal`: a worker that runs out of tests takes the rest of the other's queue, so one
-# long test near the end (the fuzz walk, a demo load) does not leave a core idle.
 test-sqlite:
-	DJANGO_SETTINGS_MODULE=espresso.settings.test $(VENV)/bin/pytest -q -n 2 --dist worksteal $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=espresso.settings.test $(VENV)/bin/pytest -q -n 2 $(PYTEST_ARGS)
 
 # Real-browser tests exercise templates and JavaScript, and `db_independent` tests never
 # touch the database: they run in the SQLite pass only, which keeps `make test` short.
 test-postgres:
-	@bash scripts/with_postgres.sh $(VENV)/bin/pytest -q -n 2 --dist worksteal -m "not browser and not db_independent" $(PYTEST_ARGS)
+	@bash scripts/with_postgres.sh $(VENV)/bin/pytest -q -n 2 -m "not browser and not db_independent" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
