@@ -23,14 +23,9 @@ from credits.services import (
 )
 from tests.credits.ledger_factories import funded_member, member_account, totals
 from tests.network.factories import UserFactory
+from tests.refusals import refusal
 
 pytestmark = pytest.mark.django_db
-
-
-def refusal(exception, call, *args, **kwargs) -> str:
-    with pytest.raises(exception) as caught:
-        call(*args, **kwargs)
-    return str(caught.value)
 
 
 def spend(debit, credit, key, amount=1, **extra):

@@ -28,6 +28,7 @@ from events.exceptions import (
 from events.models import Registration, RegistrationState
 from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.network.factories import UserFactory
+from tests.refusals import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +59,6 @@ def locks(monkeypatch):
 
 def soon(space, **fields):
     return publish_event(space, starts_in_days=1 / 24, **fields)
-
-
-def refusal(exception, call, *args, **kwargs) -> str:
-    with pytest.raises(exception) as caught:
-        call(*args, **kwargs)
-    return str(caught.value)
 
 
 def member_with(amount: int, **fields):

@@ -6,6 +6,7 @@ While a registration waits for an event row that someone else holds, it must alr
 the member's row: a member erasure (which locks the user row first, then the member's
 registrations and events) then waits for it instead of closing a deadlock cycle."""
 
+import contextlib
 import threading
 import time
 
@@ -30,9 +31,12 @@ def _waiting_on_a_lock() -> int:
         return cursor.fetchone()[0]
 
 
-def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_tree):
-    event = publish_event(space_in(site_tree), capacity=5)
-    member = UserFactory()
+@contextlib.contextmanager
+def registering_while_the_event_is_held(event, user, *, while_holding=None):
+    """`user` registers for `event` while another connection holds the event's row (after
+    doing `while_holding()` in its transaction). Yields once the registration waits at that
+    row (seen in pg_stat_activity, no sleep deciding anything); on exit the holder commits
+    and the list it yielded holds the registration or the exception."""
     event_held, release = threading.Event(), threading.Event()
     outcome: list = []
 
@@ -40,6 +44,8 @@ def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_
         try:
             with transaction.atomic():
                 EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
+                if while_holding is not None:
+                    while_holding()
                 event_held.set()
                 release.wait(10)
         finally:
@@ -47,8 +53,8 @@ def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_
 
     def register() -> None:
         try:
-            outcome.append(services.registration_create(event, user=member))
-        except Exception as exc:  # asserted on below
+            outcome.append(services.registration_create(event, user=user))
+        except Exception as exc:  # asserted on by the caller
             outcome.append(exc)
         finally:
             connection.close()
@@ -63,14 +69,21 @@ def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_
         while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert _waiting_on_a_lock() == 1  # the registration, at the event's row
-        with pytest.raises(OperationalError, match="could not obtain lock"), \
-                transaction.atomic():
-            (get_user_model().objects.select_for_update(no_key=True, nowait=True)
-             .get(pk=member.pk))
+        yield outcome
     finally:
         release.set()
         holder.join(10)
         registrant.join(10)
+
+
+def test_a_registration_holds_the_members_row_while_it_waits_for_the_event(site_tree):
+    event = publish_event(space_in(site_tree), capacity=5)
+    member = UserFactory()
+    with registering_while_the_event_is_held(event, member) as outcome, \
+            pytest.raises(OperationalError, match="could not obtain lock"), \
+            transaction.atomic():
+        (get_user_model().objects.select_for_update(no_key=True, nowait=True)
+         .get(pk=member.pk))
     assert isinstance(outcome[0], Registration)
     assert outcome[0].user_id == member.pk
 
@@ -81,43 +94,15 @@ def test_the_tally_sent_with_the_lock_counts_the_seat_taken_while_it_waited(site
     waited for that row. Here the last seat: the newcomer joins the waiting list."""
     event = publish_event(space_in(site_tree), capacity=1, waitlist_enabled=True)
     first, second = UserFactory(), UserFactory()
-    event_held, release = threading.Event(), threading.Event()
-    outcome: list = []
 
     def take_the_last_seat() -> None:
-        try:
-            with transaction.atomic():
-                EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
-                Registration.objects.create(event_id=event.pk, user=first,
-                                            state=RegistrationState.CONFIRMED,
-                                            confirmed_at=timezone.now())
-                event_held.set()
-                release.wait(10)
-        finally:
-            connection.close()
+        Registration.objects.create(event_id=event.pk, user=first,
+                                    state=RegistrationState.CONFIRMED,
+                                    confirmed_at=timezone.now())
 
-    def register() -> None:
-        try:
-            outcome.append(services.registration_create(event, user=second))
-        except Exception as exc:  # asserted on below
-            outcome.append(exc)
-        finally:
-            connection.close()
-
-    holder, registrant = (threading.Thread(target=take_the_last_seat),
-                          threading.Thread(target=register))
-    holder.start()
-    try:
-        assert event_held.wait(5)
-        registrant.start()
-        deadline = time.monotonic() + 5
-        while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert _waiting_on_a_lock() == 1  # the registration, at the event's row
-    finally:
-        release.set()
-        holder.join(10)
-        registrant.join(10)
+    with registering_while_the_event_is_held(event, second,
+                                             while_holding=take_the_last_seat) as outcome:
+        pass
     (registration,) = outcome
     assert (registration.user_id, registration.state, registration.waitlist_position) == (
         second.pk, RegistrationState.WAITLISTED, 1)

@@ -11,6 +11,7 @@ from events import exceptions, services
 from events.models import Registration, RegistrationRole, RegistrationState
 from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.network.factories import UserFactory
+from tests.refusals import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def space(site_tree):
     return space_in(site_tree)
-
-
-def refusal(exception, call, *args, **kwargs) -> str:
-    with pytest.raises(exception) as caught:
-        call(*args, **kwargs)
-    return str(caught.value)
 
 
 def test_a_member_and_a_guest_in_one_call_says_so(space):

@@ -17,6 +17,7 @@ from events.models import CancelReason, EventPage, Registration, RegistrationSta
 from events.services import registration as registration_module
 from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.network.factories import UserFactory
+from tests.refusals import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +27,6 @@ PRICE = 10
 @pytest.fixture
 def space(site_tree):
     return space_in(site_tree)
-
-
-def refusal(exception, call, *args, **kwargs) -> str:
-    with pytest.raises(exception) as caught:
-        call(*args, **kwargs)
-    return str(caught.value)
 
 
 def member_with(amount: int):

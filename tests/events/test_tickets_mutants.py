@@ -12,6 +12,7 @@ from events.models import EventPage, Registration, RegistrationState, RevokedTic
 from events.services import tickets as tickets_module
 from tests.events.registration_factories import make_organiser, publish_event, space_in
 from tests.network.factories import UserFactory
+from tests.refusals import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def space(site_tree):
     return space_in(site_tree)
-
-
-def refusal(exception, call, *args, **kwargs) -> str:
-    with pytest.raises(exception) as caught:
-        call(*args, **kwargs)
-    return str(caught.value)
 
 
 def test_the_holder_renews_their_ticket_and_is_sent_the_new_one(space, told):
