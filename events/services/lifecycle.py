@@ -52,7 +52,6 @@ def event_record_published_change(event: EventPage, previous: EventPage | None =
                                  .select_related("user"))
             payments.registration_accounts_lock(locked, void=registrations)
             for registration in registrations:
-                registration.event = locked
                 payments.registration_hold_void(registration)
         # One task that fans out, whatever the number of registrants (see events.tasks).
         tasks.event_change_notify_on_commit(locked)

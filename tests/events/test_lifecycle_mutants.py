@@ -78,6 +78,10 @@ def test_a_status_change_alone_is_news_with_the_new_sequence(space, news):
 
 def test_cancelling_voids_every_active_hold_in_one_lock_and_records_no_one(space, locks):
     event = publish_event(space, price_credits=PRICE, capacity=1, waitlist_enabled=True)
+    # someone who left before: not active, so neither locked nor voided again
+    gone = services.registration_cancel(services.registration_create(event,
+                                                                     user=member_with(10)))
+    assert gone.state == RegistrationState.CANCELLED
     users = [member_with(10), member_with(10)]
     seat, waiting = (services.registration_create(event, user=user) for user in users)
     assert waiting.state == RegistrationState.WAITLISTED
