@@ -475,3 +475,16 @@ def test_an_unknown_status_is_scheduled_and_a_regional_site_language_is_cut(sett
     assert (values["status"], values["status_reason"], values["language"]) == (
         "scheduled", "", "en")
     assert imported.origin == {"language": "de"}
+
+
+def test_a_date_imported_without_its_series_keeps_no_original_start():
+    """A date of a series whose master cannot be kept (an older JSON feed's date without
+    its series) is imported as a single event: its original start stays in the origin's
+    recurrence_id, not in the column, which only a date of a series kept here may fill."""
+    original = dt.datetime(2026, 10, 13, 16, 30, tzinfo=dt.UTC)
+    imported = ImportedItem(uid="u", recurrence_id="20261013T163000Z", sequence=0, title="T",
+                            time_zone="UTC", starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1),
+                            original_start=original)
+    values = services._event_values(imported, CalendarSubscription(url="https://x.example/"))
+    assert (values["series"], values["recurrence_id"]) == (None, None)
+    assert values["origin"]["recurrence_id"] == "20261013T163000Z"
