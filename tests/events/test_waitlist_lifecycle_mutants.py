@@ -41,6 +41,7 @@ def event_with(space, *, capacity, confirmed, waiting, **fields):
 
 def test_with_one_free_seat_the_chain_is_the_whole_waiting_list_in_order(space):
     event, queue = event_with(space, capacity=2, confirmed=2, waiting=3)
+    event_with(space, capacity=1, confirmed=1, waiting=1)  # another event's list: not in it
     EventPage.objects.filter(pk=event.pk).update(capacity=3)
     event = EventPage.objects.get(pk=event.pk)
     assert [r.pk for r in promotion_chain(event)] == [r.pk for r in queue]
@@ -78,14 +79,17 @@ def test_promotion_fills_exactly_the_free_seats(space):
         CONFIRMED, WAITLISTED, WAITLISTED]
 
 
-def test_the_promoted_registrations_returned_carry_their_event(space, django_assert_num_queries):
+def test_the_promoted_registrations_returned_carry_their_event_and_person(
+        space, django_assert_num_queries):
     event, queue = event_with(space, capacity=1, confirmed=1, waiting=2)
     EventPage.objects.filter(pk=event.pk).update(capacity=2)
     event = EventPage.objects.get(pk=event.pk)
     (promoted,) = services.registration_promote_waitlist(event)
     assert promoted.pk == queue[0].pk
-    with django_assert_num_queries(0):
+    email = queue[0].user.email
+    with django_assert_num_queries(0):  # and their person, for whoever tells them
         assert (promoted.event_id, promoted.event.pk) == (event.pk, event.pk)
+        assert promoted.user.email == email
 
 
 def test_promote_locked_with_an_empty_chain_promotes_nobody(space):
