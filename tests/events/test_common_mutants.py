@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from credits import services as credits
 from events import exceptions, services
-from events.models import Registration
+from events.models import Registration, RegistrationState
+from events.services.common import Tally, registration_tally
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
 
@@ -67,3 +68,34 @@ def test_member_lock_refuses_an_account_that_is_no_longer_active(space, who):
     with pytest.raises(exceptions.RegistrationInvalid) as refused:
         services.member_lock(member)
     assert str(refused.value) == "This account is not active."
+
+
+def test_the_tally_counts_seats_the_queue_its_last_place_and_the_person(space):
+    """registration_tally, as the registration reads it again after a promotion (and as
+    SQLite reads it instead of the PostgreSQL round trip): seats (confirmed and attended),
+    people waiting, the highest waiting-list place ever given (a cancelled one's included),
+    and whether this member or this guest address holds an active registration here."""
+    event = publish_event(space, capacity=2, waitlist_enabled=True, guests_allowed=True)
+    elsewhere = publish_event(space, capacity=5, guests_allowed=True)
+    seated, attended, left = UserFactory(), UserFactory(), UserFactory()
+    services.registration_create(event, user=seated)
+    Registration.objects.filter(pk=services.registration_create(event, user=attended).pk
+                                ).update(state=RegistrationState.ATTENDED)
+    guest = services.registration_create(event, guest_name="Zoë",
+                                         guest_email="zoe@example.org")
+    leaving = services.registration_create(event, user=left)
+    services.registration_leave_waitlist(leaving)
+    services.registration_create(elsewhere, guest_name="Ana", guest_email="ana@example.org")
+    assert (guest.waitlist_position, leaving.waitlist_position) == (1, 2)
+
+    def tally(user=None, email=""):
+        return registration_tally(event, user, email)
+
+    assert tally(seated) == Tally(taken=2, waiting=1, last_position=2, mine=1)
+    assert tally(attended).mine == 1
+    assert tally(left).mine == 0
+    assert tally(UserFactory()).mine == 0
+    assert tally(email="zoe@example.org") == Tally(taken=2, waiting=1, last_position=2, mine=1)
+    assert tally(email="ana@example.org").mine == 0
+    assert registration_tally(elsewhere, None, "ana@example.org") == Tally(
+        taken=1, waiting=0, last_position=0, mine=1)

@@ -1,0 +1,157 @@
+"""events.services.common's registration lock statement exactly (issue 14, the mutation run
+of common.py): the statement is built once per database vendor and flavour and kept in a
+module-level dict, so a process that has registered anyone already holds it (the mutation
+runner's forks inherit a built one). These tests start from an empty cache, check every
+flavour's SQL and what the event read through a freshly built statement holds."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from events import services
+from events.models import EventPage, QuestionKind, RegistrationQuestion
+from events.services import common
+from tests.events.registration_factories import publish_event, space_in
+from tests.network.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+#: REGISTRATION_EVENT_FIELDS in the model's order (Page's own columns first), as
+#: `EventPage.from_db` takes them.
+COLUMNS = (
+    '"wagtailcore_page"."id", "wagtailcore_page"."live", "wagtailcore_page"."first_published_at",'
+    ' "wagtailcore_page"."title", "events_eventpage"."page_ptr_id", "events_eventpage"."starts_at",'
+    ' "events_eventpage"."capacity", "events_eventpage"."registration_opens_at",'
+    ' "events_eventpage"."registration_closes_at", "events_eventpage"."waitlist_enabled",'
+    ' "events_eventpage"."price_credits", "events_eventpage"."guests_allowed",'
+    ' "events_eventpage"."status", "events_eventpage"."space_id", "events_eventpage"."origin"'
+)
+ASKS_REQUIRED = (', EXISTS(SELECT 1 FROM "events_registrationquestion"'
+                 ' WHERE event_id = "events_eventpage"."page_ptr_id" AND required)')
+FROM = (' FROM "events_eventpage" INNER JOIN "wagtailcore_page"'
+        ' ON ("events_eventpage"."page_ptr_id" = "wagtailcore_page"."id")'
+        ' WHERE "events_eventpage"."page_ptr_id" = %s')
+FLAVOURS = [(lock, asks, member) for lock in (True, False) for asks in (True, False)
+            for member in (True, False)]
+
+
+@pytest.fixture
+def empty_cache(monkeypatch):
+    monkeypatch.setattr(common, "_LOCK_STATEMENTS", {})
+
+
+def _member_sql() -> str:
+    lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
+    return (', (SELECT 1 FROM "auth_user"'  # noqa: S608 (the expected text)
+            f' WHERE id = %s AND is_active{lock})')
+
+
+def _expected_sql(*, lock: bool, asks: bool, member: bool) -> str:
+    sql = ("SELECT " + COLUMNS + (ASKS_REQUIRED if asks else "")
+           + (_member_sql() if member else "") + FROM)
+    if lock and connection.vendor == "postgresql":
+        sql += ' FOR UPDATE OF "events_eventpage"'
+    return sql
+
+
+def test_every_flavour_of_the_lock_statement_is_built_on_first_use(empty_cache):
+    for lock, asks, member in FLAVOURS:
+        statement = common._registration_lock_statement(
+            connection, lock=lock, asks_required=asks, member=member)
+        assert statement.sql == _expected_sql(lock=lock, asks=asks, member=member), (
+            lock, asks, member)
+        assert statement.attnames == {
+            "id", "live", "first_published_at", "title", "page_ptr_id", "starts_at",
+            "capacity", "registration_opens_at", "registration_closes_at",
+            "waitlist_enabled", "price_credits", "guests_allowed", "status", "space_id",
+            "origin"}
+        assert [col.target.attname for col, _converters in statement.converters] == [
+            "id", "live", "first_published_at", "title", "page_ptr_id", "starts_at",
+            "capacity", "registration_opens_at", "registration_closes_at",
+            "waitlist_enabled", "price_credits", "guests_allowed", "status", "space_id",
+            "origin"]
+    assert set(common._LOCK_STATEMENTS) == {(connection.vendor, *flavour)
+                                            for flavour in FLAVOURS}
+    # kept: asked again, the same object
+    assert common._registration_lock_statement(
+        connection, lock=True, asks_required=False, member=True) is common._LOCK_STATEMENTS[
+        (connection.vendor, True, False, True)]
+
+
+@pytest.mark.parametrize("lock,asks,member", FLAVOURS)
+def test_the_event_read_by_a_freshly_built_statement_is_the_stored_one(
+        site_tree, empty_cache, lock, asks, member):
+    opens = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    event = publish_event(space_in(site_tree), capacity=7, waitlist_enabled=True,
+                          price_credits=3, guests_allowed=False,
+                          registration_opens_at=opens, title="Caffè ☕ <b>Zoë</b>")
+    RegistrationQuestion.objects.create(event=event, label="Diet",
+                                        kind=QuestionKind.SHORT_TEXT, required=True)
+    active, inactive = UserFactory(), UserFactory(is_active=False)
+    stored = EventPage.objects.get(pk=event.pk)
+    with transaction.atomic():
+        read = common.lock_event_for_registration(
+            event.pk, lock=lock, asks_required=asks, member=active if member else None)
+        other = common.lock_event_for_registration(
+            event.pk, lock=lock, asks_required=asks, member=inactive if member else None)
+    for field in ("id", "title", "starts_at", "capacity", "registration_opens_at",
+                  "registration_closes_at", "price_credits", "status", "space_id",
+                  "first_published_at"):
+        assert getattr(read, field) == getattr(stored, field), field
+    assert read.registration_opens_at == opens
+    assert (read.live, read.waitlist_enabled, read.guests_allowed, read.origin) == (
+        True, True, False, {})
+    assert type(read.live) is bool and type(read.guests_allowed) is bool
+    assert read.starts_at.tzinfo is not None
+    assert read._state.adding is False and read._state.db == "default"
+    assert (getattr(read, "asks_required", None), getattr(other, "asks_required", None)) == (
+        (True, True) if asks else (None, None))
+    assert (getattr(read, "member_active", None), getattr(other, "member_active", None)) == (
+        (True, False) if member else (None, None))
+
+
+def test_an_event_that_asks_nothing_required_says_so(site_tree, empty_cache):
+    event = publish_event(space_in(site_tree))
+    RegistrationQuestion.objects.create(event=event, label="Optional",
+                                        kind=QuestionKind.SHORT_TEXT, required=False)
+    other = publish_event(space_in(site_tree, title="Elsewhere"))
+    RegistrationQuestion.objects.create(event=other, label="Diet",
+                                        kind=QuestionKind.SHORT_TEXT, required=True)
+    with transaction.atomic():
+        read = common.lock_event_for_registration(event.pk, asks_required=True,
+                                                  member=UserFactory())
+    assert (read.asks_required, read.member_active) == (False, True)
+
+
+def test_a_missing_event_is_refused_as_the_orm_would(db, empty_cache):
+    with pytest.raises(EventPage.DoesNotExist) as missing, transaction.atomic():
+        common.lock_event_for_registration(2**31 - 1)
+    assert str(missing.value) == "EventPage matching query does not exist."
+
+
+@pytest.mark.parametrize("who", ["member", "guest"])
+def test_the_tally_travels_with_the_lock_on_postgresql_and_after_it_elsewhere(site_tree, who):
+    """PostgreSQL: one execute, the lock's statement then the tally's (two statements, one
+    round trip). Other databases: the lock, then the tally."""
+    event = publish_event(space_in(site_tree), capacity=3, guests_allowed=True)
+    member = UserFactory()
+    person = ({"user": member} if who == "member"
+              else {"guest_name": "Zoë", "guest_email": "Zoe@Example.org"})
+    with CaptureQueriesContext(connection) as queries:
+        services.registration_create(event, **person)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    mine = (f"user_id = {member.pk}" if who == "member"
+            else "user_id IS NULL AND guest_email = 'zoe@example.org'")
+    lock_end = f'WHERE "events_eventpage"."page_ptr_id" = {event.pk}'
+    if connection.vendor == "postgresql":
+        (statement,) = selects
+        lock, tally = statement.split("; ")
+        assert lock.endswith(f'{lock_end} FOR UPDATE OF "events_eventpage"')
+    else:
+        lock, tally = selects
+        assert lock.endswith(lock_end)
+    assert tally.startswith("SELECT COALESCE(SUM(CASE WHEN state IN ('confirmed', 'attended')")
+    assert f"{mine} AND state IN ('confirmed', 'waitlisted', 'attended')" in tally
+    assert tally.endswith(f"WHERE event_id = {event.pk}")
