@@ -91,11 +91,16 @@ def test_the_event_read_by_a_freshly_built_statement_is_the_stored_one(
                                         kind=QuestionKind.SHORT_TEXT, required=True)
     active, inactive = UserFactory(), UserFactory(is_active=False)
     stored = EventPage.objects.get(pk=event.pk)
-    with transaction.atomic():
+    # the defaults (lock, nothing asked) left out, as a caller does
+    flavour = ({} if lock else {"lock": False}) | ({"asks_required": True} if asks else {})
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         read = common.lock_event_for_registration(
-            event.pk, lock=lock, asks_required=asks, member=active if member else None)
+            event.pk, member=active if member else None, **flavour)
         other = common.lock_event_for_registration(
-            event.pk, lock=lock, asks_required=asks, member=inactive if member else None)
+            event.pk, member=inactive if member else None, **flavour)
+    locking = lock and connection.vendor == "postgresql"
+    assert [q["sql"].endswith(' FOR UPDATE OF "events_eventpage"')
+            for q in queries.captured_queries if q["sql"].startswith("SELECT")] == [locking] * 2
     for field in ("id", "title", "starts_at", "capacity", "registration_opens_at",
                   "registration_closes_at", "price_credits", "status", "space_id",
                   "first_published_at"):
@@ -155,3 +160,44 @@ def test_the_tally_travels_with_the_lock_on_postgresql_and_after_it_elsewhere(si
     assert tally.startswith("SELECT COALESCE(SUM(CASE WHEN state IN ('confirmed', 'attended')")
     assert f"{mine} AND state IN ('confirmed', 'waitlisted', 'attended')" in tally
     assert tally.endswith(f"WHERE event_id = {event.pk}")
+
+
+def test_elsewhere_than_postgresql_the_tally_is_counted_after_the_lock(site_tree, empty_cache,
+                                                                     monkeypatch):
+    """Only PostgreSQL takes the lock's and the tally's statements in one execute; on any
+    other database the tally is `registration_tally`'s, counted after the lock, the same
+    figures (run here on whatever database the suite uses, told it is another one)."""
+    event = publish_event(space_in(site_tree), capacity=1, waitlist_enabled=True,
+                          guests_allowed=True)
+    member = UserFactory()
+    services.registration_create(event, user=member)
+    services.registration_create(event, guest_name="Zoë", guest_email="zoe@example.org")
+    monkeypatch.setattr(connection, "vendor", "another")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        for_member = common.lock_event_for_registration(event.pk, member=member,
+                                                        tally_of=(member, ""))
+        for_guest = common.lock_event_for_registration(event.pk,
+                                                       tally_of=(None, "zoe@example.org"))
+    monkeypatch.undo()
+    assert for_member.tally == common.Tally(taken=1, waiting=1, last_position=1, mine=1)
+    assert for_guest.tally == common.Tally(taken=1, waiting=1, last_position=1, mine=1)
+    assert for_member.member_active is True
+    selects = [q["sql"] for q in queries.captured_queries]
+    assert len(selects) == 4 and all(";" not in sql for sql in selects)
+    assert [sql.startswith("SELECT COALESCE(") for sql in selects] == [False, True] * 2
+
+
+def test_lock_event_locks_only_the_event_row_and_brings_its_space(site_tree,
+                                                                 django_assert_num_queries):
+    """The services that use the whole page (cancelling, promoting, the lifecycle): the
+    event's row locked (not Wagtail's page row, not the space's), its space read with it."""
+    space = space_in(site_tree, title="Cowo Zoë ☕")
+    event = publish_event(space)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        locked = services.event_lock(event)
+    (query,) = queries.captured_queries
+    if connection.vendor == "postgresql":
+        assert query["sql"].endswith(' FOR UPDATE OF "events_eventpage"')
+    assert locked.pk == event.pk and locked is not event
+    with django_assert_num_queries(0):
+        assert locked.space.title == "Cowo Zoë ☕"
