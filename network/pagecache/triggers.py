@@ -27,6 +27,7 @@ import secrets
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django_tasks_db.models import DBTaskResult
 
 from .models import ContentVersion
 
@@ -37,7 +38,9 @@ UNWATCHED = (
     "django_session",
     "django_migrations",
     "django_admin_log",
-    "django_tasks_db",
+    # The task queue (django-tasks-db names its table `django_tasks_database_...`): a
+    # registration's e-mail task, a worker claiming or finishing a task show on no page.
+    DBTaskResult._meta.db_table,
     "credits_",
     "wagtailcore_pagelogentry",
     "wagtailcore_modellogentry",
@@ -103,14 +106,29 @@ def _update_event(connection: BaseDatabaseWrapper, cursor, table: str) -> str:
     return "UPDATE OF " + ", ".join(_quote(connection, c) for c in columns)
 
 
+def _drop(connection: BaseDatabaseWrapper, cursor, table: str) -> None:
+    name = _quote(connection, table)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"DROP TRIGGER IF EXISTS {_PG_DEFERRED} ON {name}")
+        cursor.execute(f"DROP TRIGGER IF EXISTS {_TRIGGER}_truncate ON {name}")
+        return
+    for operation in ("insert", "update", "delete"):
+        trigger = _quote(connection, f"{_TRIGGER}_{table}_{operation}")
+        cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+
+
 def triggers_install(connection: BaseDatabaseWrapper) -> int:
-    """Install the missing triggers and the version row; returns how many tables got one.
+    """Install the missing triggers and the version row, and drop the triggers of tables no
+    longer watched (a table added to UNWATCHED); returns how many tables got one.
 
     Idempotent and cheap when nothing is missing (one query lists the installed ones)."""
     if connection.vendor not in SUPPORTED_VENDORS:
         return 0
-    missing = [t for t in watched_tables(connection) if t not in _installed(connection)]
+    watched, installed = watched_tables(connection), _installed(connection)
+    missing = [t for t in watched if t not in installed]
     with connection.cursor() as cursor:
+        for table in sorted(installed.difference(watched)):
+            _drop(connection, cursor, table)
         if missing and connection.vendor == "postgresql":
             cursor.execute(_PG_FUNCTION)
         for table in missing:
@@ -150,9 +168,7 @@ def triggers_uninstall(connection: BaseDatabaseWrapper) -> int:
     installed = _installed(connection)
     with connection.cursor() as cursor:
         for table in installed:
-            name = _quote(connection, table)
-            cursor.execute(f"DROP TRIGGER IF EXISTS {_PG_DEFERRED} ON {name}")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {_TRIGGER}_truncate ON {name}")
+            _drop(connection, cursor, table)
     return len(installed)
 
 

@@ -9,10 +9,13 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from django_tasks_db.models import DBTaskResult
 
 from events.services import registration_cancel, registration_create
+from events.tasks import registration_notify
+from network.pagecache import triggers
 from network.pagecache.middleware import CSRF_PLACEHOLDER
-from network.pagecache.triggers import watched_tables
+from network.pagecache.triggers import triggers_install, watched_tables
 from network.pagecache.versions import content_version
 from network.services import profile_ensure
 from tests.events.registration_factories import publish_event, republish, space_in
@@ -179,6 +182,35 @@ def test_watched_tables_cover_pages_registrations_and_profiles_not_the_ledger():
                   "network_memberprofile", "network_spacepage", "auth_user"):
         assert table in tables
     assert not [t for t in tables if t.startswith(("credits_", "django_session"))]
+
+
+def test_the_task_queue_leaves_cached_pages_valid(event):
+    """A registration's e-mail task row, a worker claiming and finishing it: no page shows
+    the queue, so none of it empties the cache (nor costs the registration's COMMIT a
+    second bump)."""
+    assert "django_tasks_database_dbtaskresult" not in watched_tables(connection)
+    before = content_version()
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        result = registration_notify.enqueue("confirmed", 1, "en")
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING")
+    DBTaskResult.objects.filter(pk=result.id).delete()
+    assert content_version() == before
+
+
+def test_installing_drops_the_triggers_of_a_table_no_longer_watched(event, monkeypatch):
+    """A table added to UNWATCHED loses its trigger at the next migrate (which installs)."""
+    table = "events_registration"
+    triggers_install(connection)
+    monkeypatch.setattr(triggers, "UNWATCHED", (*triggers.UNWATCHED, table))
+    first, second = UserFactory(), UserFactory()
+    triggers_install(connection)
+    before = content_version()
+    registration_create(event, user=first)
+    assert content_version() == before
+    monkeypatch.undo()
+    triggers_install(connection)
+    registration_create(event, user=second)
+    assert content_version() != before
 
 
 NODE = "django.core.cache.backends.locmem.LocMemCache"
