@@ -92,19 +92,47 @@ def queued_in_this_transaction(task_: Task) -> bool:
             and router.db_for_write(DBTaskResult) == connection.alias)
 
 
-def database_enqueue(task_: Task, *args) -> None:
-    """Store what `task_.enqueue(*args)` stores with django-tasks-db's backend (the same row,
-    which its `db_worker` runs; `queued_in_this_transaction(task_)` must hold), written by
-    one fixed INSERT (`events.rows.row_insert`) in the current transaction: the ORM's
-    create and the TaskResult built from it were most of a registration's Python time
-    after the lock. The task was checked by its backend when it was declared; the backend's
-    `task_enqueued` signal is not sent (django-tasks only logs it, at DEBUG level).
+def database_task_row(task_: Task, *args) -> DBTaskResult:
+    """The row `task_.enqueue(*args)` stores with django-tasks-db's backend (the same row,
+    which its `db_worker` runs), unsaved: `database_enqueue` writes it, or a caller writes
+    it in the round trip of its own INSERT (`events.rows.rows_insert`). The task was
+    checked by its backend when it was declared; the backend's `task_enqueued` signal is
+    not sent (django-tasks only logs it, at DEBUG level).
     tests/events/test_registration_queries.py compares the row with the backend's own."""
     backend = task_.get_backend()
-    row_insert(DBTaskResult(
+    return DBTaskResult(
         id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
         priority=task_.priority, task_path=task_.module_path, queue_name=task_.queue_name,
-        run_after=task_.run_after or get_date_max(), backend_name=backend.alias))
+        run_after=task_.run_after or get_date_max(), backend_name=backend.alias)
+
+
+def database_enqueue(task_: Task, *args) -> None:
+    """Store what `task_.enqueue(*args)` stores with django-tasks-db's backend
+    (`queued_in_this_transaction(task_)` must hold), written by one fixed INSERT
+    (`events.rows.row_insert`) in the current transaction: the ORM's create and the
+    TaskResult built from it were most of a registration's Python time after the lock."""
+    row_insert(database_task_row(task_, *args))
+
+
+def registration_notify_row(kind: str, registration: Registration) -> DBTaskResult | None:
+    """`registration_notify_on_commit`, except that the task row to write in the current
+    transaction (production's database queue) is returned, unsaved, for the caller to
+    INSERT with its own rows; None when there is nothing to write (silenced, or another
+    backend: then enqueued when the transaction commits). `registration` must have its id.
+    Raises ValueError for an unknown kind."""
+    if kind not in KIND_STATES:
+        raise ValueError(f"unknown e-mail kind {kind!r}")
+    if notifications_are_silenced():
+        return None
+    registration_pk, language = registration.pk, _language()
+    if queued_in_this_transaction(registration_notify):
+        return database_task_row(registration_notify, kind, registration_pk, language)
+
+    def enqueue() -> None:  # a named function: Django logs a robust callback by its name
+        registration_notify.enqueue(kind, registration_pk, language)
+
+    transaction.on_commit(enqueue, robust=True)
+    return None
 
 
 def registration_notify_on_commit(kind: str, registration: Registration) -> None:
@@ -114,19 +142,9 @@ def registration_notify_on_commit(kind: str, registration: Registration) -> None
     when it commits. Raises ValueError for an unknown kind (at once, not in the worker).
     With another backend, a failure to enqueue after the commit is logged and never turns
     the committed change into an error page (`robust=True`)."""
-    if kind not in KIND_STATES:
-        raise ValueError(f"unknown e-mail kind {kind!r}")
-    if notifications_are_silenced():
-        return
-    registration_pk, language = registration.pk, _language()
-    if queued_in_this_transaction(registration_notify):
-        database_enqueue(registration_notify, kind, registration_pk, language)
-        return
-
-    def enqueue() -> None:  # a named function: Django logs a robust callback by its name
-        registration_notify.enqueue(kind, registration_pk, language)
-
-    transaction.on_commit(enqueue, robust=True)
+    task_row = registration_notify_row(kind, registration)
+    if task_row is not None:
+        row_insert(task_row)
 
 
 def event_change_notify_on_commit(event: EventPage) -> None:

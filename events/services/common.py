@@ -32,6 +32,7 @@ from ..models import (
     RegistrationQuestion,
     RegistrationState,
 )
+from ..rows import row_insert, rows_insert, several_statements_per_execute
 from ..selectors import event_seat_counts
 
 # Only the control test of the concurrency suite turns this on (through settings): the
@@ -156,22 +157,29 @@ def lock_event_for_registration(event_pk: int, *, lock: bool = True,
 
     `tally_of` (the registering user, or None, and the guest's address): the event's
     `tally` is `registration_tally` for that person, counted under the lock. On PostgreSQL
-    its statement goes in the same round trip, after the lock's (one execute, two
-    statements: in READ COMMITTED each statement reads a fresh snapshot, so the count, taken
-    once the lock is held, sees every registration committed before). Raises
-    EventPage.DoesNotExist."""
+    its statement goes in the same round trip, after the lock's (one execute, three
+    statements, see `events.rows.several_statements_per_execute`: in READ COMMITTED each
+    statement reads a fresh snapshot, so the count, taken once the lock is held, sees every
+    registration committed before), and so does drawing the id a new registration will
+    take from its sequence (the event's `new_registration_id`, else None: an id drawn for a
+    registration that is then refused or replayed is skipped, as after a rollback), so
+    that the registration and its e-mail task can be written in one round trip
+    (`registration_insert`). Raises EventPage.DoesNotExist."""
     conn = transaction.get_connection()  # once: every `connection.x` goes through a proxy
     statement = _registration_lock_statement(conn, lock=lock, asks_required=asks_required,
                                              member=member is not None)
     sql, params = statement.sql, [event_pk] if member is None else [member.pk, event_pk]
-    tally = None
+    tally = new_registration_id = None
     with conn.cursor() as cursor:
-        if tally_of is not None and conn.vendor == "postgresql":
+        if tally_of is not None and several_statements_per_execute(conn):
             tally_sql, tally_params = _tally_statement(event_pk, *tally_of)
-            cursor.execute(f"{sql}; {tally_sql}", [*params, *tally_params])
+            cursor.execute(f"{sql}; {tally_sql}; {_NEXT_REGISTRATION_ID_SQL}",
+                           [*params, *tally_params])
             row = cursor.fetchone()
             cursor.nextset()
             tally = _tally_from_row(cursor.fetchone())
+            cursor.nextset()
+            (new_registration_id,) = cursor.fetchone()
         else:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -190,6 +198,7 @@ def lock_event_for_registration(event_pk: int, *, lock: bool = True,
         event.member_active = next(extra) is not None
     if tally_of is not None:
         event.tally = tally if tally is not None else registration_tally(event, *tally_of)
+        event.new_registration_id = new_registration_id
     return event
 
 
@@ -224,6 +233,11 @@ _TALLY_SQL = (
 )
 _TALLY_MEMBER_SQL = _TALLY_SQL.format(person="user_id = %s")
 _TALLY_GUEST_SQL = _TALLY_SQL.format(person="user_id IS NULL AND guest_email = %s")
+# PostgreSQL only (an identity or serial column's sequence); no parameters.
+_NEXT_REGISTRATION_ID_SQL = (
+    f"SELECT nextval(pg_get_serial_sequence('\"{_REGISTRATION_TABLE}\"',"
+    f" '{Registration._meta.pk.column}'))"
+)
 
 
 def _tally_statement(event_pk: int, user, guest_email: str) -> tuple[str, list]:
@@ -264,6 +278,20 @@ def charge(registration: Registration, event: EventPage, *, by=None) -> None:
 
 def notify_on_commit(kind: str, registration: Registration) -> None:
     tasks.registration_notify_on_commit(kind, registration)
+
+
+def registration_insert(registration: Registration, kind: str) -> None:
+    """INSERT the new `registration` and ask for its `kind` e-mail with the current
+    transaction (`tasks.registration_notify_on_commit`). With production's database queue
+    and an id drawn beforehand (`lock_event_for_registration`'s `new_registration_id`, on
+    PostgreSQL) both rows go in one round trip (`events.rows.rows_insert`); else the
+    registration's INSERT gives its id, then the task row follows."""
+    if registration.pk is None:
+        row_insert(registration)
+        notify_on_commit(kind, registration)
+        return
+    task_row = tasks.registration_notify_row(kind, registration)
+    rows_insert(registration, *(() if task_row is None else (task_row,)))
 
 
 def fetch_locked(registration: Registration) -> tuple[EventPage, Registration]:

@@ -41,7 +41,6 @@ from ..models import (
     RegistrationWindow,
 )
 from ..questions import CleanAnswer, answers_clean, answers_save, event_questions
-from ..rows import row_insert
 from .common import (
     RACE_WINDOW_SECONDS,
     charge,
@@ -50,6 +49,7 @@ from .common import (
     lock_disabled,
     lock_event_for_registration,
     notify_on_commit,
+    registration_insert,
     registration_tally,
 )
 from .waitlist import promote_locked, promotion_chain
@@ -197,9 +197,9 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         taken, waiting = tally.taken, tally.waiting > 0
     if not locked:
         time.sleep(RACE_WINDOW_SECONDS)
-    registration = Registration(event=event, user=user, guest_name=guest_name,
-                                guest_email=guest_email, role=role, created_at=now,
-                                language=registration_language())
+    registration = Registration(id=event.new_registration_id, event=event, user=user,
+                                guest_name=guest_name, guest_email=guest_email, role=role,
+                                created_at=now, language=registration_language())
     if has_free_seat(event, taken) and not waiting:
         registration.state = RegistrationState.CONFIRMED
         registration.confirmed_at = now
@@ -208,13 +208,15 @@ def _registration_create_locked(event_pk: int, *, user, guest_name: str, guest_e
         registration.waitlist_position = tally.last_position + 1
     else:
         raise EventFull()
-    row_insert(registration)  # registration.save(), without compiling the INSERT each time
-    answers_save(registration, answers)
+    kind = "confirmed" if registration.state == RegistrationState.CONFIRMED else "waitlisted"
+    # registration.save() and its e-mail's task row, without compiling the INSERTs each time
+    # and, on PostgreSQL with the database queue, in one round trip.
+    registration_insert(registration, kind)
+    if answers:
+        answers_save(registration, answers)
     registration.event = event
     if registration.state == RegistrationState.CONFIRMED:
         charge(registration, event)
-    kind = "confirmed" if registration.state == RegistrationState.CONFIRMED else "waitlisted"
-    notify_on_commit(kind, registration)
     return registration
 
 

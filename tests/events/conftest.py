@@ -7,10 +7,15 @@ from events import payments, tasks
 
 @pytest.fixture
 def told(monkeypatch) -> list[tuple[str, int]]:
-    """The e-mails the services ask for, as (kind, registration id), in order."""
+    """The e-mails the services ask for, as (kind, registration id), in order (by either
+    door: `registration_notify_row` is how a new registration asks, on PostgreSQL)."""
     sent: list[tuple[str, int]] = []
-    monkeypatch.setattr(tasks, "registration_notify_on_commit",
-                        lambda kind, registration: sent.append((kind, registration.pk)))
+
+    def ask(kind: str, registration) -> None:
+        sent.append((kind, registration.pk))
+
+    monkeypatch.setattr(tasks, "registration_notify_on_commit", ask)
+    monkeypatch.setattr(tasks, "registration_notify_row", ask)
     return sent
 
 

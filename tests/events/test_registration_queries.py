@@ -4,7 +4,8 @@ e-mail's task row in the same transaction with production's database queue, else
 the commit."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from events.exceptions import RegistrationInvalid
@@ -78,6 +79,24 @@ def test_with_the_database_queue_the_email_task_is_written_in_the_same_transacti
         registration = registration_create(event, user=user)
     # The test's own transaction never commits: the row is there before any commit.
     assert _notify_rows() == [["confirmed", registration.pk, "en"]]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_registration_and_its_task_row_go_in_one_round_trip(
+        event, database_queue):
+    """The lock statement draws the registration's id with the tally, so the registration
+    and its e-mail's task row (which names that id) are written by one execute: four
+    round trips in all with BEGIN and COMMIT (here a savepoint and its release)."""
+    user = UserFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        registration = registration_create(event, user=user)
+    statements = [query["sql"] for query in ctx.captured_queries]
+    assert len(statements) == 4
+    (insert,) = [sql for sql in statements if "INSERT" in sql]
+    assert insert.startswith('INSERT INTO "events_registration"')
+    assert 'INSERT INTO "django_tasks_database_dbtaskresult"' in insert
+    assert _notify_rows() == [["confirmed", registration.pk, "en"]]
+    assert Registration.objects.get(pk=registration.pk).user == user
 
 
 def test_with_the_database_queue_a_rolled_back_registration_leaves_no_task(event,
