@@ -32,7 +32,8 @@ def several_statements_per_execute(conn: BaseDatabaseWrapper) -> bool:
             and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
-def _insert_statement(model: type[Model], conn, with_auto: bool) -> tuple[str, tuple, bool]:
+def _insert_statement(model: type[Model], conn,
+                      with_auto: bool = False) -> tuple[str, tuple, bool]:
     """(the INSERT, the fields it writes in order, whether it returns the new id). The
     auto-increment primary key is left to the database unless `with_auto` (the row's id
     was drawn beforehand); any other (a UUID) is written."""

@@ -138,8 +138,9 @@ def test_a_missing_event_is_refused_as_the_orm_would(db, empty_cache):
 
 @pytest.mark.parametrize("who", ["member", "guest"])
 def test_the_tally_travels_with_the_lock_on_postgresql_and_after_it_elsewhere(site_tree, who):
-    """PostgreSQL: one execute, the lock's statement then the tally's (two statements, one
-    round trip). Other databases: the lock, then the tally."""
+    """PostgreSQL: one execute, the lock's statement, the tally's, then drawing the new
+    registration's id (three statements, one round trip). Other databases: the lock, then
+    the tally."""
     event = publish_event(space_in(site_tree), capacity=3, guests_allowed=True)
     member = UserFactory()
     person = ({"user": member} if who == "member"
@@ -152,8 +153,10 @@ def test_the_tally_travels_with_the_lock_on_postgresql_and_after_it_elsewhere(si
     lock_end = f'WHERE "events_eventpage"."page_ptr_id" = {event.pk}'
     if connection.vendor == "postgresql":
         (statement,) = selects
-        lock, tally = statement.split("; ")
+        lock, tally, new_id = statement.split("; ")
         assert lock.endswith(f'{lock_end} FOR UPDATE OF "events_eventpage"')
+        assert new_id == ("SELECT nextval(pg_get_serial_sequence('\"events_registration\"',"
+                          " 'id'))")
     else:
         lock, tally = selects
         assert lock.endswith(lock_end)

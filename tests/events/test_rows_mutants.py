@@ -49,10 +49,13 @@ def test_each_models_insert_is_built_on_first_use_and_kept(empty_cache):
     assert sql == _insert("django_tasks_database_dbtaskresult", TASK_COLUMNS)
     assert tuple(field.column for field in fields) == TASK_COLUMNS
     assert returning is False
-    assert set(rows._STATEMENTS) == {(Registration, connection.vendor),
-                                     (DBTaskResult, connection.vendor)}
+    assert set(rows._STATEMENTS) == {(Registration, connection.vendor, False),
+                                     (DBTaskResult, connection.vendor, False)}
     assert rows._insert_statement(Registration, connection) is rows._STATEMENTS[
-        (Registration, connection.vendor)]
+        (Registration, connection.vendor, False)]
+    sql, fields, returning = rows._insert_statement(Registration, connection, with_auto=True)
+    assert sql == _insert("events_registration", ("id", *REGISTRATION_COLUMNS))
+    assert returning is False
 
 
 def test_a_registration_written_through_a_fresh_statement_reads_back_as_written(
@@ -89,6 +92,8 @@ def test_a_row_whose_id_is_written_keeps_that_id(db, empty_cache):
 
 
 def test_a_saved_row_is_refused_by_name_and_id(db):
+    saved = Registration(pk=7)
+    saved._state.adding = False  # as read from the database
     with pytest.raises(ValueError) as refused:
-        rows.row_insert(Registration(pk=7))
+        rows.row_insert(saved)
     assert str(refused.value) == "Registration 7 is already saved"
