@@ -7,6 +7,7 @@ every active subscription."""
 import datetime as dt
 import hashlib
 import json
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -488,3 +489,20 @@ def test_a_date_imported_without_its_series_keeps_no_original_start():
     values = services._event_values(imported, CalendarSubscription(url="https://x.example/"))
     assert (values["series"], values["recurrence_id"]) == (None, None)
     assert values["origin"]["recurrence_id"] == "20261013T163000Z"
+
+
+def test_every_block_and_agenda_entry_gets_its_own_new_id(monkeypatch):
+    """StreamField raw data as Wagtail writes it: each block, and each entry of an agenda,
+    has an id of its own (a new UUID), in the order they are made."""
+    counter = iter(range(1, 100))
+    monkeypatch.setattr(services, "uuid", type("FakeUuid", (), {
+        "uuid4": staticmethod(lambda: uuid.UUID(int=next(counter)))}))
+    [full, cancelled], _next = read_json_page(page(FULL, CANCELLED))
+    body = services._stream_body(full)
+    # the agenda's entries are made before the agenda block itself
+    assert [(block["type"], block["id"]) for block in body] == [
+        ("text", str(uuid.UUID(int=1))), ("agenda", str(uuid.UUID(int=3))),
+        ("speaker", str(uuid.UUID(int=4)))]
+    assert [entry["id"] for entry in body[1]["value"]["items"]] == [str(uuid.UUID(int=2))]
+    assert [block["id"] for block in services._stream_body(cancelled)] == [
+        str(uuid.UUID(int=5))]
