@@ -506,3 +506,17 @@ def test_every_block_and_agenda_entry_gets_its_own_new_id(monkeypatch):
     assert [entry["id"] for entry in body[1]["value"]["items"]] == [str(uuid.UUID(int=2))]
     assert [block["id"] for block in services._stream_body(cancelled)] == [
         str(uuid.UUID(int=5))]
+
+
+def test_every_older_copy_is_counted_stale_and_left_alone(feed_server, torino):
+    url = feed_server.serve("/feed.json", page(FULL, {**PLAIN, "sequence": 2}), headers=JSON)
+    subscription = subscription_get_or_create(torino, url)
+    subscription_sync(subscription, now=NOW)
+    # both come back changed with an older SEQUENCE (a mirror behind the origin, say)
+    feed_server.serve("/feed.json", page({**FULL, "sequence": 2, "title": "Older"},
+                                         {**PLAIN, "sequence": 1, "title": "Older"}),
+                      headers=JSON)
+    report = subscription_sync(subscription, now=NOW + dt.timedelta(hours=1))
+    assert (report.stale, report.updated, report.unchanged, report.created) == (2, 0, 0, 0)
+    assert sorted(EventPage.objects.values_list("title", "sequence")) == [
+        ("Café <b>talk</b> ☕", 3), ("Event plain@a.example", 2)]
