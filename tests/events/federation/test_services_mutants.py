@@ -508,7 +508,8 @@ def test_every_block_and_agenda_entry_gets_its_own_new_id(monkeypatch):
         str(uuid.UUID(int=5))]
 
 
-def test_every_older_copy_is_counted_stale_and_left_alone(feed_server, torino):
+def test_each_count_of_the_report_counts_every_item(feed_server, torino):
+    """Two items in each case: stale, updated, unchanged, gone (a count is a sum)."""
     url = feed_server.serve("/feed.json", page(FULL, {**PLAIN, "sequence": 2}), headers=JSON)
     subscription = subscription_get_or_create(torino, url)
     subscription_sync(subscription, now=NOW)
@@ -520,3 +521,16 @@ def test_every_older_copy_is_counted_stale_and_left_alone(feed_server, torino):
     assert (report.stale, report.updated, report.unchanged, report.created) == (2, 0, 0, 0)
     assert sorted(EventPage.objects.values_list("title", "sequence")) == [
         ("Café <b>talk</b> ☕", 3), ("Event plain@a.example", 2)]
+    newer = [{**FULL, "sequence": 4, "title": "Newer"}, {**PLAIN, "sequence": 3,
+                                                         "title": "Newer"}]
+    feed_server.serve("/feed.json", page(*newer), headers=JSON)
+    report = subscription_sync(subscription, now=NOW + dt.timedelta(hours=2))
+    assert (report.stale, report.updated, report.unchanged, report.created) == (0, 2, 0, 0)
+    feed_server.serve("/feed.json", page(*newer, CANCELLED), headers=JSON)
+    report = subscription_sync(subscription, now=NOW + dt.timedelta(hours=3))
+    assert (report.stale, report.updated, report.unchanged, report.created) == (0, 0, 2, 1)
+    feed_server.serve("/feed.json", page(CANCELLED), headers=JSON)
+    report = subscription_sync(subscription, now=NOW + dt.timedelta(hours=4))
+    assert (report.cancelled_gone, report.unchanged) == (2, 1)
+    assert sorted(EventPage.objects.values_list("title", "status")) == [
+        ("!!!", "cancelled"), ("Newer", "cancelled"), ("Newer", "cancelled")]
