@@ -17,9 +17,13 @@ and one execute may hold only one: each statement then takes its own round trip.
 tests/events/test_rows.py breaks if Django or psycopg changes this.
 """
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 _STATEMENTS: dict[tuple[type[Model], str, bool], tuple[str, tuple, bool]] = {}
 
@@ -30,6 +34,25 @@ def several_statements_per_execute(conn: BaseDatabaseWrapper) -> bool:
     binding; never SQLite, whose driver runs one statement per execute)."""
     return (conn.vendor == "postgresql"
             and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
+
+
+def row_instance(model: type[Model], alias: str, attnames: Sequence[str],
+                 values: Sequence) -> Model:
+    """`model.from_db(alias, attnames, values)` (`values` already converted, in the order of
+    `attnames`; every other field deferred, read from the database when first used),
+    without running the model's `__init__`: for a Wagtail page that builds the list of its
+    child relations and walks every field, most of a registration's Python time under its
+    event's lock. `__init__` then only sets `_state` and the fields (no model here defines
+    its own), which this does itself; when anything listens to `pre_init` or `post_init`
+    for `model`, `from_db` is used instead. tests/events/test_rows.py compares the two."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, frozenset(attnames), values)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = alias
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    return obj
 
 
 def _insert_statement(model: type[Model], conn,

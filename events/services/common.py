@@ -32,7 +32,7 @@ from ..models import (
     RegistrationQuestion,
     RegistrationState,
 )
-from ..rows import row_insert, rows_insert, several_statements_per_execute
+from ..rows import row_insert, row_instance, rows_insert, several_statements_per_execute
 from ..selectors import event_seat_counts
 
 # Only the control test of the concurrency suite turns this on (through settings): the
@@ -96,6 +96,7 @@ REGISTRATION_EVENT_FIELDS = (
 class _LockStatement:
     sql: str
     attnames: frozenset[str]  # the EventPage fields read, as `Model.from_db` takes them
+    columns: tuple[str, ...]  # the same, in the statement's order
     converters: tuple  # per field read: its column and the converters of its values
 
 
@@ -137,6 +138,7 @@ def _registration_lock_statement(conn, *, lock: bool, asks_required: bool,
                                           + col.get_db_converters(conn))))
         _LOCK_STATEMENTS[key] = _LockStatement(
             sql=sql, attnames=frozenset(field.attname for field in fields),
+            columns=tuple(field.attname for field in fields),
             converters=tuple(converters))
     return _LOCK_STATEMENTS[key]
 
@@ -190,7 +192,7 @@ def lock_event_for_registration(event_pk: int, *, lock: bool = True,
         for converter in converters:
             value = converter(value, col, conn)
         values.append(value)
-    event = EventPage.from_db(conn.alias, statement.attnames, values)
+    event = row_instance(EventPage, conn.alias, statement.columns, values)
     extra = iter(row[len(values):])
     if asks_required:
         event.asks_required = bool(next(extra))

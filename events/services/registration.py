@@ -7,13 +7,13 @@ Every function runs in one transaction and takes the locks in the order of
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation.trans_real import get_languages
 
 from network.permissions import user_organises_space
 from network.validators import validate_no_control_characters
@@ -55,6 +55,7 @@ from .common import (
 from .waitlist import promote_locked, promotion_chain
 
 GUEST_NAME_MAX_LENGTH = 120
+_ROLES = frozenset(RegistrationRole.values)
 
 
 def _clean_guest(guest_name: str, guest_email: str) -> tuple[str, str]:
@@ -97,7 +98,9 @@ def _check_open(event: EventPage, now) -> None:
 def registration_language() -> str:
     """The language of the request registering someone (a site language), else ""."""
     language = translation.get_language() or ""
-    return language if language in {code for code, _name in settings.LANGUAGES} else ""
+    # get_languages(): settings.LANGUAGES as a dict, built once (Django empties its cache
+    # when the setting changes), not a set per registration.
+    return language if language in get_languages() else ""
 
 
 def registration_create(event: EventPage, *, user=None, guest_name: str = "",
@@ -133,7 +136,7 @@ def registration_create(event: EventPage, *, user=None, guest_name: str = "",
         guest_name, guest_email = _clean_guest(guest_name, guest_email)
     elif not user.is_active:
         raise RegistrationInvalid(_("This account is not active."))
-    if role not in RegistrationRole.values:
+    if role not in _ROLES:
         raise RegistrationInvalid(_("Unknown role."))
     by_organiser = actor is not None and user_organises_space(actor, event.space_id)
     if role != RegistrationRole.ATTENDEE and not by_organiser:

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_init, post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from events.models import Registration
-from events.rows import row_insert, rows_insert, several_statements_per_execute
+from events.models import EventPage, Registration
+from events.rows import row_insert, row_instance, rows_insert, several_statements_per_execute
 from events.tasks import database_task_row, registration_notify
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
@@ -42,8 +42,6 @@ def test_nothing_listens_to_the_saves_row_insert_skips(model):
 
 
 def test_a_saved_row_or_a_model_with_a_parent_table_is_refused(db):
-    from events.models import EventPage
-
     with pytest.raises(TypeError, match="parent table"):
         row_insert(EventPage(title="x"))
     registration = Registration(pk=7)
@@ -120,3 +118,40 @@ def test_a_failing_row_among_several_raises_and_the_block_writes_nothing(site_tr
         rows_insert(_registration(event, UserFactory()), _registration(event, user),
                     _registration(event, user))  # one active registration per member
     assert not Registration.objects.filter(event=event).exists()
+
+
+def _page_read(build):
+    """An event page as the registration's lock reads it: a few fields, the rest deferred."""
+    names = ("id", "live", "title", "page_ptr_id", "capacity", "space_id")
+    attnames = [f.attname for f in EventPage._meta.concrete_fields if f.attname in names]
+    values = {"id": 41, "live": True, "title": "Caffè ☕ <b>", "page_ptr_id": 41,
+              "capacity": 3, "space_id": 7}
+    return build(attnames, [values[name] for name in attnames])
+
+
+def test_a_row_read_without_init_is_what_from_db_builds():
+    fast = _page_read(lambda names, values: row_instance(EventPage, "default", names, values))
+    slow = _page_read(lambda names, values: EventPage.from_db("default", frozenset(names),
+                                                              values))
+    assert type(fast) is EventPage
+    assert {k: v for k, v in vars(fast).items() if k != "_state"} == {
+        k: v for k, v in vars(slow).items() if k != "_state"}
+    assert (fast._state.adding, fast._state.db) == (slow._state.adding, slow._state.db) == (
+        False, "default")
+    assert fast.get_deferred_fields() == slow.get_deferred_fields()
+    assert "starts_at" in fast.get_deferred_fields()
+
+
+def test_a_row_read_with_someone_listening_to_init_goes_through_from_db():
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=EventPage)
+    try:
+        event = _page_read(lambda names, values: row_instance(EventPage, "default", names,
+                                                              values))
+    finally:
+        post_init.disconnect(listener, sender=EventPage)
+    assert seen == [event] and event.capacity == 3
