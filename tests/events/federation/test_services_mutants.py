@@ -534,3 +534,17 @@ def test_each_count_of_the_report_counts_every_item(feed_server, torino):
     assert (report.cancelled_gone, report.unchanged) == (2, 1)
     assert sorted(EventPage.objects.values_list("title", "status")) == [
         ("!!!", "cancelled"), ("Newer", "cancelled"), ("Newer", "cancelled")]
+
+
+def test_a_refused_feed_is_logged_once_with_its_address_and_reason(feed_server, torino,
+                                                                    caplog):
+    url = feed_server.serve("/feed.json", b"{not json", headers=JSON)
+    subscription = subscription_get_or_create(torino, url)
+    with caplog.at_level("INFO", logger="events.federation.services"):
+        report = subscription_sync(subscription, now=NOW)
+    assert report.error == "The feed is not valid JSON."
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records
+            if r.name == "events.federation.services"] == [
+        ("events.federation.services", "INFO",
+         f"import of {url} refused: The feed is not valid JSON.")]
+    assert CalendarSubscription.objects.get(pk=subscription.pk).last_error == report.error
