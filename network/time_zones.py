@@ -19,7 +19,15 @@ COMMON_TIME_ZONES = (
 @cache
 def all_time_zones() -> tuple[str, ...]:
     """Every IANA zone this system knows, sorted (the same set `validate_time_zone` takes)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
+    return tuple(sorted(known_time_zones()))
+
+
+@cache
+def known_time_zones() -> frozenset[str]:
+    """Every IANA zone this system knows, read once per process: `available_timezones()`
+    walks the zone directories on each call (~10 ms), and every save of a space or event
+    validates its zone. A new tzdata takes effect at the next restart."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def time_zone_choices() -> list:

@@ -1,15 +1,15 @@
 """Validators for user-entered network data."""
 
-import zoneinfo
-
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from .time_zones import known_time_zones
+
 
 def validate_time_zone(value: str) -> None:
     """Accept only IANA time-zone names known to this system (e.g. Europe/Rome)."""
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(_("“%(value)s” is not a known time zone, e.g. Europe/Rome."),
                               params={"value": value}, code="invalid_time_zone")
 

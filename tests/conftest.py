@@ -8,6 +8,7 @@ from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from home.services import SiteTree, site_tree_ensure
+from tests import db_snapshot
 
 
 def _runs_in_a_transaction(item) -> bool:
@@ -105,23 +106,42 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Nearly every test needs the tree, and building it (six Wagtail pages with their
     revisions and index entries) cost each test about a tenth of a second. It is committed
     once per test database, and the copy that transactional tests restore
-    (serialized_rollback) is taken again so that they start from the same tree."""
+    (serialized_rollback) is taken again so that they start from the same tree (on
+    PostgreSQL also as tables, restored in one round trip: tests/db_snapshot.py)."""
     from django.db import connections
 
     with django_db_blocker.unblock():
-        site_tree_ensure()
+        tree = site_tree_ensure()
+        _SITE_TREE_PAGES.update({name: (type(page), page.pk)
+                                 for name, page in vars(tree).items()})
         for alias in connections:
             connection_ = connections[alias]
             if hasattr(connection_, "_test_serialized_contents"):
                 connection_._test_serialized_contents = (
                     connection_.creation.serialize_db_to_string())
+                db_snapshot.snapshot_take(connection_)
+    db_snapshot.fast_restore_install()
+    yield
+    db_snapshot.fast_restore_uninstall()
+
+
+#: The tree `django_db_setup` built: field of SiteTree -> (page class, primary key).
+_SITE_TREE_PAGES: dict[str, tuple[type, int]] = {}
 
 
 @pytest.fixture
 def site_tree(db) -> SiteTree:
     """The page tree of a fresh instance: home, spaces, events, members, format (built
-    once per test database by `django_db_setup`; this looks it up)."""
-    return site_tree_ensure()
+    once per test database by `django_db_setup`; this fetches its five pages by key).
+
+    `site_tree_ensure()` itself checks the locales, the root, the coordinators group and
+    its permissions on every call (~70 queries, most of a simple test's set-up); it runs
+    here only if a test before emptied the tree without restoring it."""
+    pages = {name: model.objects.filter(pk=pk).first()
+             for name, (model, pk) in _SITE_TREE_PAGES.items()}
+    if not pages or None in pages.values():
+        return site_tree_ensure()
+    return SiteTree(**pages)
 
 
 @pytest.fixture(scope="class")

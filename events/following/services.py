@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from events.models import EventFormat
 from network.models import SpacePage
-from network.time_zones import all_time_zones
+from network.time_zones import known_time_zones
 from network.unsubscribe import MailingList
 
 from .exceptions import FollowTargetInvalid
@@ -66,7 +66,7 @@ def digest_settings_set(user, *, weekday: int | None, time_zone: str = "") -> Fo
     ValueError for another weekday or an unknown zone (nothing changes)."""
     if weekday is not None and (isinstance(weekday, bool) or weekday not in Weekday.values):
         raise ValueError(f"unknown weekday {weekday!r}")
-    if time_zone and time_zone not in all_time_zones():
+    if time_zone and time_zone not in known_time_zones():
         raise ValueError(f"unknown time zone {time_zone!r}")
     values = {"time_zone": time_zone,
               "digest": DigestFrequency.NEVER if weekday is None else DigestFrequency.WEEKLY}
