@@ -45,10 +45,15 @@ demo: migrate
 run: demo
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} $(PY) manage.py runserver 127.0.0.1:8000
 
+# Whether `make test` has a PostgreSQL pass (scripts/with_postgres.sh: server binaries found, or
+# CI=true, which requires them): `strictest_db` tests then run in that pass only.
+PGBIN ?= /usr/lib/postgresql/15/bin
+POSTGRES_PASS := $(if $(or $(filter true,$(CI)),$(wildcard $(PGBIN)/initdb)),1)
+
 ## Install dev dependencies, run ruff and the whole suite on SQLite and on a throwaway PostgreSQL
 test: install-dev messages
 	$(VENV)/bin/ruff check .
-	$(MAKE) --no-print-directory test-sqlite
+	ESPRESSO_POSTGRES_PASS_FOLLOWS=$(POSTGRES_PASS) $(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:

@@ -8,7 +8,7 @@ from credits.selectors import clearing_for_period
 from network.demo import load_network_demo
 from tests.credits.ledger_factories import assert_ledger_sound
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.strictest_db]
 
 
 def test_the_demo_fills_the_ledger_once_and_clearing_has_payments(site_tree):

@@ -14,7 +14,7 @@ from events.models import EventFormat, EventPage, Registration, RegistrationStat
 from home.services import site_tree_ensure
 from network.demo import load_network_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.strictest_db]
 
 
 @pytest.fixture(scope="class")

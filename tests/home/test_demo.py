@@ -15,7 +15,7 @@ from network.demo import DEMO_LOGINS, DEMO_MEMBERS, DEMO_SPACES, load_network_de
 from network.models import MemberProfile, Membership, SpacePage
 from network.permissions import COORDINATORS_GROUP, spaces_organised_by, user_is_coordinator
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.strictest_db]
 
 
 def _counts() -> dict[str, int]:

@@ -41,7 +41,7 @@ from tests.home.fuzz_walk import (
 from tests.home.privacy_factories import member_with_everything
 from tests.network.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.strictest_db]
 
 PROJECT_MODULES = ("home.", "network.", "events.", "credits.")
 #: The project's admin viewsets (their views are Wagtail's generic classes).

@@ -20,7 +20,7 @@ from events.programme.models import (
 from events.programme.selectors import user_dots_left
 from network.demo import load_network_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.strictest_db]
 
 
 @pytest.fixture(scope="module")
