@@ -105,6 +105,27 @@ def language_restored():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings, django_db_blocker) -> bool:
+    """Under xdist on PostgreSQL (and unless `--reuse-db` keeps a database of its own), each
+    worker's test database is a copy of one migrated template (tests/db_snapshot.py).
+    Returns whether it is."""
+    from django.db import connection
+
+    if (not hasattr(request.config, "workerinput")
+            or request.config.getvalue("reuse_db") or connection.vendor != "postgresql"):
+        return False
+    with django_db_blocker.unblock():
+        return db_snapshot.worker_database_from_template(connection)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
+    """pytest-django's (`--reuse-db`), and also when the worker's database was copied from
+    the migrated template: Django then only checks that every migration is applied."""
+    return bool(request.config.getvalue("reuse_db") or django_db_modify_db_settings)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Each test database starts with the page tree of a fresh instance, built once.
 
