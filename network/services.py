@@ -61,9 +61,18 @@ def translation_permission(registry=global_apps):
     return permission
 
 
-def _permission(app_label: str, codename: str, registry=global_apps):
+def _permissions(wanted: list[tuple[str, str]], registry=global_apps) -> list:
+    """The permissions named by (app label, codename) pairs, in that order, in one query.
+    Raises the Permission model's DoesNotExist naming the first one missing."""
     permission_model = registry.get_model("auth", "Permission")
-    return permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+    found = {(permission.content_type.app_label, permission.codename): permission
+             for permission in permission_model.objects.select_related("content_type").filter(
+                 content_type__app_label__in={app for app, _code in wanted},
+                 codename__in={code for _app, code in wanted})}
+    for pair in wanted:
+        if pair not in found:
+            raise permission_model.DoesNotExist(f"no permission {pair[0]}.{pair[1]}")
+    return [found[pair] for pair in wanted]
 
 
 @transaction.atomic
@@ -78,28 +87,30 @@ def space_setup_permissions(space: SpacePage) -> Group:
     edit both). Returns the group."""
     original = (SpacePage.objects.filter(translation_key=space.translation_key, pk__lt=space.pk)
                 .select_related("organiser_group", "collection").order_by("pk").first())
+    page_permissions = _permissions([("wagtailcore", code) for code in ORGANISER_PAGE_PERMISSIONS])
     if original is not None and original.organiser_group_id is not None:
         group = original.organiser_group
-        for codename in ORGANISER_PAGE_PERMISSIONS:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=space, permission=_permission("wagtailcore", codename))
+        for permission in page_permissions:
+            GroupPagePermission.objects.get_or_create(group=group, page=space,
+                                                      permission=permission)
         SpacePage.objects.filter(pk=space.pk).update(collection=original.collection)
         space.collection = original.collection
         return group
     group = space.organiser_group
     if group is None:
         group, _created = Group.objects.get_or_create(name=organiser_group_name(space))
-    group.permissions.add(_permission("wagtailadmin", "access_admin"), translation_permission(),
-                          *[_permission(app, code) for app, code in ORGANISER_MODEL_PERMISSIONS])
-    for codename in ORGANISER_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=space, permission=_permission("wagtailcore", codename))
+    group.permissions.add(translation_permission(), *_permissions(
+        [("wagtailadmin", "access_admin"), *ORGANISER_MODEL_PERMISSIONS]))
+    for permission in page_permissions:
+        GroupPagePermission.objects.get_or_create(group=group, page=space,
+                                                  permission=permission)
     collection = space.collection
     if collection is None:
         collection = Collection.get_first_root_node().add_child(name=space.title[:255])
-    for codename in ORGANISER_IMAGE_PERMISSIONS:
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection, permission=_permission("wagtailimages", codename))
+    for permission in _permissions([("wagtailimages", code)
+                                    for code in ORGANISER_IMAGE_PERMISSIONS]):
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection,
+                                                        permission=permission)
     SpacePage.objects.filter(pk=space.pk).update(organiser_group=group, collection=collection)
     space.organiser_group, space.collection = group, collection
     return group
@@ -115,20 +126,18 @@ def coordinators_group_build(registry=global_apps):
     collection_permission_model = registry.get_model("wagtailcore", "GroupCollectionPermission")
 
     group, _created = group_model.objects.get_or_create(name=COORDINATORS_GROUP)
-    group.permissions.add(*[_permission(app, code, registry)
-                            for app, code in COORDINATOR_MODEL_PERMISSIONS])
+    group.permissions.add(*_permissions(list(COORDINATOR_MODEL_PERMISSIONS), registry))
     root_page = page_model.objects.filter(depth=1).order_by("path").first()
     if root_page is not None:
-        for codename in COORDINATOR_PAGE_PERMISSIONS:
-            page_permission_model.objects.get_or_create(
-                group=group, page=root_page,
-                permission=_permission("wagtailcore", codename, registry))
+        for permission in _permissions([("wagtailcore", code)
+                                        for code in COORDINATOR_PAGE_PERMISSIONS], registry):
+            page_permission_model.objects.get_or_create(group=group, page=root_page,
+                                                        permission=permission)
     root_collection = collection_model.objects.filter(depth=1).order_by("path").first()
     if root_collection is not None:
-        for app, codename in COORDINATOR_COLLECTION_PERMISSIONS:
+        for permission in _permissions(list(COORDINATOR_COLLECTION_PERMISSIONS), registry):
             collection_permission_model.objects.get_or_create(
-                group=group, collection=root_collection,
-                permission=_permission(app, codename, registry))
+                group=group, collection=root_collection, permission=permission)
     return group
 
 
