@@ -49,6 +49,9 @@ UNWATCHED = (
     "wagtailcore_taskstate",
     "wagtailcore_workflowstate",
     "account_emailconfirmation",
+    # The admin's "who else is editing this page" ping: every few seconds while an editor
+    # has a page open; it shows on no page.
+    "wagtailadmin_editingsession",
 )
 #: Columns whose change alone shows on no page: a sign-in updates `last_login`, and must not
 #: empty the cache of every page.

@@ -6,10 +6,13 @@ import pickle
 import re
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from wagtail.admin.models import EditingSession
 
 from events.services import registration_cancel, registration_create
 from events.tasks import registration_notify
@@ -195,6 +198,23 @@ def test_the_task_queue_leaves_cached_pages_valid(event):
     DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING")
     DBTaskResult.objects.filter(pk=result.id).delete()
     assert content_version() == before
+
+
+def test_an_editor_keeping_a_page_open_leaves_cached_pages_valid(event):
+    """The admin pings an editing session every few seconds while a page is open in the
+    editor: nothing any page shows, so it must not empty the cache each time."""
+    assert "wagtailadmin_editingsession" not in watched_tables(connection)
+    editor = UserFactory()
+    before = content_version()
+    session = EditingSession.objects.create(
+        user=editor, content_type=ContentType.objects.get_for_model(event),
+        object_id=str(event.pk), last_seen_at=timezone.now())
+    EditingSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now(),
+                                                        is_editing=True)
+    session.delete()
+    assert content_version() == before
+    republish(event)
+    assert content_version() != before
 
 
 def test_installing_drops_the_triggers_of_a_table_no_longer_watched(event, monkeypatch):
