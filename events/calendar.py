@@ -51,20 +51,26 @@ ICAL_STATUS = {
 
 def single_line(text: str) -> str:
     """Names used as parameters or one-line values: line breaks and controls become spaces."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if not text.isprintable():  # the whole string checked at once: most names are printable
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
 
 
 def _text(text: str) -> str:
     """A TEXT value kept as written (line breaks included; icalendar escapes them), minus
     the control characters RFC 5545 forbids."""
     text = normalize_newlines(text or "")
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
 
 
 def _plain(text: str) -> str:
     """Plain text with \\n line ends, no control characters other than the newline."""
     text = normalize_newlines(text or "")
-    return "".join(ch for ch in text if ch == "\n" or ch.isprintable()).strip()
+    if not text.replace("\n", "").isprintable():
+        text = "".join(ch for ch in text if ch == "\n" or ch.isprintable())
+    return text.strip()
 
 
 def event_body_text(event: EventPage) -> str:

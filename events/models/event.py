@@ -303,6 +303,16 @@ class EventPage(Page):
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
 
+    def get_format_display(self) -> str:
+        """The format's label in the active language; an unknown stored value as it is.
+
+        Django's own `get_FOO_display` rebuilds the dict of every choice, translating each
+        label, on every call: most of a feed VEVENT's Python beside icalendar's."""
+        try:
+            return str(EventFormat(self.format).label)
+        except ValueError:
+            return self.format
+
     def with_content_json(self, content):
         """Calendar identity belongs to the page, not to a revision: publishing an older
         revision must never bring back an old SEQUENCE (invariant 7), so keep the stored one."""

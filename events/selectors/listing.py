@@ -83,9 +83,28 @@ def attach_topic_names(events: list[EventPage]) -> list[EventPage]:
     return events
 
 
+#: The event's own columns and its space's, for `events_for_feed_rows` (which reads the
+#: spaces apart: a few spaces, not one page instance per event).
+FEED_EVENT_FIELDS = tuple(name for name in FEED_FIELDS if not name.startswith("space__"))
+FEED_SPACE_FIELDS = tuple(name.removeprefix("space__") for name in FEED_FIELDS
+                          if name.startswith("space__"))
+
+
 def events_for_feed_rows(queryset: QuerySet[EventPage]) -> list[EventPage]:
-    """Evaluate a listing queryset for a feed (two queries whatever the number of events)."""
-    return attach_topic_names(list(feed_queryset(queryset)))
+    """Evaluate a listing queryset for a feed (three queries whatever the number of events).
+
+    Each space is read and built once and shared by its events: joined to every event row,
+    a network feed of 5,000 events built 5,000 space pages (Wagtail's page `__init__` is
+    the slow part of a feed's rows)."""
+    events = list(queryset.prefetch_related(None).select_related(None)
+                  .select_related("series").only(*FEED_EVENT_FIELDS))
+    space_ids = {event.space_id for event in events if event.space_id is not None}
+    spaces = (SpacePage.objects.filter(pk__in=space_ids).only(*FEED_SPACE_FIELDS).in_bulk()
+              if space_ids else {})
+    for event in events:
+        if (space := spaces.get(event.space_id)) is not None:
+            event.space = space
+    return attach_topic_names(events)
 
 
 def event_next_change(now: dt.datetime) -> dt.datetime | None:
