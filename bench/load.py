@@ -19,7 +19,6 @@ import json
 import os
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +33,6 @@ CONNECTIONS = 50
 SIGNED_IN_SHARE = 0.25
 MEMBERS = 40
 P99_GOAL_MS = 300.0
-WARM_UP_REQUESTS = 4  # per page, anonymous and signed in: both workers see each page
 WARM_UP_SECONDS = 10
 
 LUA = """
@@ -72,18 +70,6 @@ def _sessions(count: int) -> list[str]:
     return cookies
 
 
-def _warm_up(base: str, paths: list[str], session: str) -> None:
-    """Each page a few times, one at a time, anonymous and signed in, before measuring: the
-    figure is the steady state, not the first render of every page by each worker (each
-    gunicorn worker has its own cache unless CACHE_URL names a shared one)."""
-    for path in dict.fromkeys(paths):
-        for headers in ({}, {"Cookie": f"sessionid={session}"}):
-            for _ in range(WARM_UP_REQUESTS):
-                request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
-                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
-                    response.read()
-
-
 def main(seconds: int) -> int:
     import django
     from django.core.management import call_command
@@ -92,7 +78,14 @@ def main(seconds: int) -> int:
     from django.db import connection
     from django.urls import reverse
 
-    from bench.bench_http import bench_urls, free_port, gunicorn_start, gunicorn_stop, wrk
+    from bench.bench_http import (
+        bench_urls,
+        free_port,
+        gunicorn_start,
+        gunicorn_stop,
+        warm_up,
+        wrk,
+    )
 
     call_command("migrate", verbosity=0, interactive=False)
     urls = bench_urls()
@@ -108,7 +101,8 @@ def main(seconds: int) -> int:
                                               "SITE_URL": f"http://127.0.0.1:{port}"})
     base = f"http://127.0.0.1:{port}"
     try:
-        _warm_up(base, [*anonymous, *signed_in], sessions[0])
+        # Anonymous and signed in: the steady state, not each worker's first render.
+        warm_up(base, [*anonymous, *signed_in], ({}, {"Cookie": f"sessionid={sessions[0]}"}))
         # The same server, the same 50 connections, on the bare view: what this machine
         # gives at best right now (other work on it shows here as well).
         bare = wrk(f"{base}/bench/bare/", seconds=WARM_UP_SECONDS, connections=CONNECTIONS)
