@@ -9,9 +9,16 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from events import services
-from events.models import EventPage, QuestionKind, RegistrationQuestion
+from events.models import (
+    EventPage,
+    QuestionKind,
+    Registration,
+    RegistrationQuestion,
+    RegistrationState,
+)
 from events.services import common
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
@@ -204,3 +211,34 @@ def test_lock_event_locks_only_the_event_row_and_brings_its_space(site_tree,
     assert locked.pk == event.pk and locked is not event
     with django_assert_num_queries(0):
         assert locked.space.title == "Cowo Zoë ☕"
+
+
+def test_without_one_round_trip_the_registration_is_inserted_then_its_task_row(
+        site_tree, settings, monkeypatch):
+    """Where one execute may not hold several statements (PostgreSQL with server-side
+    binding, SQLite), no id is drawn beforehand: the registration's INSERT gives its id
+    (RETURNING), then its e-mail's task row (production's database queue) names that id,
+    each in its own execute, for a confirmed seat and for a place on the waiting list."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS",
+                        {**connection.settings_dict.get("OPTIONS", {}),
+                         "server_side_binding": True})
+    event = publish_event(space_in(site_tree), capacity=1, waitlist_enabled=True)
+    first, second = UserFactory(), UserFactory()
+    with CaptureQueriesContext(connection) as queries:
+        confirmed = services.registration_create(event, user=first)
+        waiting = services.registration_create(event, user=second)
+    monkeypatch.undo()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not any("; " in sql or "nextval" in sql for sql in statements)
+    inserts = [sql.split(" (")[0] for sql in statements if sql.startswith("INSERT")]
+    assert inserts == ['INSERT INTO "events_registration"',
+                       'INSERT INTO "django_tasks_database_dbtaskresult"'] * 2
+    assert [row.args_kwargs for row in DBTaskResult.objects.filter(
+        task_path="events.tasks.registration_notify").order_by("enqueued_at", "pk")] == [
+        {"args": ["confirmed", confirmed.pk, "en"], "kwargs": {}},
+        {"args": ["waitlisted", waiting.pk, "en"], "kwargs": {}}]
+    assert list(Registration.objects.filter(event=event).order_by("pk").values_list(
+        "pk", "user", "state")) == [
+        (confirmed.pk, first.pk, RegistrationState.CONFIRMED),
+        (waiting.pk, second.pk, RegistrationState.WAITLISTED)]
