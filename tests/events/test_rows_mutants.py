@@ -9,10 +9,12 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
+from django.db.models.signals import post_init, pre_init
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from events import rows
-from events.models import Registration, RegistrationState
+from events.models import EventPage, Registration, RegistrationState
 from events.services import registration_create
 from tests.events.registration_factories import publish_event, space_in
 from tests.network.factories import UserFactory
@@ -97,3 +99,89 @@ def test_a_saved_row_is_refused_by_name_and_id(db):
     with pytest.raises(ValueError) as refused:
         rows.row_insert(saved)
     assert str(refused.value) == "Registration 7 is already saved"
+
+
+def test_without_returning_the_new_id_is_asked_of_the_backend_by_table_and_column(
+        site_tree, empty_cache, monkeypatch):
+    """A database whose INSERT cannot return the new id (SQLite before 3.35; Oracle, whose
+    `last_insert_id` reads the table's sequence by its table and column names): no
+    RETURNING, and the id is the backend's `last_insert_id(cursor, table, column)`."""
+    event, user = publish_event(space_in(site_tree), capacity=3), UserFactory()
+    asked = []
+
+    def last_insert_id(cursor, table_name, pk_name):
+        asked.append((callable(getattr(cursor, "execute", None)), table_name, pk_name))
+        with connection.cursor() as own:  # the row just inserted has the highest id
+            own.execute(f"SELECT MAX({pk_name}) FROM {table_name}")  # noqa: S608 (names)
+            return own.fetchone()[0]
+
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    monkeypatch.setattr(connection.ops, "last_insert_id", last_insert_id)
+    registration = Registration(event=event, user=user, state="confirmed",
+                                created_at=dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC),
+                                language="it")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows.row_insert(registration)
+    monkeypatch.undo()
+    (insert,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert "RETURNING" not in insert
+    assert asked == [(True, "events_registration", "id")]
+    stored = Registration.objects.get(event=event)
+    assert registration.pk == stored.pk and registration._state.adding is False
+    assert (stored.state, stored.language, stored.created_at) == (
+        "confirmed", "it", dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC))
+
+
+def _event_row(build):
+    names = [f.attname for f in EventPage._meta.concrete_fields
+             if f.attname in ("id", "title", "page_ptr_id", "capacity")]
+    values = {"id": 41, "title": "Caffè ☕", "page_ptr_id": 41, "capacity": 3}
+    return build(names, [values[name] for name in names])
+
+
+@pytest.mark.parametrize("signal", [pre_init, post_init], ids=["pre_init", "post_init"])
+def test_with_anyone_listening_to_init_the_row_is_built_by_from_db_as_read(signal):
+    """Either signal, for the model read: `from_db` (which sends both), with the alias,
+    the names and the values given; the page is as a queryset would return it."""
+    seen = []
+
+    def listener(sender, **kwargs):
+        seen.append(sender)
+
+    signal.connect(listener, sender=EventPage)
+    try:
+        event = _event_row(lambda names, values: rows.row_instance(EventPage, "replica",
+                                                                   names, values))
+    finally:
+        signal.disconnect(listener, sender=EventPage)
+    assert seen == [EventPage]
+    assert (event.pk, event.title, event.capacity) == (41, "Caffè ☕", 3)
+    assert (event._state.adding, event._state.db) == (False, "replica")
+    assert "starts_at" in event.get_deferred_fields()
+
+
+def test_a_row_whose_values_do_not_match_its_names_is_refused():
+    with pytest.raises(ValueError, match="zip"):
+        rows.row_instance(EventPage, "default", ["id", "title"], [41])
+    with pytest.raises(ValueError, match="zip"):
+        rows.row_instance(EventPage, "default", ["id"], [41, "Caffè ☕"])
+
+
+def test_with_server_side_binding_several_rows_take_one_execute_each(site_tree, monkeypatch):
+    """A prepared statement holds one statement: each row its own INSERT, in order, each
+    given the id the database chose."""
+    event = publish_event(space_in(site_tree), capacity=3)
+    registrations = [Registration(event=event, user=UserFactory(), state="confirmed",
+                                  created_at=dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC),
+                                  language=language) for language in ("it", "en")]
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS",
+                        {**connection.settings_dict.get("OPTIONS", {}),
+                         "server_side_binding": True})
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows.rows_insert(*registrations)
+    monkeypatch.undo()
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2 and not any(";" in sql for sql in inserts)
+    assert list(Registration.objects.filter(event=event).order_by("pk").values_list(
+        "pk", "language")) == [(registrations[0].pk, "it"), (registrations[1].pk, "en")]
+    assert registrations[0].pk < registrations[1].pk
