@@ -6,8 +6,9 @@ Anonymous pages: home, the listing (default and filtered), an event page, a spac
 spaces and members directories, a member's profile, feed.json, network.ics and search. Each
 URL gets WRK_SECONDS of `wrk -t2 -c10` (50 connections on an uncached page would only
 queue requests past wrk's timeout; bench/load.py is the 50-connection run); the bare view
-is measured first and last and the mean of the two is the baseline. Loopback only; wrk
-comes from the Debian package.
+is measured first and last and the mean of the two is the baseline. Every request says
+`Accept-Encoding: gzip, deflate, br`, as browsers and calendar apps do (the page cache
+sends feeds compressed). Loopback only; wrk comes from the Debian package.
 """
 
 from __future__ import annotations
@@ -154,11 +155,18 @@ def _latency_ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+#: What every browser and calendar app sends: the page cache's compressed copies are used.
+CLIENT_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
+
+
 def wrk(url: str, seconds: int = WRK_SECONDS, connections: int = CONNECTIONS,
-        script: str | None = None) -> dict:
+        script: str | None = None, headers: dict | None = None) -> dict:
     """Requests per second, p50/p90/p99 in ms and error counts of one wrk run on `url`
-    (with a Lua `script` choosing each request, if given)."""
+    (with a Lua `script` choosing each request, if given; `headers` on every request,
+    CLIENT_HEADERS by default)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for name, value in (CLIENT_HEADERS if headers is None else headers).items():
+        command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", script]
     out = subprocess.run([*command, url], capture_output=True, text=True,  # noqa: S603
