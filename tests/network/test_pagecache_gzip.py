@@ -28,7 +28,7 @@ def page_cache_on(settings, db):
 def events(site_tree):
     space = space_in(site_tree, title="Cowo Lecce — caffè ☕")
     return [publish_event(space, title=f"Open coffee {n} · مرحبا", capacity=3)
-            for n in range(12)]
+            for n in range(3)]
 
 
 def _vary(response) -> set[str]:
@@ -61,14 +61,14 @@ def test_a_cached_feed_is_sent_gzipped_to_a_client_that_accepts_it(client, event
     assert "accept-encoding" in _vary(plain)
 
 
-@pytest.mark.parametrize("header", ["identity", "gzip;q=0", "br, deflate", "*;q=0", ""])
-def test_a_client_that_does_not_accept_gzip_gets_the_plain_bytes(client, events, header):
+def test_a_client_that_does_not_accept_gzip_gets_the_plain_bytes(client, events):
     url = reverse("events:feed_json")
     first = client.get(url)
-    response = client.get(url, HTTP_ACCEPT_ENCODING=header)
-    assert response["X-Page-Cache"] == "hit"
-    assert not response.has_header("Content-Encoding")
-    assert response.content == first.content
+    for header in ("identity", "gzip;q=0", "br, deflate", "*;q=0", ""):
+        response = client.get(url, HTTP_ACCEPT_ENCODING=header)
+        assert response["X-Page-Cache"] == "hit"
+        assert not response.has_header("Content-Encoding"), header
+        assert response.content == first.content
 
 
 def test_the_weak_etag_and_the_strong_one_both_answer_304(client, events):
@@ -91,7 +91,7 @@ def test_a_space_feed_decompresses_to_the_same_text_with_its_accents_and_scripts
     assert hit["Content-Encoding"] == "gzip"
     text = gzip.decompress(hit.content).decode()
     assert text == plain.content.decode()
-    assert "Open coffee 11 · مرحبا" in text
+    assert "Open coffee 2 · مرحبا" in text
     assert "Cowo Lecce — caffè ☕" in text
 
 
