@@ -548,3 +548,21 @@ def test_a_refused_feed_is_logged_once_with_its_address_and_reason(feed_server, 
         ("events.federation.services", "INFO",
          f"import of {url} refused: The feed is not valid JSON.")]
     assert CalendarSubscription.objects.get(pk=subscription.pk).last_error == report.error
+
+
+def test_pages_looping_after_the_first_are_refused_once_each_page_was_read(feed_server, torino,
+                                                                            monkeypatch):
+    """Every page read is remembered, not only the first: a feed whose second and third
+    pages point at each other is refused as a loop as soon as it comes back to one, each
+    page fetched once (not read round and round until the item limit stops it)."""
+    monkeypatch.setattr(services, "MAX_ITEMS", 10)
+    feed_server.serve("/p2.json", page(PLAIN, next_url=feed_server.url("/p3.json")),
+                      headers=JSON)
+    feed_server.serve("/p3.json", page(CANCELLED, next_url=feed_server.url("/p2.json")),
+                      headers=JSON)
+    url = feed_server.serve("/feed.json", page(FULL, next_url=feed_server.url("/p2.json")),
+                            headers=JSON)
+    report = subscription_sync(subscription_get_or_create(torino, url), now=NOW)
+    assert report.error == "The feed has more than 50 pages, or its pages loop."
+    assert [r["path"] for r in feed_server.requests] == ["/feed.json", "/p2.json", "/p3.json"]
+    assert EventPage.objects.filter(space=torino).count() == 0
