@@ -368,10 +368,9 @@ def subscription_sync(subscription: CalendarSubscription, *,
             _apply(locked, download, report, now)
             _record(locked, report, now, download)
     except ValidationError as exc:  # an event this site cannot hold: nothing was written
-        messages = [str(m) for ms in exc.message_dict.values() for m in ms] if hasattr(
-            exc, "error_dict") else [str(m) for m in exc.messages]
+        # `messages`: every field's messages in order (a full_clean's too), as text
         failed = SyncReport(error=_("An event of the feed was refused: %(reason)s")
-                            % {"reason": clean_line(" ".join(messages), 300)})
+                            % {"reason": clean_line(" ".join(exc.messages), 300)})
         _record(subscription, failed, now)
         return failed
     subscription.refresh_from_db()
