@@ -310,3 +310,22 @@ def test_a_locked_catch_up_says_whether_it_applied_a_time(u):
     programme.voting_opens_at = now - dt.timedelta(minutes=1)
     assert common._catch_up_locked(programme, now) is True
     assert common._catch_up_locked(programme, now) is False
+
+
+def test_a_time_applied_ahead_of_the_clock_is_kept_by_other_settings_not_by_a_phase(u):
+    """A catch-up given a moment ahead (the job's `now`) applies the voting time once.
+    Saving other settings keeps that mark (each time acts once); choosing a phase by hand
+    starts over from the moment of the choice, when that time is still to come: it moves
+    the phase when it comes."""
+    voting = timezone.now() + dt.timedelta(hours=1)
+    timetable(u, voting=voting)
+    assert services.programmes_phase_catch_up(now=voting + dt.timedelta(hours=1)) == 1
+    assert (fresh(u).phase, fresh(u).timed_phase_applied) == (Phase.VOTING, Phase.VOTING)
+
+    services.programme_configure(fresh(u), actor=u.organiser, dots_per_participant=4)
+    assert (fresh(u).phase, fresh(u).timed_phase_applied, fresh(u).dots_per_participant) == (
+        Phase.VOTING, Phase.VOTING, 4)
+
+    services.programme_configure(fresh(u), actor=u.organiser, phase=Phase.PROPOSALS)
+    assert (fresh(u).phase, fresh(u).timed_phase_applied) == (Phase.PROPOSALS, "")
+    assert services.programme_phase_catch_up(fresh(u), now=voting).phase == Phase.VOTING
