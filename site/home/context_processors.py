@@ -1,5 +1,7 @@
 """Navigation shared by every page."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
@@ -25,13 +27,19 @@ DEFAULT_SECTION_LABELS = {
 NAV_CACHE_SECONDS = 24 * 3600
 
 
-def _sections(request: HttpRequest, site: Site) -> list[tuple[str, str]]:
+def _sections(request: HttpRequest) -> list[tuple[str, str]]:
     """(title, url) of the site's top-level pages in the menu, cached under the content
-    version (network.pagecache), the site and the language: the same for every visitor."""
+    version (network.pagecache), the address's host and port (which pick the Wagtail site)
+    and the language: the same for every visitor. A hit reads no site: on a view that is no
+    Wagtail page ("my events", a dashboard) finding the site was a query per request."""
     version = request_content_version(request)
-    key = f"espresso:nav:{version}:{site.pk}:{get_language()}"
+    where = hashlib.sha256(f"{request.get_host()}|{request.get_port()}".encode()).hexdigest()
+    key = f"espresso:nav:{version}:{where}:{get_language()}"
     if version is not None and (sections := cache.get(key)) is not None:
         return sections
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
     # The original home's sections, each in the visitor's language (network.translations):
     # its translation when it has one, else the original under the visitor's prefix.
     pages = pages_in_language(list(site.root_page.get_children().live().in_menu()
@@ -44,12 +52,9 @@ def _sections(request: HttpRequest, site: Site) -> list[tuple[str, str]]:
 
 
 def _nav_items(request: HttpRequest) -> list[dict]:
-    site = Site.find_for_request(request)
-    if site is None:
-        return []
     path = request.path
     return [{"title": title, "url": url, "current": bool(url) and url != "/"
-             and path.startswith(url)} for title, url in _sections(request, site)]
+             and path.startswith(url)} for title, url in _sections(request)]
 
 
 def _can_access_admin(request: HttpRequest) -> bool:

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from taggit.models import Tag
 from wagtail.models import PageViewRestriction
 
@@ -313,3 +314,34 @@ def test_a_translated_space_page_follows_the_original(member, event):
     for _ in range(2):
         page = _page(member, italian.url)
     assert f'name="target" value="{space.pk}"' in page
+
+
+def test_a_members_own_pages_read_no_site_for_the_header_once_cached(member, site_tree):
+    """The header's sections are kept under the version and the address's host: a view that
+    is no Wagtail page ("my events") finds no site for them once cached, and a renamed
+    section still shows on the very next request."""
+    url = reverse("events:my_events")
+    _page(member, url)
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(member, url)
+    assert "The Espresso format" in page
+    assert not [q["sql"] for q in queries.captured_queries if "wagtailcore_site" in q["sql"]]
+    site_tree.format.title = "Il nostro formato"
+    site_tree.format.save_revision().publish()
+    assert "Il nostro formato" in _page(member, url)
+
+
+def test_the_header_is_kept_per_host(member, site_tree, settings):
+    """Each address of one installation keeps its own header (the host picks the site)."""
+    settings.ALLOWED_HOSTS = ["testserver", "other.example.org"]
+    url = reverse("events:my_events")
+    _page(member, url)
+
+    def site_queries(**headers) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert member.get(url, **headers).status_code == 200
+        return len([q for q in queries.captured_queries if "wagtailcore_site" in q["sql"]])
+
+    assert site_queries() == 0
+    assert site_queries(HTTP_HOST="other.example.org") >= 1
+    assert site_queries(HTTP_HOST="other.example.org") == 0
