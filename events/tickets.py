@@ -11,6 +11,7 @@ Every confirmed (or attended) registration has a ticket; a waitlisted or cancell
 keeps its code (so the door can say "waitlisted" or "cancelled") but shows no ticket.
 """
 
+import functools
 import io
 import re
 
@@ -51,11 +52,19 @@ def ticket_has_valid(registration: Registration) -> bool:
 
 
 def ticket_qr_svg(code: str, *, scale: int = 6) -> str:
-    """The QR of `code` as inline SVG markup (dark modules on a white quiet zone)."""
+    """The QR of `code` as inline SVG markup (dark modules on a white quiet zone).
+
+    The same code, scale and language always give the same markup: kept in this process
+    (`_qr_svg`), since drawing one takes milliseconds and a member's "my events" page shows
+    one per upcoming registration on every visit."""
+    return _qr_svg(code, scale, str(_("Ticket QR code")))
+
+
+@functools.lru_cache(maxsize=1024)  # ~1,000 SVGs of a few KB: a few MB per process at most
+def _qr_svg(code: str, scale: int, title: str) -> str:
     # omitsize: a viewBox instead of width/height, so CSS sizes it (phone, print).
     return segno.make(code, error="m", micro=False).svg_inline(
-        scale=scale, dark="#000", light="#fff", omitsize=True,
-        title=str(_("Ticket QR code")))
+        scale=scale, dark="#000", light="#fff", omitsize=True, title=title)
 
 
 def ticket_qr_png(code: str, *, scale: int = 8) -> bytes:

@@ -5,7 +5,8 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.utils import timezone
+import segno
+from django.utils import timezone, translation
 
 from credits import services as credits
 from credits.selectors import account_balance, transfers_for_reference
@@ -610,3 +611,19 @@ def test_the_qr_carries_the_code(space):
     assert svg.startswith("<svg")
     png = tickets.ticket_qr_png("abcdefgh12345678")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_qr_svg_is_drawn_once_per_code_scale_and_language():
+    tickets._qr_svg.cache_clear()
+    first = tickets.ticket_qr_svg("abcdefgh12345678", scale=4)
+    assert tickets.ticket_qr_svg("abcdefgh12345678", scale=4) == first
+    assert tickets._qr_svg.cache_info().hits == 1
+    drawn = segno.make("abcdefgh12345678", error="m", micro=False).svg_inline(
+        scale=4, dark="#000", light="#fff", omitsize=True, title="Ticket QR code")
+    assert first == drawn
+    assert tickets.ticket_qr_svg("abcdefgh12345679", scale=4) != first
+    assert tickets.ticket_qr_svg("abcdefgh12345678", scale=8) != first
+    with translation.override("it"):
+        italian = tickets.ticket_qr_svg("abcdefgh12345678", scale=4)
+    assert "<title>Codice QR del biglietto</title>" in italian
+    assert "<title>Ticket QR code</title>" in first
