@@ -56,6 +56,28 @@ def ensure_bench_profiles(count: int) -> None:
         ignore_conflicts=True)
 
 
+def ensure_bench_registrations(space, per_member: int = 3) -> None:
+    """Each bench member registered (through the service) for `per_member` of `space`'s
+    upcoming events, so their "my events" page has rows, tickets and QR codes to show;
+    once per database."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from events.models import EventPage, Registration
+    from events.services import registration_create
+
+    members = list(get_user_model().objects.filter(username__startswith="bench-member-")
+                   .order_by("pk"))
+    if not members or Registration.objects.filter(user=members[0]).exists():
+        return
+    events = list(EventPage.objects.live().filter(space=space, starts_at__gt=timezone.now(),
+                                                  price_credits=0)
+                  .order_by("starts_at")[:40])
+    for index, member in enumerate(members):
+        for offset in range(per_member):
+            registration_create(events[(index + offset * 7) % len(events)], user=member)
+
+
 def bench_urls() -> dict[str, str]:
     """Name -> path of every public page the issue names, on the bench data."""
     from django.urls import reverse
@@ -68,6 +90,7 @@ def bench_urls() -> dict[str, str]:
     tree = site_tree_ensure()
     space, _created = ensure_bench_events("bench-listing", 1000)
     ensure_bench_profiles(PROFILES)
+    ensure_bench_registrations(space)
     event = (EventPage.objects.live().filter(space=space, starts_at__gt=timezone.now())
              .order_by("starts_at").first())
     return {
