@@ -109,8 +109,6 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings, django_d
     """Under xdist on PostgreSQL (and unless `--reuse-db` keeps a database of its own), each
     worker's test database is a copy of one migrated template (tests/db_snapshot.py).
     Returns whether it is."""
-    from django.db import connection
-
     if (not hasattr(request.config, "workerinput")
             or request.config.getvalue("reuse_db") or connection.vendor != "postgresql"):
         return False
