@@ -340,6 +340,27 @@ def test_the_validation_refusals_word_for_word(roma, milano):
     assert [p.state for p in DayPass.objects.order_by("pk")] == ["used", "valid", "valid"]
 
 
+def test_validating_one_pass_leaves_the_others_of_the_day_valid(roma):
+    space, organiser = roma
+    mine = daypass_buy(member_with_credits(50), space, space_today(space))
+    theirs = daypass_buy(member_with_credits(50), space, space_today(space))
+    daypass_validate(mine.code, space, organiser)
+    assert [(p.pk, p.state, p.used_at is None, p.validated_by) for p in
+            DayPass.objects.order_by("pk")] == [
+        (mine.pk, "used", False, organiser), (theirs.pk, "valid", True, None)]
+
+
+def test_a_refunded_pass_is_refused_at_the_door_word_for_word(roma):
+    space, organiser = roma
+    member = member_with_credits(50)
+    day_pass = daypass_buy(member, space, space_today(space) + DAY)
+    daypass_cancel(day_pass, member)
+    DayPass.objects.filter(pk=day_pass.pk).update(date=space_today(space))
+    with refused("This pass was cancelled and refunded."):
+        daypass_validate(day_pass.code, space, organiser)
+    assert DayPass.objects.get().state == "refunded"
+
+
 def test_a_pass_used_meanwhile_is_refused_by_the_conditional_update(roma, monkeypatch):
     """The state read says valid, but the row changed before the update (what the row lock
     prevents): the update finds no valid row, the validation is refused, and its
