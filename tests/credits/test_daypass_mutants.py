@@ -67,6 +67,14 @@ def test_a_new_code_is_three_groups_of_four_symbols_of_the_alphabet():
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", code), code
 
 
+def test_every_symbol_of_a_code_is_drawn_at_random():
+    """Each of the twelve positions varies from code to code (a fixed filler symbol, which
+    the alphabet may contain, would still read as a valid code)."""
+    codes = [daypass_code_new().replace("-", "") for _i in range(60)]
+    assert all(len(code) == 12 for code in codes)
+    assert all(len({code[i] for code in codes}) > 1 for i in range(12)), codes
+
+
 def test_a_typed_code_is_grouped_by_four_whatever_its_length():
     assert daypass_code_normalise("ab-cd ef\tgh-\njk") == "ABCD-EFGH-JK"
     assert daypass_code_normalise("  ") == ""
