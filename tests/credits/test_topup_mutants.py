@@ -136,7 +136,7 @@ def test_who_is_not_a_member_here_is_refused_by_name_of_the_space(roma, site_tre
     other, _other_organiser = space_with_organiser(site_tree.spaces, "Cowo Milano")
     member_with_credits(0, space=space)  # the space has members, just not these
     for person in (member_with_credits(0, space=other), member_with_credits(0),
-                   UserFactory.build()):
+                   UserFactory.build(), None):
         with invalid("This person is not a member of Cowo Roma."):
             topup_sell(space, person, 10, "R", organiser)
     assert not Transfer.objects.filter(code="purchase").exists()
