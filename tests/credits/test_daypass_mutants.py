@@ -450,22 +450,30 @@ def test_a_pass_without_its_payment_is_not_refunded_and_stays_valid(roma):
 
 
 def test_the_refund_reverses_this_passs_purchase_only(roma):
-    """Two passes, and an older grant that carries the second pass's reference: cancelling
-    the second reverses the second's purchase, not the first's nor the grant."""
+    """Three passes, and grants that carry the middle pass's reference, one older and one
+    newer than its purchase: cancelling the middle pass reverses its own purchase, whichever
+    way the transfers are ordered (newest first, by default)."""
     space, _organiser = roma
     member = member_with_credits(50)
+
+    def grant_referencing(pk):
+        transfer_post(debit=account_network("issuance"), credit=account_for_member(member),
+                      amount=5, code="grant", idempotency_key=token(),
+                      reference=f"credits.daypass:{pk}")
+
     first = daypass_buy(member, space, space_today(space) + DAY)
-    transfer_post(debit=account_network("issuance"), credit=account_for_member(member),
-                  amount=5, code="grant", idempotency_key=token(),
-                  reference=f"credits.daypass:{first.pk + 1}")
-    second = daypass_buy(member, space, space_today(space) + 2 * DAY)
-    assert second.pk == first.pk + 1
-    daypass_cancel(second, member)
+    grant_referencing(first.pk + 1)
+    middle = daypass_buy(member, space, space_today(space) + 2 * DAY)
+    assert middle.pk == first.pk + 1
+    last = daypass_buy(member, space, space_today(space) + 3 * DAY)
+    grant_referencing(middle.pk)
+    daypass_cancel(middle, member)
     refund = Transfer.objects.get(code="reversal")
     assert (refund.reverses.code, refund.reverses.reference, refund.amount) == (
-        "spend_daypass", f"credits.daypass:{second.pk}", 12)
-    assert DayPass.objects.get(pk=first.pk).state == "valid"
-    assert balance(member) == 55 - 12
+        "spend_daypass", f"credits.daypass:{middle.pk}", 12)
+    assert [p.state for p in DayPass.objects.filter(pk__in=[first.pk, last.pk])] == [
+        "valid", "valid"]
+    assert balance(member) == 50 + 5 + 5 - 3 * 12 + 12
 
 
 def test_a_pass_changed_meanwhile_is_not_refunded(roma, monkeypatch):
