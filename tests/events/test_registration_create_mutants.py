@@ -13,7 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from credits import services as credits
 from credits.selectors import account_balance
 from events import payments
-from events.models import EventPage, Registration, RegistrationState
+from events.models import (
+    EventPage,
+    QuestionKind,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+    RegistrationState,
+)
 from events.services import registration as registration_module
 from events.services import registration_create
 from tests.events.registration_factories import make_organiser, publish_event, space_in
@@ -150,3 +157,23 @@ def test_one_person_waiting_is_promoted_before_a_newcomer_takes_a_freed_seat(
     holds = [account_balance(credits.account_for_member(user))
              for user in (waiting.user, newcomer_user)]
     assert [(b.available, b.on_hold) for b in holds] == [(0, PRICE), (0, PRICE)]
+
+
+def test_answers_given_are_stored_with_the_new_registration(space):
+    """registration_create writes the cleaned answers in the registration's transaction,
+    each against the new registration, as the question was asked."""
+    event = publish_event(space, guests_allowed=True)
+    diet = RegistrationQuestion.objects.create(event=event, label="Diet", required=True,
+                                               kind=QuestionKind.ONE_CHOICE,
+                                               choices="Vegan\nAny")
+    badge = RegistrationQuestion.objects.create(event=event, label="Name on your badge",
+                                                kind=QuestionKind.SHORT_TEXT)
+    member = registration_create(event, user=UserFactory(),
+                                 answers={diet.pk: "Vegan", badge.pk: " Zoë ☕ "})
+    guest = registration_create(event, guest_name="Ada", guest_email="ada@example.org",
+                                answers={diet.pk: "Any"})
+    stored = [(a.registration_id, a.question_id, a.label, a.value)
+              for a in RegistrationAnswer.objects.order_by("registration_id", "question_id")]
+    assert stored == [(member.pk, diet.pk, "Diet", "Vegan"),
+                      (member.pk, badge.pk, "Name on your badge", "Zoë ☕"),
+                      (guest.pk, diet.pk, "Diet", "Any")]
