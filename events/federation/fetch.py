@@ -60,8 +60,10 @@ def _allow_private() -> bool:
 
 
 def address_is_public(address: str) -> bool:
-    """Whether an IP address is on the public internet (IPv4-mapped IPv6 read as IPv4)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    """Whether an IP address is on the public internet (IPv4-mapped IPv6 read as IPv4). An
+    IPv6 zone index (`fe80::1%eth0`, as getaddrinfo gives link-local ones) is read as part of
+    the address since Python 3.9, so a link-local address with one is still link-local."""
+    ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
@@ -132,6 +134,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def _read_limited(response: http.client.HTTPResponse, sock: socket.socket | None,
                   deadline: float, max_bytes: int) -> bytes:
+    """The body, read before `deadline` and cut past `max_bytes`; a body shorter than its
+    declared Content-Length (http.client's read1 returns b"" then) is a broken download."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -147,6 +151,8 @@ def _read_limited(response: http.client.HTTPResponse, sock: socket.socket | None
         except (OSError, http.client.HTTPException) as exc:
             raise FetchFailed(_("The download broke off.")) from exc
         if not chunk:
+            if response.length:  # the server closed before the Content-Length it declared
+                raise FetchFailed(_("The download broke off."))
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
@@ -180,7 +186,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
                 response = connection.getresponse()
             except TimeoutError as exc:
                 raise FetchFailed(_("The server was too slow: download stopped.")) from exc
-            except ssl.SSLError as exc:
+            except ssl.SSLCertVerificationError as exc:
                 raise FetchFailed(_("The server's certificate could not be verified.")) from exc
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchFailed(_("The server could not be reached.")) from exc

@@ -1,5 +1,6 @@
 """A tiny HTTP server on 127.0.0.1 for the import tests: each test tells it what to answer."""
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,18 +22,23 @@ class Route:
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    """`tls` (a server-side SSL context) makes it an HTTPS server, reached as `name`."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None, name: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[dict] = []
+        self.scheme, self.name = ("https" if tls else "http"), name
         handler = self._handler_class()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.name}:{self.port}{path}"
 
     def serve(self, path: str, body: bytes = b"", **route) -> str:
         self.routes[path] = Route(body=body, **route)
