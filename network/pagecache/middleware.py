@@ -35,7 +35,6 @@ cached page is set.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import re
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 from .marks import is_marked_public
@@ -152,7 +152,7 @@ def _compressed(body: bytes, response: HttpResponse) -> bytes | None:
             or not _COMPRESSIBLE.match(response.get("Content-Type", ""))):
         return None
     # mtime=0: the same body always gives the same bytes (no time stamp in the header).
-    compressed = gzip.compress(body, compresslevel=6, mtime=0)
+    compressed = compress_string(body)  # gzip level 6, no time stamp: the same bytes each time
     return compressed if len(compressed) < len(body) else None
 
 
