@@ -29,16 +29,6 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture
-def roma(site_tree):
-    return space_with_organiser(site_tree.spaces, "Cowo Roma", day_pass_price=12)
-
-
-@pytest.fixture
-def milano(site_tree):
-    return space_with_organiser(site_tree.spaces, "Cowo Milano", day_pass_price=8)
-
-
 # --- buying ---------------------------------------------------------------------------
 
 

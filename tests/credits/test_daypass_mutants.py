@@ -44,16 +44,6 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture
-def roma(site_tree):
-    return space_with_organiser(site_tree.spaces, "Cowo Roma", day_pass_price=12)
-
-
-@pytest.fixture
-def milano(site_tree):
-    return space_with_organiser(site_tree.spaces, "Cowo Milano", day_pass_price=8)
-
-
 def refused(message: str):
     """The refusal with exactly this sentence (not a fragment)."""
     return pytest.raises(DayPassError, match=f"^{re.escape(message)}$")

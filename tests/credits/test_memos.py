@@ -16,7 +16,6 @@ from credits.services.daypass import space_today
 from tests.credits.features_factories import (
     coordinator,
     member_with_credits,
-    space_with_organiser,
     token,
 )
 from tests.home.conftest import italian_catalog  # noqa: F401 — shared fixture
@@ -24,11 +23,6 @@ from tests.home.conftest import italian_catalog  # noqa: F401 — shared fixture
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 12, 3)
-
-
-@pytest.fixture
-def roma(site_tree):
-    return space_with_organiser(site_tree.spaces, "Cowo Roma", day_pass_price=12)
 
 
 def _statement(user, language: str) -> str:
