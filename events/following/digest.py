@@ -41,7 +41,7 @@ from network.public_urls import public_url
 from network.unsubscribe import unsubscribe_url
 
 from .models import Digest, DigestEvent, DigestFrequency, Follow, FollowSettings, Weekday
-from .selectors import events_followed, follow_list
+from .selectors import events_followed
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,9 @@ class DigestSchedule:
 
 def member_time_zone(chosen: str, home_space_zone: str | None = None) -> zoneinfo.ZoneInfo:
     """The zone a member's digest day is counted in: the one they chose, else their home
-    space's, else the site's TIME_ZONE (names that are not known zones are passed over)."""
-    for name in (chosen, home_space_zone, settings.TIME_ZONE, "UTC"):
+    space's, else the site's TIME_ZONE, else UTC (names that are not known zones are passed
+    over)."""
+    for name in (chosen, home_space_zone, settings.TIME_ZONE):
         if name:
             try:
                 return zoneinfo.ZoneInfo(name)
@@ -118,9 +119,7 @@ def digest_build(user, events: list, language: str):
     """The digest e-mail for `user` listing `events` (built, not sent)."""
     with translation.override(language):
         context = {
-            "user": user,
             "events": [(event, event_public_url(event)) for event in events],
-            "follows": follow_list(user),
             "following_url": public_url(reverse("following:mine")),
             "unsubscribe_url": unsubscribe_url(user, "digest"),
             "site_name": "Espresso",
