@@ -6,7 +6,6 @@ kind), so following twice, or two clicks racing, leave one row.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -32,16 +31,13 @@ def _validated(kind: str, target) -> dict:
 
 def follow_add(user, kind: str, target) -> Follow:
     """Follow `target` (a SpacePage, a taggit Tag, or an EventFormat value). Guarantees one
-    row per member and target, whatever the concurrency; returns it. Raises
-    FollowTargetInvalid for an unknown kind or a target that does not fit it."""
+    row per member and target, whatever the concurrency (the unique constraints: a racing
+    click's insert fails inside `get_or_create`, which then returns the row the other one
+    made); returns it. Raises FollowTargetInvalid for an unknown kind or a target that does
+    not fit it."""
     fields = _validated(kind, target)
-    try:
-        with transaction.atomic():
-            follow, _created = Follow.objects.get_or_create(user=user, kind=kind, **fields)
-            return follow
-    except IntegrityError:
-        # Two clicks raced: the other one created the row.
-        return Follow.objects.get(user=user, kind=kind, **fields)
+    follow, _created = Follow.objects.get_or_create(user=user, kind=kind, **fields)
+    return follow
 
 
 def follow_remove(user, kind: str, target) -> bool:
@@ -72,13 +68,9 @@ def digest_settings_set(user, *, weekday: int | None, time_zone: str = "") -> Fo
               "digest": DigestFrequency.NEVER if weekday is None else DigestFrequency.WEEKLY}
     if weekday is not None:
         values["digest_weekday"] = weekday
-    try:
-        with transaction.atomic():
-            row, _created = FollowSettings.objects.update_or_create(user=user, defaults=values)
-    except IntegrityError:
-        # Two saves raced to create the row: the other one made it; update it.
-        FollowSettings.objects.filter(user=user).update(**values)
-        row = FollowSettings.objects.get(user=user)
+    # One transaction; a racing first save's insert fails inside `get_or_create`, which then
+    # updates the row the other one made (tests/events/following/test_following_concurrency.py).
+    row, _created = FollowSettings.objects.update_or_create(user=user, defaults=values)
     return row
 
 
