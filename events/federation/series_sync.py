@@ -86,8 +86,10 @@ def series_apply(subscription: CalendarSubscription, masters: dict[str, SeriesMa
             for name, value in _values(master, subscription).items():
                 setattr(series, name, value)
             series.cancelled = False
-            # The origin's SEQUENCE, except after we cancelled it as gone: ours never goes down.
-            series.sequence = (max(master.sequence, series.sequence + 1) if link.gone
+            # The origin's SEQUENCE, except after we cancelled it as gone or while ours is
+            # still ahead of the origin's since (as for the dates): ours never goes down.
+            series.sequence = (max(master.sequence, series.sequence + 1)
+                               if link.gone or master.sequence < series.sequence
                                else master.sequence)
             series.save()
             link.sequence, link.content_hash, link.gone = master.sequence, content_hash, False
