@@ -199,6 +199,14 @@ class SeriesRuleEditView(WagtailAdminTemplateMixin, FormView):
         if self.series.space_id is None or self.series.is_imported:  # imported: read-only
             raise Http404
         space_for_organiser(request, self.series.space_id)  # 403 for anyone else
+        latest = self.series
+        while latest.continued_as_id is not None:  # split: its later dates are elsewhere
+            latest = EventSeries.objects.get(pk=latest.continued_as_id)
+        if latest != self.series and request.method == "GET":
+            messages.info(request, _(
+                "“%(title)s” was split when its rule last changed: this is the series that "
+                "holds its later dates.") % {"title": self.series.title})
+            return HttpResponseRedirect(reverse("events_series_rule", args=[latest.pk]))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict:

@@ -45,6 +45,10 @@ class EventSeries(models.Model):
     # An imported series that disappeared upstream: its master is published STATUS:CANCELLED
     # (so calendars drop the dates beyond the ones listed, e.g. of a rule without an end).
     cancelled = models.BooleanField(default=False, editable=False)
+    #: Set when a rule change split the series: the series holding its later dates. A split
+    #: series is not changed again (the later dates would get a second page); its successor is.
+    continued_as = models.ForeignKey("self", null=True, blank=True, editable=False,
+                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    editable=False, on_delete=models.SET_NULL, related_name="+")

@@ -142,7 +142,7 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
     - a date that has begun is never touched; when there is one, the series is split as
       calendar apps do ("this and the following events"): the old series ends (UNTIL) with
       its last begun date, and a new series (new UID, DTSTART its first future date) holds
-      the future; otherwise the same series gets the new rule;
+      the future (the old one's `continued_as`); otherwise the same series gets the new rule;
     - the new rule is expanded from the series' first date; its future dates are the dates:
       a future date without registrations is deleted (with its translations) when the rule
       no longer has it, kept as it is (cancelled or moved stays so) when it does, and the
@@ -152,7 +152,9 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
     - the calendar master of each series describes exactly its pages (EXDATE for exceptions),
       and its SEQUENCE grows.
     Raises SeriesInvalid (nothing changes): a bad rule, no future date, an exception that is
-    not a future date of the rule or that has registrations, an imported series."""
+    not a future date of the rule or that has registrations, an imported series, a series
+    already split (its `continued_as` is changed instead: a replayed change would otherwise
+    give the later dates a second page)."""
     now = now or timezone.now()
     if series.is_imported:
         raise SeriesInvalid(_("This series is imported from another calendar: change it "
@@ -160,6 +162,9 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
     rrule = rrule_check(rrule)
     with transaction.atomic():
         series = EventSeries.objects.select_for_update().get(pk=series.pk)
+        if series.continued_as_id is not None:
+            raise SeriesInvalid(_("This series was split: its later dates belong to the "
+                                  "series that continues it. Change the rule there."))
         zone = zoneinfo.ZoneInfo(series.time_zone)
         starts = occurrence_starts(series.first_starts_at.astimezone(zone), rrule)
         future = [start for start in starts if start > now]
@@ -203,10 +208,11 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
             series.exdates = [x for x in series.exdates or []
                               if dt.datetime.fromisoformat(x) <= last]
             series.sequence += 1
-            series.save(update_fields=["rrule", "exdates", "sequence"])
             target = EventSeries.objects.create(
                 space=series.space, title=series.title, rrule=target_rule,
                 first_starts_at=future[0], time_zone=series.time_zone, created_by=user)
+            series.continued_as = target
+            series.save(update_fields=["rrule", "exdates", "sequence", "continued_as"])
         else:
             target = series
             target.rrule, target.first_starts_at = target_rule, future[0]

@@ -194,3 +194,32 @@ def test_only_the_spaces_organisers_may_change_the_rule(client, site_tree, serie
     # Wagtail's admin answers PermissionDenied with a redirect to its home and a message.
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     assert len(by_day(series)) == 6
+
+
+def test_a_split_series_sends_its_organiser_to_the_series_that_continues_it(client, space,
+                                                                           series):
+    t0 = first_tuesday()
+    change = series_rule_change(series, rrule=rrule_build(freq="WEEKLY", count=8,
+                                                          weekdays=["TU"]),
+                                now=t0 + dt.timedelta(days=1))
+    later = series_rule_change(change.series, rrule=rrule_build(freq="WEEKLY", count=7,
+                                                                weekdays=["TU"]),
+                               now=t0 + dt.timedelta(days=8))
+    client.force_login(make_organiser(space))
+    # the first series' form (the button on its past dates) leads to the latest series
+    response = client.get(reverse("events_series_rule", args=[series.pk]))
+    assert (response.status_code, response["Location"]) == (
+        302, reverse("events_series_rule", args=[later.series.pk]))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "“Aperitivo del martedì” was split when its rule last changed: this is the series "
+        "that holds its later dates."]
+    # a replayed change of the first series changes nothing and says why
+    pages = sorted(EventPage.objects.values_list("pk", "series_id"))
+    response = client.post(reverse("events_series_rule", args=[series.pk]),
+                           {"freq": "WEEKLY", "interval": 1, "count": 8, "weekdays": ["TU"],
+                            "exceptions": ""})
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "This series was split: its later dates belong to the series that continues it. "
+        "Change the rule there."]
+    assert sorted(EventPage.objects.values_list("pk", "series_id")) == pages
