@@ -200,6 +200,9 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
         values = {name: getattr(template, name) for name in TEMPLATE_FIELDS if name != "body"}
         body = template.body.raw_data
 
+        # The rule expanded from its first future date gives exactly `future` (a weekly or
+        # monthly rule's periods are counted from an occurrence, so they stay aligned), once
+        # COUNT counts only those dates.
         ending = {"count": len(future)} if "COUNT=" in rrule else {}
         target_rule = _rule_ending(rrule, **ending) if ending else rrule
         if begun:
@@ -217,8 +220,6 @@ def series_rule_change(series: EventSeries, *, rrule: str, exceptions: Iterable[
             target = series
             target.rrule, target.first_starts_at = target_rule, future[0]
             target.sequence += 1
-        if occurrence_starts(future[0], target_rule) != future:
-            raise SeriesInvalid(_("This rule cannot continue the series; create a new one."))
 
         change = SeriesChange(series=target)
         # A begun date the new rule also has (a date moved earlier) stays in the old series:

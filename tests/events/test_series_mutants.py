@@ -248,6 +248,30 @@ def test_rule_ending_replaces_an_until_with_an_until():
             == "FREQ=WEEKLY;INTERVAL=2;UNTIL=20310107T090000Z")
 
 
+@pytest.mark.parametrize("rule", [
+    "FREQ=WEEKLY;COUNT=9", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=9",
+    "FREQ=WEEKLY;INTERVAL=3;BYDAY=SU,MO,SA;WKST=SU;COUNT=12",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;UNTIL=20300101T000000Z", "FREQ=MONTHLY;COUNT=14",
+    "FREQ=MONTHLY;INTERVAL=2;COUNT=9", "FREQ=MONTHLY;BYDAY=-1TH;COUNT=7",
+    "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=1;COUNT=8",
+    "FREQ=MONTHLY;BYMONTHDAY=1,15,31;BYSETPOS=-1;INTERVAL=3;COUNT=8",
+])
+@pytest.mark.parametrize("first", [
+    dt.datetime(2027, 1, 31, 18, 30, tzinfo=ROME),  # a 31st, winter time
+    dt.datetime(2027, 3, 23, 2, 30, tzinfo=ROME),  # 02:30: missing on the day clocks go on
+])
+def test_a_rule_continued_from_any_future_date_gives_exactly_the_later_dates(rule, first):
+    """What a split relies on: the new series (DTSTART its first future date, COUNT the
+    future dates) expands to exactly the dates the rule has after `now`."""
+    from events.recurrence import occurrence_starts
+    starts = occurrence_starts(first, rule)
+    assert len(starts) > 3
+    for cut in range(1, len(starts)):
+        future = starts[cut:]
+        continued = _rule_ending(rule, count=len(future)) if "COUNT=" in rule else rule
+        assert occurrence_starts(future[0], continued) == future, (rule, cut)
+
+
 # series_rule_change: refusals --------------------------------------------------------------
 
 
@@ -296,6 +320,20 @@ def test_an_exception_with_registrations_names_its_day(space):
                                 "registered for it.")
     series.refresh_from_db()
     assert (series.sequence, series.exdates, len(pages(series))) == (0, [], 4)
+
+
+def test_a_registered_exception_is_found_and_named_in_the_series_zone(space):
+    # 20:00 in Los Angeles is already the next day in Rome and in UTC
+    first = dt.datetime(t0().year, 6, 1, 20, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    series = series_create(space, title="West", first_start=first,
+                           duration=dt.timedelta(hours=1), rrule="FREQ=WEEKLY;COUNT=3")
+    registration_create(pages(series)[1], user=UserFactory())
+    day = (first + WEEK).date()
+    with pytest.raises(SeriesInvalid) as error:
+        series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=3", exceptions=[day],
+                           now=first - WEEK)
+    assert str(error.value) == (f"{day.isoformat()} cannot be left out: people are "
+                                "registered for it.")
 
 
 def test_a_series_whose_pages_are_all_gone_is_refused(space):
@@ -529,3 +567,15 @@ def test_a_split_series_is_not_changed_again(space):
     again = series_rule_change(change.series, rrule="FREQ=WEEKLY;COUNT=6", now=now)
     assert again.series.pk == change.series.pk
     assert [p.starts_at for p in again.created] == [t0() + 6 * WEEK]
+
+
+def test_the_old_series_sequence_grows_from_where_it_was_when_it_splits(space):
+    series = weekly(space, 4)
+    series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=5", now=t0() - WEEK)
+    series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=6", now=t0() - WEEK)
+    series.refresh_from_db()
+    assert series.sequence == 2
+    change = series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=6",
+                                now=t0() + dt.timedelta(hours=1))
+    series.refresh_from_db()
+    assert (series.sequence, change.series.sequence) == (3, 0)
