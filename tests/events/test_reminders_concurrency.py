@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from events import services
+from events import reminders, services
 from events.models import RegistrationReminder, RegistrationState
 from events.reminders import reminder_send, reminders_send_due
 from tests.events.registration_factories import publish_event, space_in
@@ -90,3 +90,39 @@ def test_a_cancellation_racing_the_reminder_is_never_followed_by_one(event):
         sent_to = [m.to for m in mail.outbox if m.subject.startswith("Reminder")]
         # Either the reminder went out before the cancellation took the row, or not at all.
         assert (results[1] is True) == reminded == (sent_to == [[user.email]])
+
+
+def test_a_cancellation_cannot_commit_between_the_reminders_checks_and_its_e_mail(
+        event, monkeypatch):
+    """The reminder pauses after its checks; the cancellation is started then. Under the
+    registration's row lock it can only commit after the reminder: never a reminder sent
+    to someone whose cancellation had already gone through."""
+    user = UserFactory()
+    registration = services.registration_create(event, user=user)
+    mail.outbox.clear()
+    checked, cancelled = threading.Event(), threading.Event()
+    cancelled_before_the_send: list[bool] = []
+    wanted = reminders._reminders_wanted
+
+    def wanted_then_pause(row):
+        answer = wanted(row)
+        checked.set()
+        cancelled.wait(timeout=2)  # without the lock the cancellation commits meanwhile
+        cancelled_before_the_send.append(cancelled.is_set())
+        return answer
+
+    monkeypatch.setattr(reminders, "_reminders_wanted", wanted_then_pause)
+
+    def work(index: int):
+        if index == 1:
+            return reminder_send(registration.pk)
+        assert checked.wait(timeout=10)
+        state = services.registration_cancel(registration, actor=user).state
+        cancelled.set()
+        return state
+
+    results, errors = run_together(2, work)
+    assert errors == []
+    assert results == [RegistrationState.CANCELLED, True]
+    assert cancelled_before_the_send == [False]
+    assert [m.to for m in mail.outbox if m.subject.startswith("Reminder")] == [[user.email]]
