@@ -579,3 +579,38 @@ def test_the_old_series_sequence_grows_from_where_it_was_when_it_splits(space):
                                 now=t0() + dt.timedelta(hours=1))
     series.refresh_from_db()
     assert (series.sequence, change.series.sequence) == (3, 0)
+
+
+def test_a_date_moved_to_start_exactly_now_has_begun(space):
+    series = weekly(space, 4)
+    now = t0() + dt.timedelta(days=3)
+    moved = weeks(space)[2]
+    EventPage.objects.filter(pk=moved.pk).update(starts_at=now, ends_at=now + WEEK / 7)
+    change = series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=4", now=now)
+    moved.refresh_from_db()
+    assert moved.series_id == series.pk != change.series.pk
+    assert change.series.exdates == [(t0() + 2 * WEEK).astimezone(UTC).isoformat()]
+
+
+def test_a_date_whose_own_start_is_exactly_now_has_begun_even_if_moved_later(space):
+    series = weekly(space, 4)
+    now = t0() + WEEK
+    moved = weeks(space)[1]
+    EventPage.objects.filter(pk=moved.pk).update(starts_at=now + dt.timedelta(days=1),
+                                                 ends_at=now + dt.timedelta(days=1, hours=2))
+    change = series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=4", now=now)
+    moved.refresh_from_db()
+    assert (moved.series_id, moved.recurrence_id) == (series.pk, now)
+    assert change.deleted == [] and change.detached == []
+    assert [p.starts_at for p in pages(change.series)] == [t0() + 2 * WEEK, t0() + 3 * WEEK]
+
+
+def test_a_new_date_whose_slug_is_taken_in_the_space_gets_a_number(space):
+    series = weekly(space, 4)
+    other = series_create(space, title="Aperitivo", first_start=t0() + 4 * WEEK,
+                          duration=dt.timedelta(hours=1), rrule="FREQ=WEEKLY;COUNT=1")
+    (taken,) = pages(other)
+    change = series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=5", now=t0() - WEEK)
+    (created,) = change.created
+    assert taken.slug == f"aperitivo-{t0() + 4 * WEEK:%Y-%m-%d}"
+    assert created.slug == f"{taken.slug}-2"
