@@ -370,6 +370,20 @@ def test_a_change_before_any_date_keeps_the_series_and_raises_its_sequence(space
             series.pk, True, page.starts_at, organiser)
         assert PageLogEntry.objects.filter(page=page, action="wagtail.publish",
                                            user=organiser).count() == 1
+        assert PageLogEntry.objects.filter(page=page, action="wagtail.edit",
+                                           user=organiser).count() == 1
+
+
+def test_a_date_added_to_a_series_in_another_zone_keeps_that_zone(space):
+    zone = ZoneInfo("America/Los_Angeles")
+    first = dt.datetime(t0().year, 6, 1, 20, 0, tzinfo=zone)
+    series = series_create(space, title="West", first_start=first,
+                           duration=dt.timedelta(hours=1), rrule="FREQ=WEEKLY;COUNT=2")
+    change = series_rule_change(series, rrule="FREQ=WEEKLY;COUNT=3", now=first - WEEK)
+    (created,) = change.created
+    created.refresh_from_db()
+    assert (created.time_zone, created.starts_at, created.slug) == (
+        "America/Los_Angeles", first + 2 * WEEK, f"west-{first + 2 * WEEK:%Y-%m-%d}")
 
 
 def test_with_the_first_date_left_out_the_series_starts_at_its_first_future_date(space):
