@@ -628,3 +628,13 @@ def test_a_new_date_whose_slug_is_taken_in_the_space_gets_a_number(space):
     (created,) = change.created
     assert taken.slug == f"aperitivo-{t0() + 4 * WEEK:%Y-%m-%d}"
     assert created.slug == f"{taken.slug}-2"
+
+
+def test_checking_the_pages_reads_no_row_for_their_fixed_fields(space, django_assert_num_queries):
+    """The page type and locale are set when a page is built: checking them would cost a
+    query per date of the series."""
+    from events.services.series import _validated
+    page = EventPage(title="X", slug="x", starts_at=t0(), ends_at=t0() + WEEK / 7,
+                     time_zone="Europe/Rome")
+    with django_assert_num_queries(0):
+        _validated(page)
