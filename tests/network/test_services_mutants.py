@@ -377,3 +377,51 @@ def test_removing_an_avatar_deletes_its_image_and_twice_is_harmless():
     assert MemberProfile.objects.get(pk=profile.pk).avatar is None
     assert get_image_model().objects.count() == 0
     assert profile_avatar_remove(profile).avatar is None
+
+
+def test_the_default_name_is_cut_at_the_first_at_sign():
+    user = UserFactory(email="anna@casa@example.org")
+    assert profile_ensure(user).display_name == "anna"
+
+
+def test_a_failing_group_update_keeps_the_membership(space, monkeypatch):
+    user = UserFactory()
+    membership_set(user, space, "organiser")
+
+    def broken(*args):
+        raise RuntimeError("group table locked")
+
+    monkeypatch.setattr(services, "_organiser_group_sync", broken)
+    with pytest.raises(RuntimeError):
+        membership_remove(user, space)
+    assert Membership.objects.filter(user=user, space=space).exists()  # rolled back, usable
+
+
+def test_a_failing_image_delete_keeps_the_previous_avatar(monkeypatch):
+    profile = profile_ensure(UserFactory())
+    profile_avatar_set(profile, png_upload("a.png"))
+    first = profile.avatar
+    image_model = get_image_model()
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk")
+
+    monkeypatch.setattr(image_model, "delete", broken)
+    with pytest.raises(OSError):
+        profile_avatar_set(MemberProfile.objects.get(pk=profile.pk), png_upload("b.png"))
+    assert MemberProfile.objects.get(pk=profile.pk).avatar_id == first.pk
+    assert list(image_model.objects.values_list("pk", flat=True)) == [first.pk]
+    with pytest.raises(OSError):
+        profile_avatar_remove(MemberProfile.objects.get(pk=profile.pk))
+    assert MemberProfile.objects.get(pk=profile.pk).avatar_id == first.pk
+
+
+def test_setting_or_removing_an_avatar_writes_only_the_avatar():
+    profile = profile_ensure(UserFactory(), city="Lecce")
+    MemberProfile.objects.filter(pk=profile.pk).update(city="Bari")  # another request
+    profile_avatar_set(profile, png_upload())
+    assert MemberProfile.objects.get(pk=profile.pk).city == "Bari"
+    MemberProfile.objects.filter(pk=profile.pk).update(city="Taranto")
+    profile_avatar_remove(profile)
+    stored = MemberProfile.objects.get(pk=profile.pk)
+    assert (stored.city, stored.avatar_id) == ("Taranto", None)
