@@ -425,3 +425,84 @@ def test_setting_or_removing_an_avatar_writes_only_the_avatar():
     profile_avatar_remove(profile)
     stored = MemberProfile.objects.get(pk=profile.pk)
     assert (stored.city, stored.avatar_id) == ("Taranto", None)
+
+
+def test_the_coordinators_are_built_with_the_migrations_own_models():
+    """The data migration passes its historical registry: every model, the permissions
+    included, must come from it (an instance of today's Permission is refused there)."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    historical = MigrationLoader(connection).project_state().apps
+    group = services.coordinators_group_build(historical)
+    assert type(group) is historical.get_model("auth", "Group")
+    assert group.permissions.count() == len(COORDINATOR_MODEL_PERMISSIONS) + 1
+
+
+def test_after_a_taken_slug_and_its_2_comes_3():
+    for slug in ("paolo", "paolo-2"):
+        MemberProfile.objects.create(user=UserFactory(), slug=slug, display_name=slug)
+    assert profile_slug_unique("Paolo") == "paolo-3"
+
+
+def test_a_profile_with_an_old_slug_the_rules_now_refuse_can_still_be_edited():
+    profile = profile_ensure(UserFactory())
+    MemberProfile.objects.filter(pk=profile.pk).update(slug="vecchio_indirizzo!")
+    edited = profile_ensure(profile.user, city="Lecce")
+    stored = MemberProfile.objects.get(pk=edited.pk)
+    assert (stored.slug, stored.city) == ("vecchio_indirizzo!", "Lecce")
+
+
+def test_the_same_role_again_updates_no_row(space):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    user = UserFactory()
+    membership_set(user, space, "host")
+    with CaptureQueriesContext(connection) as queries:
+        membership_set(user, space, "host")
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")] == []
+
+
+def test_a_failing_collection_leaves_the_space_without_a_half_made_group(space, monkeypatch):
+    SpacePage.objects.filter(pk=space.pk).update(organiser_group=None, collection=None)
+    group = Group.objects.get(name=organiser_group_name(space))
+    group.permissions.clear()
+    group.page_permissions.all().delete()
+
+    def broken(self, **kwargs):
+        raise RuntimeError("tree locked")
+
+    monkeypatch.setattr(Collection, "add_child", broken)
+    with pytest.raises(RuntimeError):
+        space_setup_permissions(SpacePage.objects.get(pk=space.pk))
+    assert (group.permissions.count(), group.page_permissions.count()) == (0, 0)
+
+
+def test_setting_a_space_up_again_brings_its_rights_back(space):
+    group = space.organiser_group
+    group.permissions.clear()
+    group.collection_permissions.all().delete()
+    assert space_setup_permissions(SpacePage.objects.get(pk=space.pk)) == group
+    assert len(model_rights(group)) == 6
+    assert len(collection_rights(group, space.collection)) == 3
+
+
+def test_a_renamed_space_keeps_its_group(space):
+    group = space.organiser_group
+    space.title = "Cowo Lecce Centro"
+    space.save_revision().publish()
+    fresh = SpacePage.objects.get(pk=space.pk)
+    assert space_setup_permissions(fresh) == group
+    assert fresh.organiser_group_id == group.pk
+    assert not Group.objects.filter(name=organiser_group_name(fresh)).exists()
+
+
+def test_a_translated_space_is_set_up_in_a_fixed_number_of_queries(
+        space, django_assert_num_queries):
+    locale, _ = Locale.objects.get_or_create(language_code="it")
+    copy = space.copy_for_translation(locale, copy_parents=True)
+    copy.save_revision().publish()
+    copy = SpacePage.objects.get(pk=copy.pk)
+    # the savepoint, the original with its group and collection, the permissions, the 3
+    # page rights (a read each: they exist), the update, the release
+    with django_assert_num_queries(8):
+        space_setup_permissions(copy)
