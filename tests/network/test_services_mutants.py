@@ -506,3 +506,11 @@ def test_a_translated_space_is_set_up_in_a_fixed_number_of_queries(
     # page rights (a read each: they exist), the update, the release
     with django_assert_num_queries(8):
         space_setup_permissions(copy)
+
+
+def test_skills_compared_without_case_in_any_order_are_unchanged():
+    user = UserFactory()
+    profile_ensure(user, skills=["apple", "Zebra"])  # "Zebra" < "apple" with case, > without
+    stamp = MemberProfile.objects.get(user=user).updated_at
+    profile_ensure(user, skills=["Zebra", "apple"])
+    assert MemberProfile.objects.get(user=user).updated_at == stamp
