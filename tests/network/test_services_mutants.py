@@ -514,3 +514,13 @@ def test_skills_compared_without_case_in_any_order_are_unchanged():
     stamp = MemberProfile.objects.get(user=user).updated_at
     profile_ensure(user, skills=["Zebra", "apple"])
     assert MemberProfile.objects.get(user=user).updated_at == stamp
+
+
+def test_a_translated_space_without_its_collection_gets_the_originals_stored(space):
+    locale, _ = Locale.objects.get_or_create(language_code="it")
+    copy = space.copy_for_translation(locale, copy_parents=True)
+    copy.save_revision().publish()
+    SpacePage.objects.filter(pk=copy.pk).update(collection=None)
+    space_setup_permissions(SpacePage.objects.get(pk=copy.pk))
+    assert SpacePage.objects.get(pk=copy.pk).collection_id == space.collection_id
+    assert SpacePage.objects.get(pk=space.pk).collection_id == space.collection_id
