@@ -42,7 +42,7 @@ def event(space):
     return publish_event(space, starts_at=start, reminder_hours_before=24, guests_allowed=True)
 
 
-def test_the_reminder_is_due_its_hours_before_the_start_or_never(space, event):
+def test_the_reminder_is_due_its_hours_before_the_start_or_never(event):
     assert reminder_due_at(event) == event.starts_at - dt.timedelta(hours=24)
     event.reminder_hours_before = 0
     assert reminder_due_at(event) == event.starts_at

@@ -6,14 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from wagtail.models import PageLogEntry
 from wagtail.rich_text import RichText
 
 from events.models import EventPage, EventSeries
-from events.recurrence import SeriesInvalid
+from events.recurrence import SeriesInvalid, occurrence_starts
 from events.services import registration_create, series_create, series_rule_change
-from events.services.series import _rule_ending
+from events.services.series import _rule_ending, _validated
 from network.models import SpacePage
 from tests.events.registration_factories import UserFactory, make_organiser, space_in
 from tests.events.test_translations import translate
@@ -22,13 +21,6 @@ ROME = ZoneInfo("Europe/Rome")
 UTC = dt.UTC
 WEEK = dt.timedelta(days=7)
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def t0() -> dt.datetime:
@@ -263,7 +255,6 @@ def test_rule_ending_replaces_an_until_with_an_until():
 def test_a_rule_continued_from_any_future_date_gives_exactly_the_later_dates(rule, first):
     """What a split relies on: the new series (DTSTART its first future date, COUNT the
     future dates) expands to exactly the dates the rule has after `now`."""
-    from events.recurrence import occurrence_starts
     starts = occurrence_starts(first, rule)
     assert len(starts) > 3
     for cut in range(1, len(starts)):
@@ -633,7 +624,6 @@ def test_a_new_date_whose_slug_is_taken_in_the_space_gets_a_number(space):
 def test_checking_the_pages_reads_no_row_for_their_fixed_fields(space, django_assert_num_queries):
     """The page type and locale are set when a page is built: checking them would cost a
     query per date of the series."""
-    from events.services.series import _validated
     page = EventPage(title="X", slug="x", starts_at=t0(), ends_at=t0() + WEEK / 7,
                      time_zone="Europe/Rome")
     with django_assert_num_queries(0):

@@ -6,7 +6,9 @@ avatars without orphans."""
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page
 
@@ -126,7 +128,7 @@ def test_a_translated_space_shares_the_originals_group_and_collection(space):
     assert copy.collection == collection
 
 
-def test_a_missing_permission_is_named(monkeypatch):
+def test_a_missing_permission_is_named():
     with pytest.raises(Permission.DoesNotExist) as error:
         services._permissions([("wagtailadmin", "access_admin"), ("network", "fly_membership"),
                                ("nowhere", "x")])
@@ -430,8 +432,6 @@ def test_setting_or_removing_an_avatar_writes_only_the_avatar():
 def test_the_coordinators_are_built_with_the_migrations_own_models():
     """The data migration passes its historical registry: every model, the permissions
     included, must come from it (an instance of today's Permission is refused there)."""
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
     historical = MigrationLoader(connection).project_state().apps
     group = services.coordinators_group_build(historical)
     assert type(group) is historical.get_model("auth", "Group")
@@ -453,8 +453,6 @@ def test_a_profile_with_an_old_slug_the_rules_now_refuse_can_still_be_edited():
 
 
 def test_the_same_role_again_updates_no_row(space):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     user = UserFactory()
     membership_set(user, space, "host")
     with CaptureQueriesContext(connection) as queries:
